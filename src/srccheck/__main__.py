@@ -1,0 +1,3 @@
+from srccheck.cli import main
+
+main()

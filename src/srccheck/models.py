@@ -1,0 +1,228 @@
+"""The report's data model: the single source of the JSON report format.
+
+These pydantic models are both the values the pipeline stages hand each other
+where those values end up in a report, and the JSON Schema of the report
+(``schema/report.schema.json`` and ``schema/index.schema.json`` are generated
+from them by ``python -m srccheck schema``; a test keeps the files in sync).
+
+Rules that keep the format stable:
+
+* every field has a type and a description; optional fields default to
+  ``None`` or an empty list, so older readers ignore what they do not know;
+* ``SCHEMA_VERSION`` changes its major number only when a field is removed or
+  changes meaning, its minor number when fields are added.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from srccheck.status import Outcome, Status
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ArticleError",
+    "ArticleErrorKind",
+    "ArticleMeta",
+    "ArticleReport",
+    "IndexEntry",
+    "LinkCheck",
+    "Position",
+    "RedirectHop",
+    "ReportState",
+    "RunIndex",
+    "SourceEntry",
+    "SourceReport",
+    "Summary",
+]
+
+SCHEMA_VERSION = "1.0"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+
+class Position(_Model):
+    """Where a source (or claim) stands in the article file."""
+
+    index: int = Field(description="0-based order of the entry in the article's source list.")
+    line: int = Field(description="1-based line of the entry in the article file.")
+    column: int = Field(description="1-based column (in characters) of the entry on that line.")
+    offset: int = Field(description="0-based character offset of the entry in the decoded file.")
+
+
+class SourceEntry(_Model):
+    """One cited source as written in the article (before any fetching)."""
+
+    raw: str = Field(description="The entry exactly as written in the article.")
+    url: str | None = Field(
+        description="The normalised URL that is checked (scheme and host lower-cased, default "
+        "port dropped, fragment removed); null when the entry is not a valid http(s) URL."
+    )
+    fragment: str | None = Field(
+        default=None, description="The URL's #fragment, kept apart from the checked URL."
+    )
+    positions: list[Position] = Field(
+        description="Every place the URL is cited in the article (duplicates are reported once)."
+    )
+    invalid_reason: str | None = Field(
+        default=None, description="Why the entry is not a checkable URL, when it is not."
+    )
+
+
+class RedirectHop(_Model):
+    """One answer in a redirect chain."""
+
+    url: str = Field(description="The URL that was requested.")
+    status_code: int = Field(description="The HTTP status it answered with.")
+    location: str | None = Field(default=None, description="The Location header, if any.")
+
+
+class LinkCheck(_Model):
+    """The outcome of checking one URL: always a value, never an exception."""
+
+    status: Status = Field(description="The closed status; see the README's status table.")
+    reason: str = Field(description="A human-readable explanation of the status.")
+    http_status: int | None = Field(
+        default=None, description="HTTP status of the last answer, when one was received."
+    )
+    final_url: str | None = Field(default=None, description="The URL after all redirects.")
+    redirects: list[RedirectHop] = Field(
+        default_factory=list,
+        description="Every redirecting answer in order; the final answer is not included.",
+    )
+    attempts: int = Field(default=0, description="Requests sent for the final result (retries).")
+    elapsed_ms: float = Field(default=0.0, description="Wall time of the whole check, ms.")
+    first_byte_ms: float | None = Field(
+        default=None, description="Time to the headers of the final answer, ms."
+    )
+    content_type: str | None = Field(default=None, description="Media type of the final answer.")
+    charset: str | None = Field(default=None, description="Character set used to decode the body.")
+    page_title: str | None = Field(default=None, description="The page's <title>, if HTML.")
+    body_bytes: int = Field(default=0, description="Body bytes read (decompressed).")
+    truncated: bool = Field(
+        default=False, description="True when the body exceeded the size cap and was cut."
+    )
+    error: str | None = Field(default=None, description="Low-level error text, if any.")
+    signals: list[str] = Field(
+        default_factory=list,
+        description="Which detection rules fired (soft-404 signals, bot-wall markers …).",
+    )
+    paywalled: bool = Field(
+        default=False, description="The page is marked as not freely accessible."
+    )
+    checked_at: dt.datetime | None = Field(
+        default=None, description="When the check was made (UTC)."
+    )
+    from_cache: bool = Field(default=False, description="The result came from the cache.")
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.status.outcome
+
+
+class SourceReport(_Model):
+    """A cited source with everything srccheck found out about it."""
+
+    id: int = Field(description="0-based id of the source within its article report.")
+    source: SourceEntry
+    check: LinkCheck
+
+
+class ReportState(str, Enum):
+    COMPLETE = "complete"
+    INCOMPLETE = "incomplete"
+    ERROR = "error"
+
+
+class ArticleErrorKind(str, Enum):
+    UNREADABLE = "unreadable"
+    EMPTY = "empty"
+    BINARY = "binary"
+    UNDECODABLE = "undecodable"
+    TOO_LARGE = "too_large"
+    NO_SOURCES = "no_sources"
+    PARSE_ERROR = "parse_error"
+
+
+class ArticleError(_Model):
+    """Why an article could not be (fully) read."""
+
+    kind: ArticleErrorKind
+    message: str
+
+
+class ArticleMeta(_Model):
+    file: str = Field(description="Path of the article file as given on the command line.")
+    format: str | None = Field(default=None, description="seed, markdown, html or text.")
+    encoding: str | None = Field(default=None, description="Encoding the file was decoded with.")
+    date: dt.date | None = Field(default=None, description="Publication date of the article.")
+    title: str | None = Field(default=None, description="Title, exactly as given.")
+    body_chars: int = Field(default=0, description="Length of the body text in characters.")
+
+
+class Summary(_Model):
+    sources: int = Field(description="Number of distinct sources.")
+    by_status: dict[Status, int] = Field(description="Count of sources per status.")
+    by_outcome: dict[Outcome, int] = Field(description="Count of sources per outcome.")
+
+    @classmethod
+    def of(cls, checks: list[LinkCheck]) -> Summary:
+        by_status: dict[Status, int] = {}
+        by_outcome: dict[Outcome, int] = {}
+        for check in checks:
+            by_status[check.status] = by_status.get(check.status, 0) + 1
+            by_outcome[check.outcome] = by_outcome.get(check.outcome, 0) + 1
+        return cls(sources=len(checks), by_status=by_status, by_outcome=by_outcome)
+
+    def __add__(self, other: Summary) -> Summary:
+        def merge(a: dict, b: dict) -> dict:
+            return {k: a.get(k, 0) + b.get(k, 0) for k in {*a, *b}}
+
+        return Summary(
+            sources=self.sources + other.sources,
+            by_status=merge(self.by_status, other.by_status),
+            by_outcome=merge(self.by_outcome, other.by_outcome),
+        )
+
+
+class ArticleReport(_Model):
+    """``reports/<article>.json``: the report of one article."""
+
+    schema_version: str = Field(default=SCHEMA_VERSION)
+    srccheck_version: str
+    generated_at: dt.datetime
+    state: ReportState = Field(
+        description="complete; incomplete (the run was interrupted); error (see error)."
+    )
+    article: ArticleMeta
+    error: ArticleError | None = None
+    sources: list[SourceReport] = Field(default_factory=list)
+    summary: Summary
+
+
+class IndexEntry(_Model):
+    file: str = Field(description="The article file.")
+    report_json: str | None = Field(default=None, description="JSON report, relative to index.")
+    report_html: str | None = Field(default=None, description="HTML report, relative to index.")
+    title: str | None = None
+    date: dt.date | None = None
+    state: ReportState
+    error: ArticleError | None = None
+    summary: Summary
+
+
+class RunIndex(_Model):
+    """``reports/index.json``: one run over many articles."""
+
+    schema_version: str = Field(default=SCHEMA_VERSION)
+    srccheck_version: str
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    state: ReportState
+    articles: list[IndexEntry]
+    totals: Summary

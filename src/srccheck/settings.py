@@ -1,0 +1,58 @@
+"""One frozen :class:`Settings` object, built once and passed down.
+
+Precedence: defaults (here) < config file < command line. No other module
+reads the environment or globals for configuration.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from srccheck import __version__
+
+__all__ = ["DEFAULT_SETTINGS", "DEFAULT_USER_AGENT", "FORMATS", "Settings"]
+
+DEFAULT_USER_AGENT = f"srccheck/{__version__} (source and link checker; python-httpx)"
+
+#: Report formats ``--format`` accepts.
+FORMATS: tuple[str, ...] = ("json", "html")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Every knob of a run. Durations in seconds, sizes in bytes."""
+
+    output: Path = Path("reports")
+    formats: tuple[str, ...] = ("json", "html")
+    # Fetching
+    concurrency: int = 32
+    per_host: int = 4
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    timeout: float = 30.0  # total deadline per request, all retries and redirects excluded
+    retries: int = 2  # retries after the first attempt, for transient failures only
+    backoff_initial: float = 0.5
+    backoff_max: float = 10.0
+    retry_after_cap: float = 30.0
+    max_redirects: int = 10
+    max_body_bytes: int = 5 * 1024 * 1024
+    user_agent: str = DEFAULT_USER_AGENT
+    http2: bool = True
+    exclude: tuple[re.Pattern[str], ...] = ()
+    # Network safety
+    allow_private: bool = False
+    allow_hosts: tuple[str, ...] = ()
+    insecure: bool = False
+    # Articles
+    strip_tracking: bool = False
+    max_article_bytes: int = 20 * 1024 * 1024
+
+    def with_changes(self, **changes: object) -> Settings:
+        """A copy with some fields replaced (frozen objects are never mutated)."""
+        return replace(self, **changes)
+
+
+DEFAULT_SETTINGS = Settings()
+
