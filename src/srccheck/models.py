@@ -16,10 +16,11 @@ Rules that keep the format stable:
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from srccheck.modelbase import ReportModel
 from srccheck.status import Outcome, Status
 
 __all__ = [
@@ -42,11 +43,7 @@ __all__ = [
 SCHEMA_VERSION = "1.0"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
-
-
-class Position(_Model):
+class Position(ReportModel):
     """Where a source (or claim) stands in the article file."""
 
     index: int = Field(description="0-based order of the entry in the article's source list.")
@@ -55,7 +52,7 @@ class Position(_Model):
     offset: int = Field(description="0-based character offset of the entry in the decoded file.")
 
 
-class SourceEntry(_Model):
+class SourceEntry(ReportModel):
     """One cited source as written in the article (before any fetching)."""
 
     raw: str = Field(description="The entry exactly as written in the article.")
@@ -74,7 +71,7 @@ class SourceEntry(_Model):
     )
 
 
-class RedirectHop(_Model):
+class RedirectHop(ReportModel):
     """One answer in a redirect chain."""
 
     url: str = Field(description="The URL that was requested.")
@@ -82,7 +79,7 @@ class RedirectHop(_Model):
     location: str | None = Field(default=None, description="The Location header, if any.")
 
 
-class LinkCheck(_Model):
+class LinkCheck(ReportModel):
     """The outcome of checking one URL: always a value, never an exception."""
 
     status: Status = Field(description="The closed status; see the README's status table.")
@@ -125,7 +122,7 @@ class LinkCheck(_Model):
         return self.status.outcome
 
 
-class SourceReport(_Model):
+class SourceReport(ReportModel):
     """A cited source with everything srccheck found out about it."""
 
     id: int = Field(description="0-based id of the source within its article report.")
@@ -133,13 +130,13 @@ class SourceReport(_Model):
     check: LinkCheck
 
 
-class ReportState(str, Enum):
+class ReportState(StrEnum):
     COMPLETE = "complete"
     INCOMPLETE = "incomplete"
     ERROR = "error"
 
 
-class ArticleErrorKind(str, Enum):
+class ArticleErrorKind(StrEnum):
     UNREADABLE = "unreadable"
     EMPTY = "empty"
     BINARY = "binary"
@@ -149,14 +146,14 @@ class ArticleErrorKind(str, Enum):
     PARSE_ERROR = "parse_error"
 
 
-class ArticleError(_Model):
+class ArticleError(ReportModel):
     """Why an article could not be (fully) read."""
 
     kind: ArticleErrorKind
     message: str
 
 
-class ArticleMeta(_Model):
+class ArticleMeta(ReportModel):
     file: str = Field(description="Path of the article file as given on the command line.")
     format: str | None = Field(default=None, description="seed, markdown, html or text.")
     encoding: str | None = Field(default=None, description="Encoding the file was decoded with.")
@@ -165,7 +162,7 @@ class ArticleMeta(_Model):
     body_chars: int = Field(default=0, description="Length of the body text in characters.")
 
 
-class Summary(_Model):
+class Summary(ReportModel):
     sources: int = Field(description="Number of distinct sources.")
     by_status: dict[Status, int] = Field(description="Count of sources per status.")
     by_outcome: dict[Outcome, int] = Field(description="Count of sources per outcome.")
@@ -190,7 +187,7 @@ class Summary(_Model):
         )
 
 
-class ArticleReport(_Model):
+class ArticleReport(ReportModel):
     """``reports/<article>.json``: the report of one article."""
 
     schema_version: str = Field(default=SCHEMA_VERSION)
@@ -205,7 +202,7 @@ class ArticleReport(_Model):
     summary: Summary
 
 
-class IndexEntry(_Model):
+class IndexEntry(ReportModel):
     file: str = Field(description="The article file.")
     report_json: str | None = Field(default=None, description="JSON report, relative to index.")
     report_html: str | None = Field(default=None, description="HTML report, relative to index.")
@@ -216,7 +213,7 @@ class IndexEntry(_Model):
     summary: Summary
 
 
-class RunIndex(_Model):
+class RunIndex(ReportModel):
     """``reports/index.json``: one run over many articles."""
 
     schema_version: str = Field(default=SCHEMA_VERSION)

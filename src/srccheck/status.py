@@ -19,12 +19,12 @@ summary and the exit-code policy share:
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["STATUS_ACTIONS", "STATUS_MEANINGS", "Outcome", "Status"]
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """Coarse grouping of statuses, shared by every formatter."""
 
     OK = "ok"
@@ -33,7 +33,7 @@ class Outcome(str, Enum):
     UNVERIFIABLE = "unverifiable"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """The result of checking one source URL."""
 
     OK = "ok"
