@@ -29,6 +29,7 @@ class Settings:
     # Fetching
     concurrency: int = 32
     per_host: int = 4
+    host_interval: float = 0.0  # minimum seconds between request starts to one host
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
     timeout: float = 30.0  # total deadline per request, all retries and redirects excluded
