@@ -1,0 +1,323 @@
+"""Console output: a progress bar while checking, a summary afterwards (rich).
+
+The pipeline reports progress through the small :class:`ProgressSink`
+protocol; :class:`NullProgress` ignores everything (library use) and
+:class:`ConsoleReporter` draws on a caller-supplied :class:`rich.console.Console`.
+No global console is used and colour is never forced, so ``NO_COLOR``, pipes
+and ``TERM=dumb`` behave as rich decides when the console is created.
+
+What is printed per :class:`Verbosity`:
+
+* ``QUIET``   – articles that could not be checked, and one line of totals;
+* ``NORMAL``  – a progress bar (terminals only), a table with one row per
+                article, the article errors, the totals;
+* ``VERBOSE`` – as normal, plus one line per source that is not ok
+                (status, URL, reason).
+
+All article text goes into :class:`rich.text.Text` objects, never into markup,
+so a title such as ``[red]x[/]`` is printed as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import IntEnum
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
+
+from rich import box
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from srccheck.models import (
+    ArticleReport,
+    IndexEntry,
+    LinkCheck,
+    ReportState,
+    RunIndex,
+    SourceReport,
+)
+from srccheck.status import Outcome, Status
+
+__all__ = [
+    "OUTCOME_STYLES",
+    "ConsoleReporter",
+    "NullProgress",
+    "ProgressSink",
+    "Verbosity",
+    "print_run_summary",
+    "totals_text",
+    "worst_statuses",
+]
+
+
+class Verbosity(IntEnum):
+    """How much the console reporter prints (``-q`` / default / ``-v``)."""
+
+    QUIET = -1
+    NORMAL = 0
+    VERBOSE = 1
+
+
+#: Console colour per outcome; the HTML report uses the same scheme.
+OUTCOME_STYLES: Mapping[Outcome, str] = {
+    Outcome.OK: "green",
+    Outcome.BROKEN: "red",
+    Outcome.TRANSIENT: "yellow",
+    Outcome.UNVERIFIABLE: "bright_black",
+}
+
+# Which problems to name first: what a human must fix, then what may pass on a re-run.
+_SEVERITY = (Outcome.BROKEN, Outcome.TRANSIENT, Outcome.UNVERIFIABLE)
+_TITLE_CHARS = 60
+_COMPACT_WIDTH = 90
+
+
+@runtime_checkable
+class ProgressSink(Protocol):
+    """Progress events of a run, in this order: start, advance*/article_done*, finish.
+
+    ``advance`` is called once per checked source (``url`` is the checked URL,
+    or the raw entry when it is not a URL), ``article_done`` once per article
+    when its report is complete (errors included), ``finish`` once with the run
+    index. ``finish`` is not called when the run is interrupted.
+    """
+
+    def start(self, total_sources: int) -> None: ...
+
+    def advance(self, url: str, check: LinkCheck) -> None: ...
+
+    def article_done(self, report: ArticleReport) -> None: ...
+
+    def finish(self, index: RunIndex) -> None: ...
+
+
+class NullProgress:
+    """A :class:`ProgressSink` that ignores every event (for library use and tests)."""
+
+    def start(self, total_sources: int) -> None:
+        return None
+
+    def advance(self, url: str, check: LinkCheck) -> None:
+        return None
+
+    def article_done(self, report: ArticleReport) -> None:
+        return None
+
+    def finish(self, index: RunIndex) -> None:
+        return None
+
+
+def worst_statuses(by_status: Mapping[Status, int], limit: int = 3) -> list[tuple[Status, int]]:
+    """The non-ok statuses of a summary, most severe first, at most ``limit``.
+
+    Order: outcome (broken, transient, unverifiable), then count (descending),
+    then the order of :class:`Status`.
+    """
+    ranked = sorted(
+        (
+            (_SEVERITY.index(status.outcome), -count, list(Status).index(status), status, count)
+            for status, count in by_status.items()
+            if count and status.outcome is not Outcome.OK
+        ),
+    )
+    return [(status, count) for *_, status, count in ranked[:limit]]
+
+
+def _outcome_counts(counts: Mapping[Outcome, int]) -> Text:
+    text = Text()
+    for outcome in Outcome:
+        if text:
+            text.append(", ")
+        n = counts.get(outcome, 0)
+        text.append(f"{n} {outcome.value}", style=OUTCOME_STYLES[outcome] if n else "")
+    return text
+
+
+def totals_text(index: RunIndex) -> Text:
+    """One line: articles, sources per outcome, article errors, and whether the run is complete."""
+    errors = sum(1 for entry in index.articles if entry.error is not None)
+    articles = len(index.articles)
+    text = Text(f"{articles} article{'' if articles == 1 else 's'}, ", style="bold")
+    text.append(f"{index.totals.sources} source{'' if index.totals.sources == 1 else 's'}: ")
+    text.append_text(_outcome_counts(index.totals.by_outcome))
+    if errors:
+        text.append(f"; {errors} article{'' if errors == 1 else 's'} not checked", style="bold red")
+    if index.state is not ReportState.COMPLETE:
+        text.append(f" (run {index.state.value})", style="bold yellow")
+    return text
+
+
+def _worst_text(entry: IndexEntry) -> Text:
+    if entry.error is not None:
+        return Text(entry.error.kind.value, style="bold red")
+    text = Text()
+    for status, count in worst_statuses(entry.summary.by_status):
+        if text:
+            text.append(" ")
+        text.append(f"{status.value}×{count}", style=OUTCOME_STYLES[status.outcome])
+    return text
+
+
+def _article_cell(entry: IndexEntry) -> Text:
+    """The file name, and under it the title (shortened: the HTML report has it in full)."""
+    text = Text(entry.file, style="bold")
+    if entry.title:
+        title = entry.title
+        if len(title) > _TITLE_CHARS:
+            title = title[: _TITLE_CHARS - 1] + "…"
+        text.append("\n" + title, style="dim")
+    return text
+
+
+def _article_table(index: RunIndex, width: int) -> Table:
+    """One row per article; below :data:`_COMPACT_WIDTH` columns only ok / not ok counts."""
+    table = Table(
+        title="Articles", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, expand=True
+    )
+    # Counts keep their natural width; the article and the worst statuses share the rest.
+    table.add_column("Article", overflow="fold", min_width=16, ratio=3)
+    table.add_column("sources", justify="right")
+    compact = width < _COMPACT_WIDTH
+    if compact:
+        table.add_column("ok", justify="right", style=OUTCOME_STYLES[Outcome.OK])
+        table.add_column("not ok", justify="right", style=OUTCOME_STYLES[Outcome.BROKEN])
+    else:
+        for outcome in Outcome:
+            table.add_column(outcome.value, justify="right", style=OUTCOME_STYLES[outcome])
+    table.add_column("worst", overflow="fold", min_width=12, ratio=2)
+    for entry in index.articles:
+        counts = entry.summary.by_outcome
+        if compact:
+            ok = counts.get(Outcome.OK, 0)
+            cells = [Text(str(ok)), Text(str(entry.summary.sources - ok))]
+        else:
+            cells = [Text(str(counts.get(outcome, 0))) for outcome in Outcome]
+        table.add_row(
+            _article_cell(entry), Text(str(entry.summary.sources)), *cells, _worst_text(entry)
+        )
+    return table
+
+
+def _print_errors(console: Console, index: RunIndex) -> None:
+    for entry in index.articles:
+        if entry.error is None:
+            continue
+        line = Text("✗ ", style="bold red")
+        line.append(entry.file, style="bold")
+        line.append(f": {entry.error.kind.value}: ", style="red")
+        line.append(entry.error.message)
+        console.print(line)
+
+
+def _print_problems(console: Console, problems: Mapping[str, Sequence[SourceReport]]) -> None:
+    for file, sources in problems.items():
+        if not sources:
+            continue
+        console.print(Text(file, style="bold"))
+        for item in sources:
+            check = item.check
+            line = Text("  ")
+            line.append(f"{check.status.value:<18}", style=OUTCOME_STYLES[check.outcome])
+            line.append(f" {item.source.url or item.source.raw}")
+            if check.http_status is not None:
+                line.append(f" [{check.http_status}]", style="dim")
+            line.append(f" – {check.reason}", style="dim")
+            console.print(line)
+
+
+def print_run_summary(
+    console: Console,
+    index: RunIndex,
+    *,
+    verbosity: Verbosity = Verbosity.NORMAL,
+    problems: Mapping[str, Sequence[SourceReport]] | None = None,
+) -> None:
+    """Print the end-of-run summary of ``index`` (see the module docstring for what).
+
+    ``problems`` maps an article file to its sources that are not ok; they
+    are listed in verbose mode only.
+    """
+    if verbosity > Verbosity.QUIET and index.articles:
+        console.print(_article_table(index, console.width))
+        if verbosity >= Verbosity.VERBOSE and problems:
+            console.print()
+            _print_problems(console, problems)
+    _print_errors(console, index)
+    console.print(totals_text(index))
+
+
+class ConsoleReporter:
+    """A :class:`ProgressSink` that draws a progress bar and prints the summary.
+
+    The bar appears only on an interactive terminal and not in quiet mode; it
+    is removed when the run ends. Use the reporter as a context manager (or
+    call :meth:`close`) so the bar is also removed when the run is interrupted.
+    """
+
+    def __init__(self, console: Console, verbosity: Verbosity | int = Verbosity.NORMAL) -> None:
+        self.console = console
+        self.verbosity = Verbosity(max(Verbosity.QUIET, min(Verbosity.VERBOSE, verbosity)))
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        self._not_ok = 0
+        self._problems: dict[str, list[SourceReport]] = {}
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def start(self, total_sources: int) -> None:
+        if self.verbosity <= Verbosity.QUIET or not self.console.is_terminal:
+            return
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[not_ok]} not ok", style="red"),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self._task = self._progress.add_task("Checking sources", total=total_sources, not_ok=0)
+        self._progress.start()
+
+    def advance(self, url: str, check: LinkCheck) -> None:
+        if not check.status.is_success:
+            self._not_ok += 1
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, advance=1, not_ok=self._not_ok)
+
+    def article_done(self, report: ArticleReport) -> None:
+        if self.verbosity >= Verbosity.VERBOSE:
+            not_ok = [s for s in report.sources if not s.check.status.is_success]
+            if not_ok:
+                self._problems[report.article.file] = not_ok
+
+    def finish(self, index: RunIndex) -> None:
+        self.close()
+        print_run_summary(self.console, index, verbosity=self.verbosity, problems=self._problems)
+
+    def close(self) -> None:
+        """Stop and remove the progress bar, if one is shown (safe to call twice)."""
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None

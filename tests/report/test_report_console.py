@@ -1,0 +1,188 @@
+"""Console output: progress events, the end-of-run summary, verbosity, no forced colour."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from report_samples import make_article_report, make_error_report, make_index, make_sources
+from rich.console import Console
+
+from srccheck.models import ArticleReport, ReportState, RunIndex
+from srccheck.report.console import (
+    ConsoleReporter,
+    NullProgress,
+    ProgressSink,
+    Verbosity,
+    print_run_summary,
+    worst_statuses,
+)
+from srccheck.status import Status
+
+COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-7]|9[0-7]|38;[25];[0-9;]+)m")
+
+
+def _console(width: int = 100, **options: object) -> Console:
+    options.setdefault("force_terminal", False)
+    return Console(file=io.StringIO(), width=width, **options)  # type: ignore[arg-type]
+
+
+def _output(console: Console) -> str:
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def _run(reporter: ProgressSink, reports: list[ArticleReport], index: RunIndex) -> None:
+    """Feed the events in the order the pipeline sends them."""
+    reporter.start(sum(len(r.sources) for r in reports))
+    for report in reports:
+        for item in report.sources:
+            reporter.advance(item.source.url or item.source.raw, item.check)
+        reporter.article_done(report)
+    reporter.finish(index)
+
+
+@pytest.fixture
+def reports() -> list[ArticleReport]:
+    return [make_article_report(title="[red]Kiew[/]"), make_error_report()]
+
+
+@pytest.fixture
+def index(reports: list[ArticleReport]) -> RunIndex:
+    return make_index([(reports[0], "a"), (reports[1], "b")])
+
+
+def test_normal_summary_has_a_row_per_article_counts_errors_and_totals(
+    reports: list[ArticleReport], index: RunIndex
+) -> None:
+    console = _console()
+    _run(ConsoleReporter(console), reports, index)
+    out = _output(console)
+    assert "seeds/000_ü.txt" in out
+    assert "[red]Kiew[/]" in out  # markup in a title is printed as written
+    row = next(line for line in out.splitlines() if "seeds/000_ü.txt" in line)
+    assert re.search(r"15\s+2\s+8\s+2\s+3\s+not_found×1", row), row
+    assert "seeds/bild.png: binary: The file is binary (NUL bytes at offset 12)." in out
+    assert out.rstrip().splitlines()[-1] == (
+        "2 articles, 15 sources: 2 ok, 8 broken, 2 transient, 3 unverifiable; 1 article not checked"
+    )
+    assert "https://example.org/artikel/2" not in out  # single sources only in verbose mode
+
+
+def test_quiet_prints_only_errors_and_the_totals(
+    reports: list[ArticleReport], index: RunIndex
+) -> None:
+    console = _console()
+    _run(ConsoleReporter(console, Verbosity.QUIET), reports, index)
+    lines = _output(console).strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("✗ seeds/bild.png: binary:")
+    assert lines[1].startswith("2 articles, 15 sources:")
+
+
+def test_verbose_lists_every_source_that_is_not_ok(
+    reports: list[ArticleReport], index: RunIndex
+) -> None:
+    console = _console(width=140)
+    _run(ConsoleReporter(console, verbosity=1), reports, index)
+    out = _output(console)
+    not_ok = [s for s in reports[0].sources if not s.check.status.is_success]
+    for item in not_ok:
+        line = next(li for li in out.splitlines() if li.strip().startswith(item.check.status.value))
+        assert (item.source.url or item.source.raw) in line
+        assert item.check.reason in line
+    assert "https://example.org/artikel/0 " not in out  # ok sources are not listed
+
+
+def test_interrupted_run_is_marked_in_the_totals(reports: list[ArticleReport]) -> None:
+    index = make_index([(reports[0], "a")]).model_copy(update={"state": ReportState.INCOMPLETE})
+    console = _console()
+    print_run_summary(console, index, verbosity=Verbosity.QUIET)
+    assert _output(console).strip().endswith("(run incomplete)")
+
+
+def test_empty_run_prints_totals_only() -> None:
+    console = _console()
+    print_run_summary(console, make_index([]))
+    assert (
+        _output(console).strip()
+        == "0 articles, 0 sources: 0 ok, 0 broken, 0 transient, 0 unverifiable"
+    )
+
+
+def test_narrow_console_keeps_the_numbers_readable(
+    reports: list[ArticleReport], index: RunIndex
+) -> None:
+    console = _console(width=60)
+    print_run_summary(console, index)
+    row = next(line for line in _output(console).splitlines() if "seeds/000_ü.txt" in line)
+    assert re.search(r"15\s+2\s+13\s+not_found×1", row), row
+
+
+def test_no_progress_output_when_not_a_terminal(reports: list[ArticleReport]) -> None:
+    console = _console()
+    reporter = ConsoleReporter(console)
+    reporter.start(15)
+    for item in reports[0].sources:
+        reporter.advance(item.source.url or "", item.check)
+    reporter.close()
+    assert _output(console) == ""
+
+
+def test_progress_bar_on_a_terminal_counts_sources_and_stops_on_exit(
+    reports: list[ArticleReport],
+) -> None:
+    console = _console(force_terminal=True)
+    with ConsoleReporter(console) as reporter:
+        reporter.start(len(reports[0].sources))
+        for item in reports[0].sources:
+            reporter.advance(item.source.url or "", item.check)
+    out = _output(console)
+    assert "Checking sources" in out
+    assert "15/15" in out
+    assert "13 not ok" in out
+    assert out.rfind("\x1b[?25h") > out.rfind("\x1b[?25l")  # the cursor is shown again
+
+
+def test_no_colour_when_no_color_is_set(
+    monkeypatch: pytest.MonkeyPatch, reports: list[ArticleReport], index: RunIndex
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    console = _console(force_terminal=True)
+    _run(ConsoleReporter(console, Verbosity.VERBOSE), reports, index)
+    out = _output(console)
+    assert "not_found" in out
+    assert not COLOUR.search(out)
+
+
+def test_colour_on_a_terminal_without_no_color(
+    monkeypatch: pytest.MonkeyPatch, index: RunIndex
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    console = _console(force_terminal=True, color_system="standard")
+    print_run_summary(console, index)
+    assert COLOUR.search(_output(console))
+
+
+def test_null_progress_accepts_every_event(reports: list[ArticleReport], index: RunIndex) -> None:
+    sink = NullProgress()
+    assert isinstance(sink, ProgressSink)
+    _run(sink, reports, index)
+
+
+def test_worst_statuses_orders_broken_before_transient_before_unverifiable() -> None:
+    counts = {
+        Status.OK: 9,
+        Status.SKIPPED: 5,
+        Status.TIMEOUT: 4,
+        Status.GONE: 1,
+        Status.NOT_FOUND: 2,
+        Status.BLOCKED: 0,
+    }
+    assert worst_statuses(counts) == [(Status.NOT_FOUND, 2), (Status.GONE, 1), (Status.TIMEOUT, 4)]
+    assert worst_statuses(counts, limit=10)[-1] == (Status.SKIPPED, 5)
+    assert worst_statuses({Status.OK: 3, Status.REDIRECTED: 1}) == []
+
+
+def test_sources_helper_covers_every_status() -> None:
+    assert {s.check.status for s in make_sources()} == set(Status)
