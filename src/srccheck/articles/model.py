@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from srccheck.models import ArticleError, SourceEntry
 
-__all__ = ["Article", "ArticleFailure"]
+__all__ = ["Article", "ArticleFailure", "ArticleFormat", "ParsedArticle", "SourceSpan"]
+
+
+class ArticleFormat(StrEnum):
+    """The input formats the articles stage reads (``Article.format``)."""
+
+    SEED = "seed"  # date line, title line, body, one "Quellen: - url - url" line
+    MARKDOWN = "markdown"
+    HTML = "html"
+    TEXT = "text"  # plain text with a source list, one entry per line
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +48,33 @@ class ArticleFailure:
     path: Path
     error: ArticleError
     encoding: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpan:
+    """One source entry as found by a format parser, before normalisation.
+
+    ``raw`` is exactly ``text[offset:offset + len(raw)]`` of the decoded file.
+    ``value`` is what to normalise when it differs from ``raw`` (an HTML
+    attribute with its character references decoded); ``None`` means ``raw``.
+    """
+
+    raw: str
+    offset: int
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedArticle:
+    """What a format parser found; the loader turns it into an :class:`Article`.
+
+    ``sources_heading`` is the heading the source list was found under (``None``
+    when no sources heading was found at all), so a failure can say which.
+    """
+
+    date: dt.date | None
+    title: str | None
+    body: str
+    body_start: int
+    spans: tuple[SourceSpan, ...]
+    sources_heading: str | None
