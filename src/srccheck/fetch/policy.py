@@ -1,0 +1,301 @@
+"""Network safety: which addresses srccheck may connect to (SSRF protection).
+
+Articles are untrusted input, so by default no request may reach a loopback,
+private, link-local, multicast, reserved or unspecified address, in IPv4 or
+IPv6 (IPv4 addresses embedded in IPv6 — ``::ffff:127.0.0.1``, 6to4, NAT64 —
+are judged by the embedded address).
+
+The rule is applied to the address that is actually connected to: the
+:class:`PolicyNetworkBackend` below sits under httpcore (httpx's engine),
+resolves each host name once, checks *every* resolved address and then
+connects to the checked IP itself, so there is no window in which a second
+DNS answer could point elsewhere (DNS rebinding). Because httpcore opens a
+connection for every origin, each redirect hop is checked as well. TLS still
+verifies the URL's host name: httpcore passes it to ``start_tls`` separately.
+
+``allow_private`` lifts the rule; ``allow_hosts`` lifts it for the listed
+host names and IP networks only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import httpcore
+import httpx
+
+if TYPE_CHECKING:
+    from srccheck.settings import Settings
+
+__all__ = [
+    "AddressPolicy",
+    "AddressRefused",
+    "DNSLookupError",
+    "IPAddress",
+    "PolicyNetworkBackend",
+    "build_transport",
+    "is_public_address",
+    "literal_address",
+    "non_public_kind",
+]
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_SHARED = ipaddress.IPv4Network("100.64.0.0/10")  # carrier-grade NAT, RFC 6598
+_PRIVATE = (
+    ipaddress.IPv4Network("10.0.0.0/8"),
+    ipaddress.IPv4Network("172.16.0.0/12"),
+    ipaddress.IPv4Network("192.168.0.0/16"),
+    ipaddress.IPv6Network("fc00::/7"),
+)
+# The legacy numeric forms inet_aton (and so getaddrinfo) accepts: 2130706433, 0x7f.1, 017.1 …
+_NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}$", re.I)
+
+
+class AddressRefused(httpcore.ConnectError):
+    """The policy refused the address; ``str()`` is the human-readable reason.
+
+    A subclass of ``httpcore.ConnectError`` so that httpx maps it to
+    ``httpx.ConnectError`` (keeping this exception as ``__cause__``).
+    """
+
+
+class DNSLookupError(httpcore.ConnectError):
+    """The host name could not be resolved; ``str()`` is the human-readable reason."""
+
+
+def _embedded_ipv4(ip: IPAddress) -> IPAddress:
+    """The IPv4 address an IPv6 address stands for (mapped, 6to4, NAT64), else ``ip``."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return ip.ipv4_mapped
+        if ip.sixtofour is not None:
+            return ip.sixtofour
+        if ip in _NAT64:
+            return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip
+
+
+def non_public_kind(ip: IPAddress) -> str | None:
+    """Why ``ip`` is not a public internet address ("a loopback address" …), or ``None``.
+
+    Rule: the address (or the IPv4 address embedded in it) must be globally
+    routable (``ipaddress``'s ``is_global``) and not multicast — multicast has
+    to be checked apart because ``ff0e::/16`` counts as global.
+    """
+    ip = _embedded_ipv4(ip)
+    if ip.is_unspecified:
+        return "an unspecified address"
+    if ip.is_loopback:
+        return "a loopback address"
+    if ip.is_link_local:
+        return "a link-local address"
+    if ip.is_multicast:
+        return "a multicast address"
+    if any(ip in net for net in _PRIVATE if net.version == ip.version):
+        return "a private address"
+    if isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED:
+        return "a carrier-grade NAT address"
+    if ip.is_reserved:
+        return "a reserved address"
+    if not ip.is_global:
+        return "a special-purpose (non-public) address"
+    return None
+
+
+def is_public_address(ip: IPAddress) -> bool:
+    """True when ``ip`` is a public internet address that may be fetched by default."""
+    return non_public_kind(ip) is None
+
+
+def literal_address(host: str) -> IPAddress | None:
+    """The IP address ``host`` denotes literally, or ``None`` for a host name.
+
+    Accepts what the resolver would accept as a number, so ``2130706433``,
+    ``0x7f.1`` and ``127.1`` are all recognised as 127.0.0.1 before any
+    connection is made. IPv6 may be given with or without brackets.
+    """
+    host = host.strip("[]")
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if _NUMERIC_HOST.match(host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
+def _host_key(host: str) -> str:
+    return host.strip("[]").rstrip(".").lower()
+
+
+@dataclass(frozen=True, slots=True)
+class AddressPolicy:
+    """Which (host, address) pairs may be connected to; no I/O, tested against tables."""
+
+    allow_private: bool = False
+    allowed_hosts: frozenset[str] = frozenset()
+    allowed_networks: tuple[IPNetwork, ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AddressPolicy:
+        """Split ``settings.allow_hosts`` into host names and IP networks (CIDR or single IP)."""
+        return cls.of(settings.allow_hosts, allow_private=settings.allow_private)
+
+    @classmethod
+    def of(cls, allow_hosts: Iterable[str] = (), *, allow_private: bool = False) -> AddressPolicy:
+        names: set[str] = set()
+        networks: list[IPNetwork] = []
+        for entry in allow_hosts:
+            try:
+                networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
+            except ValueError:
+                names.add(_host_key(entry))
+        return cls(allow_private, frozenset(names), tuple(networks))
+
+    def refusal(self, host: str, ip: IPAddress) -> str | None:
+        """The reason to refuse connecting to ``ip`` for ``host``, or ``None`` to allow it."""
+        if self.allow_private or _host_key(host) in self.allowed_hosts:
+            return None
+        if any(ip in net for net in self.allowed_networks if net.version == ip.version):
+            return None
+        kind = non_public_kind(ip)
+        if kind is None:
+            return None
+        if literal_address(host) is not None:
+            written = _host_key(host)
+            shown = written if written == str(ip) else f"{written} ({_embedded_ipv4(ip)})"
+            return f"refused: {shown} is {kind}; use --allow-private to allow"
+        return (
+            f"refused: {_host_key(host)} resolves to {ip}, {kind}; "
+            f"use --allow-private or --allow-host {_host_key(host)} to allow"
+        )
+
+    def literal_refusal(self, host: str) -> str | None:
+        """Refusal for a URL whose host is an IP literal, checked before any connection."""
+        ip = literal_address(host)
+        return None if ip is None else self.refusal(host, ip)
+
+
+class PolicyNetworkBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore network backend that resolves, checks and connects to the checked IP.
+
+    Refusals raise :class:`AddressRefused`, resolver failures
+    :class:`DNSLookupError`; both are ``httpcore.ConnectError`` subclasses and
+    are never retried by httpcore (its connection retries are 0).
+    """
+
+    def __init__(
+        self, policy: AddressPolicy, backend: httpcore.AsyncNetworkBackend | None = None
+    ) -> None:
+        self._policy = policy
+        self._backend = backend or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await self._resolve(host, port, timeout)
+        for ip in addresses:
+            if (reason := self._policy.refusal(host, ip)) is not None:
+                raise AddressRefused(reason)
+        last_error: httpcore.ConnectError | None = None
+        for ip in addresses:  # in resolver order, like the default backend
+            try:
+                return await self._backend.connect_tcp(
+                    str(ip), port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                last_error = exc
+        assert last_error is not None  # _resolve never returns an empty list
+        raise last_error
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise AddressRefused(f"refused: unix socket {path}")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._backend.sleep(seconds)
+
+    async def _resolve(self, host: str, port: int, seconds: float | None) -> list[IPAddress]:
+        """Resolve once; every address is returned (deduplicated, resolver order)."""
+        literal = literal_address(host)
+        if literal is not None:
+            return [literal]
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(seconds):
+                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"DNS lookup for {host} timed out") from exc
+        except socket.gaierror as exc:
+            raise DNSLookupError(f"DNS lookup failed for {host}: {exc.strerror}") from exc
+        except UnicodeError as exc:
+            raise DNSLookupError(f"DNS lookup failed for {host}: invalid host name") from exc
+        addresses: list[IPAddress] = []
+        for _family, _type, _proto, _name, sockaddr in infos:
+            # sockaddr[0] of IPv6 may carry a scope id ("fe80::1%eth0"); drop it.
+            ip = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+            if ip not in addresses:
+                addresses.append(ip)
+        if not addresses:
+            raise DNSLookupError(f"DNS lookup failed for {host}: no addresses")
+        return addresses
+
+
+def _install_pool(transport: httpx.AsyncHTTPTransport, pool: httpcore.AsyncConnectionPool) -> None:
+    """Give ``transport`` our connection pool.
+
+    httpx 0.28 offers no public way to pass a network backend, so this is the
+    one place that touches a private attribute (``_pool``); the guard makes a
+    changed httpx fail loudly here instead of silently skipping the policy.
+    """
+    if not isinstance(getattr(transport, "_pool", None), httpcore.AsyncConnectionPool):
+        raise RuntimeError("httpx.AsyncHTTPTransport no longer keeps its pool in '_pool'")
+    transport._pool = pool
+
+
+def build_transport(settings: Settings) -> httpx.AsyncHTTPTransport:
+    """The transport of a run: HTTP/1.1 (+ HTTP/2), TLS verification, the address policy.
+
+    Certificates are verified against certifi's store unless ``settings.insecure``.
+    Environment proxies are not used: a proxy would resolve names itself and
+    bypass the address policy.
+    """
+    ssl_context = httpx.create_ssl_context(verify=not settings.insecure, trust_env=False)
+    limits = httpx.Limits(
+        max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+    )
+    transport = httpx.AsyncHTTPTransport(
+        verify=ssl_context, http1=True, http2=settings.http2, limits=limits, trust_env=False
+    )
+    pool = httpcore.AsyncConnectionPool(
+        ssl_context=ssl_context,
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        http1=True,
+        http2=settings.http2,
+        network_backend=PolicyNetworkBackend(AddressPolicy.from_settings(settings)),
+    )
+    _install_pool(transport, pool)
+    return transport

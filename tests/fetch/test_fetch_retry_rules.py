@@ -1,0 +1,85 @@
+"""The retry rule, Retry-After parsing and the wait that prefers it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from tenacity import RetryCallState
+from tenacity.wait import wait_fixed
+
+from srccheck.fetch.retry import RetryAfterWait, parse_retry_after, should_retry
+from srccheck.status import Status
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "retry"),
+    [
+        (Status.HTTP_ERROR, 503, True),
+        (Status.HTTP_ERROR, 502, True),
+        (Status.HTTP_ERROR, 504, True),
+        (Status.HTTP_ERROR, 429, True),
+        (Status.TIMEOUT, None, True),
+        (Status.CONNECTION_ERROR, None, True),
+        (Status.OK, 200, False),
+        (Status.NOT_FOUND, 404, False),
+        (Status.GONE, 410, False),
+        (Status.HTTP_ERROR, 403, False),
+        (Status.HTTP_ERROR, 500, True),
+        (Status.HTTP_ERROR, 408, True),
+        (Status.HTTP_ERROR, 501, False),
+        (Status.HTTP_ERROR, 505, False),
+        (Status.DNS_ERROR, None, False),
+        (Status.TLS_ERROR, None, False),
+        (Status.BLOCKED_BY_POLICY, None, False),
+        (Status.INVALID, None, False),
+    ],
+)
+def test_should_retry(status: Status, code: int | None, retry: bool) -> None:
+    assert should_retry(status, code) is retry
+
+
+NOW = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("120", 120.0),
+        (" 7 ", 7.0),
+        ("0", 0.0),
+        ("Wed, 01 May 2024 12:00:30 GMT", 30.0),
+        ("Wed, 01 May 2024 11:00:00 GMT", 0.0),  # in the past
+        ("soon", None),
+        ("-5", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_retry_after(header: str | None, seconds: float | None) -> None:
+    assert parse_retry_after(header, now=NOW) == seconds
+
+
+@dataclass(frozen=True)
+class FakeAttempt:
+    status: Status
+    http_status: int | None
+    retry_after: float | None
+
+
+def state_with(result: FakeAttempt) -> RetryCallState:
+    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state.set_result(result)
+    return state
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "wait"),
+    [(7.0, 7.0), (500.0, 30.0), (None, 1.5)],
+)
+def test_retry_after_wait_prefers_the_server_and_caps_it(
+    retry_after: float | None, wait: float
+) -> None:
+    waiter = RetryAfterWait(wait_fixed(1.5), cap=30.0)
+    assert waiter(state_with(FakeAttempt(Status.HTTP_ERROR, 429, retry_after))) == wait
