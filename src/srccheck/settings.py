@@ -7,17 +7,18 @@ reads the environment or globals for configuration.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from srccheck import __version__
+from srccheck.archive.config import DEFAULT_ARCHIVES, ArchiveConfig
 
 __all__ = ["DEFAULT_SETTINGS", "DEFAULT_USER_AGENT", "FORMATS", "Settings"]
 
 DEFAULT_USER_AGENT = f"srccheck/{__version__} (source and link checker; python-httpx)"
 
 #: Report formats ``--format`` accepts.
-FORMATS: tuple[str, ...] = ("json", "html")
+FORMATS: tuple[str, ...] = ("json", "html", "junit", "sarif", "markdown", "github")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,6 +27,8 @@ class Settings:
 
     output: Path = Path("reports")
     formats: tuple[str, ...] = ("json", "html")
+    # Names for srccheck.policy.FailPolicy.parse; "default" fails on broken sources only.
+    fail_on: tuple[str, ...] = ("default",)
     # Fetching
     concurrency: int = 32
     per_host: int = 4
@@ -49,6 +52,14 @@ class Settings:
     # Articles
     strip_tracking: bool = False
     max_article_bytes: int = 20 * 1024 * 1024
+    # Web archives (srccheck.archive): asked in order; see parse_archive_spec for --archive
+    archive_enabled: bool = True
+    archives: tuple[ArchiveConfig, ...] = DEFAULT_ARCHIVES
+    archive_window_days: int = 30  # a chosen snapshot farther from the article date is flagged
+    save_missing: bool = False  # ask Save Page Now for URLs no archive holds (needs IA keys)
+    # Filled by the CLI from SRCCHECK_IA_ACCESS_KEY / SRCCHECK_IA_SECRET_KEY; never printed.
+    ia_access_key: str | None = field(default=None, repr=False)
+    ia_secret_key: str | None = field(default=None, repr=False)
 
     def with_changes(self, **changes: object) -> Settings:
         """A copy with some fields replaced (frozen objects are never mutated)."""

@@ -1,0 +1,199 @@
+"""Polite HTTP requests to one archive: spacing, retries, Retry-After, errors as values.
+
+Every archive API call goes through :meth:`ArchiveClient.get` (or ``post``):
+
+* it waits for a slot of the archive's own :class:`~srccheck.fetch.limits.HostLimits`
+  (at most ``per_host`` requests at once, ``min_interval`` seconds between
+  starts — the Internet Archive defaults to one request per second);
+* it retries transient failures only — timeouts, connection errors, 5xx and
+  429 — up to ``Settings.retries`` times, with exponential backoff
+  (``backoff_initial`` doubling up to ``backoff_max``);
+* a 429 or 5xx with ``Retry-After`` pauses the whole archive for that long
+  (capped at ``Settings.retry_after_cap``) through ``HostLimits.penalize``, so
+  concurrent lookups wait too;
+* a failure that remains is returned as a :class:`RequestFailure` value;
+  only programming errors propagate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from srccheck.archive.config import ArchiveConfig
+from srccheck.archive.model import ArchiveErrorKind
+from srccheck.fetch.limits import Clock, HostLimits, MonotonicClock
+from srccheck.fetch.retry import parse_retry_after
+
+if TYPE_CHECKING:
+    from srccheck.settings import Settings
+
+__all__ = [
+    "ArchiveClient",
+    "Reply",
+    "RequestFailure",
+    "failure_from_exception",
+    "failure_from_status",
+    "is_transient_status",
+]
+
+#: Requests at once to one archive; its min_interval does most of the limiting.
+ARCHIVE_PER_HOST = 2
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFailure:
+    """An archive request that failed for good (after any retries)."""
+
+    kind: ArchiveErrorKind
+    message: str
+    attempts: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A final (non-transient) answer and the requests it took."""
+
+    response: httpx.Response
+    attempts: int
+
+
+def is_transient_status(status_code: int) -> bool:
+    """429 and every 5xx may pass on their own; every other status is an answer.
+
+    Wider than the fetch stage's rule (which treats a page's 500 as final): a
+    5xx from an archive API reports the archive's load, not the cited page.
+    """
+    return status_code == 429 or status_code >= 500
+
+
+def failure_from_status(status_code: int, url: str, attempts: int = 1) -> RequestFailure:
+    """The failure value of an unexpected HTTP status from an archive API."""
+    if status_code == 429:
+        kind = ArchiveErrorKind.RATE_LIMITED
+    elif status_code >= 500:
+        kind = ArchiveErrorKind.SERVER_ERROR
+    else:
+        kind = ArchiveErrorKind.HTTP_ERROR
+    return RequestFailure(kind, f"HTTP {status_code} from {url}", attempts)
+
+
+def failure_from_exception(exc: httpx.HTTPError, attempts: int = 1) -> RequestFailure:
+    """Map an httpx error to a failure kind (most specific class first)."""
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        kind = ArchiveErrorKind.TIMEOUT
+    elif isinstance(exc, httpx.DecodingError | httpx.TooManyRedirects):
+        kind = ArchiveErrorKind.INVALID_RESPONSE
+    elif isinstance(exc, httpx.TransportError):  # connect/read errors, DNS, proxy, protocol
+        kind = ArchiveErrorKind.CONNECTION
+    else:
+        kind = ArchiveErrorKind.INVALID_RESPONSE
+    request = getattr(exc, "_request", None)
+    where = f" ({request.url})" if request is not None else ""
+    return RequestFailure(kind, f"{type(exc).__name__}: {text}{where}", attempts)
+
+
+class _TransientResponse(Exception):
+    """Carries a 429/5xx response through tenacity so it can be retried."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, _TransientResponse | httpx.TimeoutException | httpx.TransportError)
+
+
+class ArchiveClient:
+    """Requests to one archive through the run's shared ``httpx.AsyncClient``."""
+
+    def __init__(
+        self,
+        archive: ArchiveConfig,
+        client: httpx.AsyncClient,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+    ) -> None:
+        self.archive = archive
+        self._client = client
+        self._settings = settings
+        self._clock = clock or MonotonicClock()
+        self._limits = HostLimits(
+            concurrency=ARCHIVE_PER_HOST,
+            per_host=ARCHIVE_PER_HOST,
+            min_interval=archive.min_interval,
+            clock=self._clock,
+        )
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        follow_redirects: bool = True,
+    ) -> Reply | RequestFailure:
+        """GET with politeness and retries; non-transient statuses are returned as responses."""
+        return await self._send(
+            "GET", url, params=params, headers=headers, follow_redirects=follow_redirects
+        )
+
+    async def head(self, url: str) -> Reply | RequestFailure:
+        """HEAD without following redirects (a memento's captured status)."""
+        return await self._send("HEAD", url, follow_redirects=False)
+
+    async def post(
+        self, url: str, *, data: dict[str, str], headers: dict[str, str] | None = None
+    ) -> Reply | RequestFailure:
+        """POST a form (Save Page Now) with the same politeness and retry rules."""
+        return await self._send("POST", url, data=data, headers=headers, follow_redirects=False)
+
+    async def _send(self, method: str, url: str, **kwargs: object) -> Reply | RequestFailure:
+        host = (urlsplit(url).hostname or "").lower()
+        attempts = 0
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._settings.retries + 1),
+            wait=self._backoff,
+            retry=retry_if_exception(_is_retryable),
+            sleep=self._clock.sleep,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    async with self._limits.slot(host):
+                        response = await self._client.request(method, url, **kwargs)  # type: ignore[arg-type]
+                    if is_transient_status(response.status_code):
+                        await response.aclose()
+                        self._penalize(host, response)
+                        raise _TransientResponse(response)
+                    return Reply(response, attempts)
+        except _TransientResponse as exc:
+            return failure_from_status(exc.response.status_code, str(exc.response.url), attempts)
+        except httpx.HTTPError as exc:
+            return failure_from_exception(exc, attempts)
+        raise AssertionError("unreachable: tenacity either returns or reraises")  # pragma: no cover
+
+    def _penalize(self, host: str, response: httpx.Response) -> None:
+        seconds = parse_retry_after(
+            response.headers.get("retry-after"), now=dt.datetime.now(dt.UTC)
+        )
+        if seconds is not None:
+            self._limits.penalize(host, min(seconds, self._settings.retry_after_cap))
+
+    def _backoff(self, state: RetryCallState) -> float:
+        # A Retry-After pause is already enforced by the host slot; do not add backoff on top.
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _TransientResponse) and exc.response.headers.get("retry-after"):
+            return 0.0
+        settings = self._settings
+        return min(settings.backoff_initial * 2 ** (state.attempt_number - 1), settings.backoff_max)
