@@ -67,8 +67,9 @@ def render_junit(
             elif source.check.outcome is not Outcome.OK:
                 _skip(case, f"{source.check.status.value}: {source.check.reason}")
         for number, claim in enumerate(getattr(report, "claims", None) or ()):
-            text = str(getattr(claim, "text", "") or f"claim {number + 1}")
-            case = _case(suite, f"claim {number + 1}: {text}", file, 0.0)
+            label = str(getattr(claim, "id", "") or number + 1)
+            text = str(getattr(claim, "text", "") or "")
+            case = _case(suite, f"claim {label}: {text}".rstrip(": "), file, 0.0)
             finding = failing.get((file, "claim", number))
             if finding is not None:
                 _fail(case, finding)

@@ -98,7 +98,9 @@ def _article_section(report: ArticleReport, found: Sequence[Finding]) -> list[st
     lines += ["| Level | Rule | Source | Line | Reason |", "|---|---|---|---:|---|"]
     for finding in found:
         line = str(finding.line) if finding.line is not None else ""
-        reason = finding.message.split("\n")[1] if "\n" in finding.message else finding.message
+        # The first line of a message repeats rule and URL, which have their own columns.
+        head, _, rest = finding.message.partition("\n")
+        reason = rest.replace("\n", " ") or head
         target = _link(finding.url) if finding.url else ""
         lines.append(
             f"| {_ICONS[finding.level]} | {escape_markdown(finding.rule)} | {target} "

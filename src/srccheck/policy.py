@@ -1,0 +1,380 @@
+"""The exit policy: which results fail a build, and the findings every CI format shares.
+
+``--fail-on`` (or ``fail-on`` in the configuration file) is a comma-separated
+list of names:
+
+* a status name (``not_found``, ``timeout`` … any :class:`~srccheck.status.Status`);
+* an outcome name (``broken``, ``transient``, ``unverifiable``): all its statuses;
+* ``default``: :data:`DEFAULT_FAIL_ON`, the broken statuses. A timeout, a 5xx that
+  passes on a re-run, or a bot wall never fails a build by default;
+* ``all``: every status whose outcome is not ``ok`` (``redirected`` only when named);
+* ``archive-missing``: a source has no archived copy;
+* ``claims-not-found``: a claim of the article was not found in its source;
+* ``article-error``: an article could not be read or has no sources;
+* ``none``: report only, never fail (cannot be combined with other names).
+
+Names are case-insensitive and ``-``/``_`` are interchangeable.
+
+:func:`findings` turns one article report into :class:`Finding` values, the
+single list that SARIF, GitHub annotations, JUnit and the exit code read:
+an ``error`` finding for every result the policy fails on, a ``warning`` for
+other results a human should look at (transient or unverifiable sources that
+the policy lets pass, except ``skipped``, which the user asked for).
+
+Archives and claims are added to the report by other stages. The policy reads
+them through two narrow duck-typed hooks so that it works before and after
+those fields exist:
+
+* ``SourceReport.archive``: when the attribute exists and is ``None`` or has no
+  ``snapshot``, the source has no archived copy;
+* ``ArticleReport.claims``: a sequence of objects with a ``verdict`` (string or
+  string enum); ``"not_found"`` is a claim that was not found. A ``position``
+  (:class:`~srccheck.models.Position`) and a ``text`` are used when present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from srccheck.errors import UsageError
+from srccheck.models import ArticleReport, Position, SourceReport
+from srccheck.status import STATUS_ACTIONS, STATUS_MEANINGS, Outcome, Status
+
+__all__ = [
+    "DEFAULT_FAIL_ON",
+    "FAIL_ON_NAMES",
+    "RULE_MEANINGS",
+    "FailPolicy",
+    "Finding",
+    "Level",
+    "Rule",
+    "exit_code",
+    "findings",
+    "has_failures",
+]
+
+#: Statuses that fail a build when ``--fail-on`` is not given: the sources a
+#: human must fix. Transient and unverifiable results never fail by default.
+DEFAULT_FAIL_ON: tuple[Status, ...] = (
+    Status.NOT_FOUND,
+    Status.GONE,
+    Status.SOFT_404,
+    Status.HTTP_ERROR,
+    Status.DNS_ERROR,
+    Status.TLS_ERROR,
+    Status.TOO_MANY_REDIRECTS,
+    Status.INVALID,
+)
+
+
+class Rule(StrEnum):
+    """Finding rules that are not a source status."""
+
+    ARCHIVE_MISSING = "archive-missing"
+    CLAIMS_NOT_FOUND = "claims-not-found"
+    ARTICLE_ERROR = "article-error"
+
+
+class Level(StrEnum):
+    """How serious a finding is; ``error`` findings decide the exit code."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+#: What each rule id means: every status, then the extra rules.
+RULE_MEANINGS: dict[str, str] = {
+    **{status.value: meaning for status, meaning in STATUS_MEANINGS.items()},
+    Rule.ARCHIVE_MISSING.value: "No archived copy of the source was found.",
+    Rule.CLAIMS_NOT_FOUND.value: "A quote, number or name of the article was not found in "
+    "the cited source.",
+    Rule.ARTICLE_ERROR.value: "The article could not be read, or it cites no sources.",
+}
+
+_GROUPS: dict[str, frozenset[Status]] = {
+    "default": frozenset(DEFAULT_FAIL_ON),
+    "all": frozenset(s for s in Status if s.outcome is not Outcome.OK),
+    **{
+        outcome.value: frozenset(s for s in Status if s.outcome is outcome)
+        for outcome in Outcome
+        if outcome is not Outcome.OK
+    },
+}
+
+#: Every name ``--fail-on`` accepts, in the order the help text lists them.
+FAIL_ON_NAMES: tuple[str, ...] = (
+    "default",
+    "all",
+    "none",
+    *(o.value for o in Outcome if o is not Outcome.OK),
+    *(s.value for s in Status),
+    *(r.value for r in Rule),
+)
+
+
+def _normalise(name: str) -> str:
+    return name.strip().lower().replace("_", "-")
+
+
+_BY_NORMALISED: dict[str, str] = {_normalise(name): name for name in FAIL_ON_NAMES}
+_RULE_NAMES = frozenset(rule.value for rule in Rule)
+
+
+@dataclass(frozen=True, slots=True)
+class FailPolicy:
+    """Which results fail the build. Build one with :meth:`parse`."""
+
+    statuses: frozenset[Status] = frozenset(DEFAULT_FAIL_ON)
+    rules: frozenset[Rule] = frozenset()
+
+    @classmethod
+    def parse(cls, spec: str | Iterable[str]) -> FailPolicy:
+        """Parse ``--fail-on`` names (a comma-separated string or an iterable of names).
+
+        Names are combined by union. ``none`` gives a policy that never fails and
+        must stand alone. An empty spec is the default policy.
+
+        Raises:
+            UsageError: an unknown name (the message lists the valid ones), or
+                ``none`` combined with other names.
+        """
+        parts = spec.split(",") if isinstance(spec, str) else list(spec)
+        names: list[str] = []
+        for part in parts:
+            if not part.strip():
+                continue
+            canonical = _BY_NORMALISED.get(_normalise(part))
+            if canonical is None:
+                raise UsageError(
+                    f"unknown --fail-on name {part.strip()!r}; "
+                    f"valid names: {', '.join(FAIL_ON_NAMES)}"
+                )
+            names.append(canonical)
+        if not names:
+            return cls()
+        if "none" in names:
+            if len(set(names)) > 1:
+                raise UsageError("--fail-on 'none' cannot be combined with other names")
+            return cls(statuses=frozenset(), rules=frozenset())
+        statuses: set[Status] = set()
+        rules: set[Rule] = set()
+        for name in names:
+            if name in _GROUPS:
+                statuses |= _GROUPS[name]
+            elif name in _RULE_NAMES:
+                rules.add(Rule(name))
+            else:
+                statuses.add(Status(name))
+        return cls(statuses=frozenset(statuses), rules=frozenset(rules))
+
+    @property
+    def is_report_only(self) -> bool:
+        """True for ``--fail-on none``: nothing ever fails."""
+        return not self.statuses and not self.rules
+
+    def fails_on(self, rule: Status | Rule) -> bool:
+        """Whether a result with this status (or extra rule) fails the build."""
+        if isinstance(rule, Status):
+            return rule in self.statuses
+        return rule in self.rules
+
+    def level_of(self, status: Status) -> Level | None:
+        """The finding level of a source status under this policy.
+
+        ``error`` when the policy fails on it; ``warning`` for other transient or
+        unverifiable statuses except ``skipped`` (excluded on purpose); no finding
+        (``None``) for ``ok``/``redirected`` and a passing ``skipped``.
+        """
+        if status in self.statuses:
+            return Level.ERROR
+        if status.outcome in (Outcome.TRANSIENT, Outcome.UNVERIFIABLE) and (
+            status is not Status.SKIPPED
+        ):
+            return Level.WARNING
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a CI reader should see, located in the article file.
+
+    ``article`` is ``ArticleReport.article.file`` unchanged (to find the report);
+    ``file`` is the article path to show, with forward slashes (relative to ``base``
+    when :func:`findings` was given one); ``line``/``column`` are 1-based and ``None``
+    when unknown; ``end_column`` is the column just after the cited entry.
+    ``source_id``/``claim_index`` say which source or claim of the report it is about.
+    """
+
+    article: str
+    file: str
+    line: int | None
+    column: int | None
+    end_column: int | None
+    rule: str
+    level: Level
+    title: str
+    message: str
+    url: str | None = None
+    source_id: int | None = None
+    claim_index: int | None = None
+
+
+def findings(
+    report: ArticleReport, policy: FailPolicy, *, base: Path | None = None
+) -> list[Finding]:
+    """The findings of one article report under ``policy``, in source order.
+
+    One finding per source (located at its first citation; later citations are
+    named in the message), then per claim not found (with ``claims-not-found``),
+    then per source without an archived copy (with ``archive-missing``). An article
+    error is an ``error`` finding with ``article-error`` and a ``warning`` otherwise.
+    """
+    article = report.article.file
+    file = _display_path(article, base)
+    found: list[Finding] = []
+    if report.error is not None:
+        level = Level.ERROR if policy.fails_on(Rule.ARTICLE_ERROR) else Level.WARNING
+        found.append(
+            Finding(
+                article=article,
+                file=file,
+                line=None,
+                column=None,
+                end_column=None,
+                rule=Rule.ARTICLE_ERROR.value,
+                level=level,
+                title=f"srccheck: article {report.error.kind.value}",
+                message=f"The article could not be checked ({report.error.kind.value}): "
+                f"{report.error.message}",
+            )
+        )
+    for source in report.sources:
+        finding = _source_finding(article, file, source, policy)
+        if finding is not None:
+            found.append(finding)
+    if policy.fails_on(Rule.CLAIMS_NOT_FOUND):
+        found.extend(_claim_findings(article, file, report))
+    if policy.fails_on(Rule.ARCHIVE_MISSING):
+        found.extend(_archive_findings(article, file, report.sources))
+    return found
+
+
+def has_failures(found: Iterable[Finding]) -> bool:
+    """True when any finding is an ``error``."""
+    return any(f.level is Level.ERROR for f in found)
+
+
+def exit_code(reports: Iterable[ArticleReport], policy: FailPolicy) -> int:
+    """0 when no report has an ``error`` finding under ``policy``, else 1.
+
+    Usage and input errors (exit code 2) are raised before any report exists.
+    """
+    return int(any(has_failures(findings(report, policy)) for report in reports))
+
+
+def _display_path(file: str, base: Path | None) -> str:
+    path = Path(file)
+    # Outside the base the absolute path is kept rather than inventing a relative one.
+    if base is not None and path.is_absolute() and path.is_relative_to(base):
+        path = path.relative_to(base)
+    return path.as_posix()
+
+
+def _span(position: Position | None, raw: str) -> tuple[int | None, int | None, int | None]:
+    if position is None:
+        return None, None, None
+    end = position.column + len(raw) if raw and "\n" not in raw else None
+    return position.line, position.column, end
+
+
+def _source_finding(
+    article: str, file: str, source: SourceReport, policy: FailPolicy
+) -> Finding | None:
+    status = source.check.status
+    level = policy.level_of(status)
+    if level is None:
+        return None
+    entry = source.source
+    positions = entry.positions
+    line, column, end = _span(positions[0] if positions else None, entry.raw)
+    url = entry.url or entry.raw
+    code = f" (HTTP {source.check.http_status})" if source.check.http_status else ""
+    message = f"{status.value}{code}: {url}\n{source.check.reason or STATUS_MEANINGS[status]}"
+    if len(positions) > 1:
+        others = ", ".join(str(p.line) for p in positions[1:])
+        message += f"\nAlso cited at line {others}."
+    message += f"\n{STATUS_ACTIONS[status]}"
+    return Finding(
+        article=article,
+        file=file,
+        line=line,
+        column=column,
+        end_column=end,
+        rule=status.value,
+        level=level,
+        title=f"srccheck: {status.value}",
+        message=message,
+        url=entry.url,
+        source_id=source.id,
+    )
+
+
+def _claim_findings(article: str, file: str, report: ArticleReport) -> list[Finding]:
+    # Hook for the claims stage (see the module docstring): duck-typed on purpose.
+    found = []
+    for index, claim in enumerate(getattr(report, "claims", None) or ()):
+        verdict = getattr(claim, "verdict", None)
+        if str(getattr(verdict, "value", verdict)) != "not_found":
+            continue
+        text = str(getattr(claim, "text", "") or "")
+        position = getattr(claim, "position", None)
+        line, column, end = _span(position if isinstance(position, Position) else None, text)
+        found.append(
+            Finding(
+                article=article,
+                file=file,
+                line=line,
+                column=column,
+                end_column=end,
+                rule=Rule.CLAIMS_NOT_FOUND.value,
+                level=Level.ERROR,
+                title="srccheck: claim not found",
+                message=f"Claim not found in its source: {text}" if text else "Claim not found.",
+                claim_index=index,
+            )
+        )
+    return found
+
+
+def _archive_findings(article: str, file: str, sources: Sequence[SourceReport]) -> list[Finding]:
+    # Hook for the archive stage: only sources whose report carries an ``archive``
+    # attribute can be judged; without the attribute the archive was never asked.
+    found = []
+    for source in sources:
+        if not hasattr(source, "archive"):
+            continue
+        archive = source.archive
+        if archive is not None and getattr(archive, "snapshot", None) is not None:
+            continue
+        entry = source.source
+        line, column, end = _span(entry.positions[0] if entry.positions else None, entry.raw)
+        found.append(
+            Finding(
+                article=article,
+                file=file,
+                line=line,
+                column=column,
+                end_column=end,
+                rule=Rule.ARCHIVE_MISSING.value,
+                level=Level.ERROR,
+                title="srccheck: no archived copy",
+                message=f"No archived copy of {entry.url or entry.raw}.",
+                url=entry.url,
+                source_id=source.id,
+            )
+        )
+    return found

@@ -1,0 +1,38 @@
+"""docs/ci.md states the default policy and the config keys; keep it true to the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from srccheck.config import config_keys
+from srccheck.policy import DEFAULT_FAIL_ON
+from srccheck.status import Status
+
+ROOT = Path(__file__).parent.parent.parent
+DOC = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+
+
+def test_status_table_matches_the_default_policy() -> None:
+    rows = re.findall(r"^\| `(\w+)` \| (\w+) \| (yes|no)", DOC, flags=re.MULTILINE)
+    table = {name: (outcome, fails == "yes") for name, outcome, fails in rows}
+    assert table == {s.value: (s.outcome.value, s in DEFAULT_FAIL_ON) for s in Status}
+
+
+def test_every_configurable_key_is_documented() -> None:
+    keys_table = DOC[DOC.index("| Key | Default | Meaning |") :]
+    documented = set(re.findall(r"^\| `([a-z0-9-]+)` \| `", keys_table, flags=re.MULTILINE))
+    secret = {"ia-access-key", "ia-secret-key"}
+    assert documented == set(config_keys()) - secret
+
+
+def test_pre_commit_hook_runs_verify_on_article_files() -> None:
+    yaml = pytest.importorskip("yaml")
+    [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "srccheck"
+    assert hook["entry"] == "srccheck verify"
+    pattern = re.compile(hook["files"])
+    assert all(pattern.search(f"a/b.{ext}") for ext in ("md", "markdown", "txt", "html", "htm"))
+    assert not pattern.search("a/b.py")

@@ -1,0 +1,206 @@
+"""The exit policy: which statuses fail a build under which --fail-on, and the findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from ci_reports import make_report, make_source
+
+from srccheck.errors import UsageError
+from srccheck.models import ArticleErrorKind
+from srccheck.policy import (
+    DEFAULT_FAIL_ON,
+    FAIL_ON_NAMES,
+    FailPolicy,
+    Level,
+    exit_code,
+    findings,
+)
+from srccheck.status import Outcome, Status
+
+S = Status
+
+# (statuses in the article, --fail-on, expected exit code)
+MATRIX = [
+    ([S.OK, S.REDIRECTED], "default", 0),
+    ([S.OK, S.NOT_FOUND], "default", 1),
+    ([S.GONE], "default", 1),
+    ([S.SOFT_404], "default", 1),
+    ([S.HTTP_ERROR], "default", 1),
+    ([S.DNS_ERROR], "default", 1),
+    ([S.TLS_ERROR], "default", 1),
+    ([S.TOO_MANY_REDIRECTS], "default", 1),
+    ([S.INVALID], "default", 1),
+    ([S.TIMEOUT, S.CONNECTION_ERROR], "default", 0),
+    ([S.BLOCKED, S.BLOCKED_BY_POLICY, S.SKIPPED], "default", 0),
+    ([S.TIMEOUT], "transient", 1),
+    ([S.NOT_FOUND], "transient", 0),
+    ([S.BLOCKED], "unverifiable", 1),
+    ([S.SKIPPED], "unverifiable", 1),
+    ([S.TIMEOUT], "broken", 0),
+    ([S.GONE], "broken", 1),
+    ([S.NOT_FOUND], "gone", 0),
+    ([S.GONE], "gone", 1),
+    ([S.TIMEOUT], "not_found,timeout", 1),
+    ([S.TIMEOUT], "NOT-FOUND, Timeout", 1),
+    ([S.REDIRECTED], "all", 0),
+    ([S.REDIRECTED], "redirected", 1),
+    ([S.SKIPPED], "all", 1),
+    ([S.BLOCKED], "default,blocked", 1),
+    ([S.NOT_FOUND, S.TIMEOUT, S.BLOCKED, S.INVALID], "none", 0),
+    ([], "default", 0),
+]
+
+
+@pytest.mark.parametrize(("statuses", "fail_on", "expected"), MATRIX)
+def test_exit_code_matrix(statuses: list[Status], fail_on: str, expected: int) -> None:
+    report = make_report("articles/a.md", statuses)
+    assert exit_code([report], FailPolicy.parse(fail_on)) == expected
+
+
+def test_default_policy_is_the_broken_outcome() -> None:
+    # The documented default: every broken status and nothing else.
+    assert set(DEFAULT_FAIL_ON) == {s for s in Status if s.outcome is Outcome.BROKEN}
+    assert FailPolicy.parse("") == FailPolicy.parse("default") == FailPolicy()
+
+
+def test_none_never_fails_whatever_the_results() -> None:
+    reports = [make_report(f"a{n}.md", [status]) for n, status in enumerate(Status)]
+    policy = FailPolicy.parse("none")
+    assert policy.is_report_only
+    assert exit_code(reports, policy) == 0
+    assert exit_code(reports, FailPolicy.parse("all")) == 1
+
+
+def test_one_failing_article_among_many_fails_the_run() -> None:
+    reports = [make_report("a.md", [S.OK]), make_report("b.md", [S.TIMEOUT, S.GONE])]
+    assert exit_code(reports, FailPolicy()) == 1
+
+
+@pytest.mark.parametrize("spec", ["not_fund", "default,brokn", "archive"])
+def test_unknown_names_are_usage_errors_listing_the_valid_ones(spec: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        FailPolicy.parse(spec)
+    message = str(caught.value)
+    assert repr(spec.split(",")[-1]) in message
+    assert "not_found" in message
+    assert "archive-missing" in message
+    assert "none" in message
+
+
+def test_none_cannot_be_combined() -> None:
+    with pytest.raises(UsageError, match="none"):
+        FailPolicy.parse("none,not_found")
+
+
+def test_every_status_and_outcome_is_a_valid_name() -> None:
+    for name in [*(s.value for s in Status), "broken", "transient", "unverifiable"]:
+        assert name in FAIL_ON_NAMES
+        FailPolicy.parse(name)
+
+
+def test_findings_are_located_at_the_first_citation() -> None:
+    source = make_source(0, S.NOT_FOUND, url="https://example.org/x", line=7, lines=(19, 30))
+    report = make_report("articles/a.md", sources=[source, make_source(1, S.OK)])
+    [finding] = findings(report, FailPolicy())
+    assert (finding.file, finding.line, finding.column) == ("articles/a.md", 7, 3)
+    assert finding.end_column == 3 + len("https://example.org/x")
+    assert finding.rule == "not_found"
+    assert finding.level is Level.ERROR
+    assert finding.url == "https://example.org/x"
+    assert finding.source_id == 0
+    assert "19, 30" in finding.message
+    assert "HTTP 404" in finding.message
+
+
+def test_non_failing_notable_results_are_warnings_and_skipped_is_silent() -> None:
+    report = make_report("a.md", [S.TIMEOUT, S.BLOCKED, S.SKIPPED, S.OK, S.REDIRECTED])
+    found = findings(report, FailPolicy())
+    assert [(f.rule, f.level) for f in found] == [
+        ("timeout", Level.WARNING),
+        ("blocked", Level.WARNING),
+    ]
+
+
+def test_absolute_article_paths_become_relative_to_the_base(tmp_path: Path) -> None:
+    article = tmp_path / "news" / "a.md"
+    report = make_report(str(article), [S.GONE])
+    [finding] = findings(report, FailPolicy(), base=tmp_path)
+    assert finding.file == "news/a.md"
+    assert finding.article == str(article)
+
+
+def test_article_errors_warn_unless_the_policy_names_them() -> None:
+    report = make_report("a.md", error=ArticleErrorKind.UNREADABLE)
+    [finding] = findings(report, FailPolicy())
+    assert finding.level is Level.WARNING
+    assert finding.rule == "article-error"
+    assert exit_code([report], FailPolicy()) == 0
+    assert exit_code([report], FailPolicy.parse("default,article-error")) == 1
+
+
+@dataclass(frozen=True)
+class _Claim:
+    verdict: str
+    text: str
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    url: str
+
+
+@dataclass(frozen=True)
+class _Archive:
+    snapshot: _Snapshot | None
+
+
+class _WithClaims:
+    """An article report as it will look once the claims stage adds ``claims``."""
+
+    def __init__(self, report, claims) -> None:
+        self._report = report
+        self.claims = claims
+
+    def __getattr__(self, name):
+        return getattr(self._report, name)
+
+
+class _WithArchive:
+    def __init__(self, source, archive) -> None:
+        self._source = source
+        self.archive = archive
+
+    def __getattr__(self, name):
+        return getattr(self._source, name)
+
+
+def test_claims_not_found_fails_only_when_asked() -> None:
+    base = make_report("a.md", [S.OK])
+    report = _WithClaims(base, [_Claim("supported", "x"), _Claim("not_found", "1500 Soldaten")])
+    assert exit_code([report], FailPolicy()) == 0
+    policy = FailPolicy.parse("default,claims-not-found")
+    [finding] = findings(report, policy)
+    assert finding.rule == "claims-not-found"
+    assert finding.claim_index == 1
+    assert "1500 Soldaten" in finding.message
+    assert exit_code([report], policy) == 1
+
+
+def test_archive_missing_judges_only_sources_with_an_archive_field() -> None:
+    ok = make_source(0, S.OK)
+    archived = _WithArchive(make_source(1, S.OK), _Archive(_Snapshot("https://web.archive.org/x")))
+    missing = _WithArchive(make_source(2, S.OK), _Archive(None))
+    never_asked = _WithArchive(make_source(3, S.OK), None)
+    report = make_report("a.md", sources=[ok])
+    report = _WithClaims(report, [])
+    report.sources = [ok, archived, missing, never_asked]
+    policy = FailPolicy.parse("archive-missing")
+    found = findings(report, policy)
+    assert [(f.rule, f.source_id) for f in found] == [
+        ("archive-missing", 2),
+        ("archive-missing", 3),
+    ]
+    assert exit_code([report], FailPolicy()) == 0
