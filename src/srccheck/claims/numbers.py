@@ -1,0 +1,339 @@
+"""Numbers and dates in running text, parsed to values with a locale (no I/O).
+
+Shared by claim extraction (article body, original case) and the page index
+(normalised, case-folded page text), so both sides parse the same way.
+
+Number rules (:func:`parse_number`):
+
+* German (``de``): ``.`` followed by exactly three digits groups thousands
+  (``12.000`` = 12000), ``,`` is the decimal mark (``1,5`` = 1.5).
+* English (``en``): ``,`` followed by exactly three digits groups thousands
+  (``12,000`` = 12000), ``.`` is the decimal mark.
+* Spaces (also NBSP, thin and narrow spaces) between three-digit groups group
+  thousands in both (``12 000``).
+* Scale words multiply (Millionen/Mio., Milliarden/Mrd., Tausend, million,
+  billion, bn …); German ``Billion`` is 10¹², English ``billion`` 10⁹.
+
+Quantity kinds: money (a currency sign or word next to the number; the unit is
+an ISO code such as ``usd``), percentages (``%``, Prozent, percent; unit
+``percent``) and counts (the unit is the counted noun, chosen by the caller
+from :attr:`Quantity.following`).
+
+Dates (:func:`find_dates`): ``22.10.2024``, ISO ``2024-10-22``, US
+``10/22/2024`` (English only), ``21. Oktober [2024]``, ``21 October [2024]``,
+``October 21[, 2024]``, ``Februar 2022``, and a bare year after a preposition
+(``seit 2014``, ``since 2014``). Month names in German and English, so a German
+claim matches an English page. Numbers inside a date are never quantities.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = [
+    "DateMention",
+    "Locale",
+    "Quantity",
+    "find_dates",
+    "find_quantities",
+    "guess_locale",
+    "parse_number",
+    "unit_stem",
+    "units_match",
+]
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as one whitespace-separated string."""
+    return frozenset(text.split())
+
+
+class Locale(StrEnum):
+    """How numbers are written: decimal and thousands marks."""
+
+    DE = "de"
+    EN = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number with its scale, currency or percent sign, as found in a text."""
+
+    value: float
+    unit: str | None  # ISO currency code, "percent", or None for a count
+    start: int
+    end: int
+    following: tuple[tuple[str, int, int], ...]  # next words (text, start, end), up to 4
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date or part of one found in a text."""
+
+    year: int | None
+    month: int | None
+    day: int | None
+    start: int
+    end: int
+
+
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    (
+        "januar jänner jaenner january jan",
+        "februar feber february feb",
+        "märz maerz march mär mrz mar",
+        "april apr",
+        "mai may",
+        "juni june jun",
+        "juli july jul",
+        "august aug",
+        "september sept sep",
+        "oktober october okt oct",
+        "november nov",
+        "dezember december dez dec",
+    ),
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS[_name] = _number
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_YEAR = r"((?:1[89]|20)\d{2})"
+_I = re.IGNORECASE
+
+_DATE_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[Locale]], ...] = (
+    (re.compile(rf"\b{_YEAR}-(\d{{2}})-(\d{{2}})\b"), "ymd", frozenset(Locale)),
+    (re.compile(rf"(?<![\d.])(\d{{1,2}})\.\s?(\d{{1,2}})\.\s?{_YEAR}\b"), "dmy", frozenset(Locale)),
+    (re.compile(rf"(?<![\d/])(\d{{1,2}})/(\d{{1,2}})/{_YEAR}\b"), "mdy", frozenset({Locale.EN})),
+    (
+        re.compile(
+            rf"(?<![\d.,])(\d{{1,2}})(?:\.|st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b\.?"
+            rf"(?:,?\s+{_YEAR}\b)?",
+            _I,
+        ),
+        "d_month_y",
+        frozenset(Locale),
+    ),
+    (
+        re.compile(
+            rf"\b({_MONTH_RE})\b\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![.,]\d)"
+            rf"(?:,?\s+{_YEAR}\b)?",
+            _I,
+        ),
+        "month_d_y",
+        frozenset(Locale),
+    ),
+    (re.compile(rf"\b({_MONTH_RE})\b\.?,?\s+{_YEAR}\b", _I), "month_y", frozenset(Locale)),
+    (
+        re.compile(
+            rf"\b(?:im\s+jahre?|seit|bis|ab|since|until|by|in|from)\s+{_YEAR}\b(?![.,]\d)", _I
+        ),
+        "y",
+        frozenset(Locale),
+    ),
+)
+
+_NUMBER = (
+    r"(?<![\w.,])"
+    r"(\d{1,3}(?:(?:[.,]|[ \u00a0\u202f\u2009])\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+    r"(?!\w|[.,]\d)"
+)
+# Scale words: value per locale (German "Billion" is 10^12, English "billion" 10^9).
+_SCALES: dict[str, tuple[float, float]] = {
+    "tausend": (1e3, 1e3), "tsd": (1e3, 1e3), "thousand": (1e3, 1e3), "k": (1e3, 1e3),
+    "million": (1e6, 1e6), "millionen": (1e6, 1e6), "mio": (1e6, 1e6), "mn": (1e6, 1e6),
+    "m": (1e6, 1e6), "millions": (1e6, 1e6),
+    "milliarde": (1e9, 1e9), "milliarden": (1e9, 1e9), "mrd": (1e9, 1e9), "bn": (1e9, 1e9),
+    "billion": (1e12, 1e9), "billionen": (1e12, 1e12), "billions": (1e12, 1e9),
+    "trillion": (1e18, 1e12), "trillions": (1e18, 1e12),
+}  # fmt: skip
+_SCALE_RE = (
+    r"(tausend|tsd\.?|thousand|millionen|millions?|mio\.?|mn|milliarden|milliarde|mrd\.?|"
+    r"billionen|billions?|trillions?|bn|m\b|k\b)"
+)
+_CURRENCIES: dict[str, str] = {
+    "$": "usd", "us$": "usd", "usd": "usd", "us-dollar": "usd", "us-dollars": "usd",
+    "dollar": "usd", "dollars": "usd", "€": "eur", "eur": "eur", "euro": "eur", "euros": "eur",
+    "£": "gbp", "gbp": "gbp", "pfund": "gbp", "pound": "gbp", "pounds": "gbp",
+    "rubel": "rub", "rubles": "rub", "roubles": "rub", "rub": "rub", "yuan": "cny",
+    "yen": "jpy", "franken": "chf", "chf": "chf", "griwna": "uah", "hrywnja": "uah",
+    "hryvnia": "uah", "hryvnias": "uah",
+}  # fmt: skip
+_CURRENCY_WORD = (
+    r"(us-dollars?|dollars?|euros?|eur|usd|gbp|chf|rub|pfund|pounds?|rubel|rubles|roubles|"
+    r"yuan|yen|franken|griwna|hrywnja|hryvnias?|€|\$|£)"
+)
+_PERCENT = r"(%|prozent|percent|per\s+cent|pct\.?)"
+_QUANTITY = re.compile(
+    rf"(?:(us\$|\$|€|£)\s?)?{_NUMBER}(?:\s?{_SCALE_RE})?(?:\s?(?:{_PERCENT}|{_CURRENCY_WORD}))?"
+    r"(?![\w$€£])",
+    _I,
+)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+_STOP_PUNCT = re.compile(r"[.;:!?,()\[\]\"„“”«»]")
+
+_DE_WORDS = _words(
+    "der die das und ist nicht mit von den sich auf für eine ein dem des im zu auch als"
+)
+_EN_WORDS = _words("the and of to is in that for with was on are as by it from")
+
+
+def guess_locale(text: str, hint: str | None = None) -> Locale:
+    """German or English number writing for ``text``.
+
+    ``hint`` (an ``<html lang>`` value such as ``de-DE``) wins when it names
+    one of the two; otherwise frequent function words of the first 20 000
+    characters decide, and ties go to German.
+    """
+    if hint:
+        primary = hint.split("-")[0].split("_")[0].lower()
+        if primary in ("de", "en"):
+            return Locale(primary)
+    de = en = 0
+    for word in re.findall(r"[a-zäöüß]+", text[:20000].lower()):
+        if word in _DE_WORDS:
+            de += 1
+        elif word in _EN_WORDS:
+            en += 1
+    return Locale.EN if en > de else Locale.DE
+
+
+def parse_number(raw: str, locale: Locale) -> float | None:
+    """The value of a written number (rules in the module docstring)."""
+    text = re.sub(r"[ \u00a0\u202f\u2009]", "", raw)
+    group, decimal = (".", ",") if locale is Locale.DE else (",", ".")
+    # A mark is a thousands separator only before exactly three digits.
+    text = re.sub(rf"\{group}(?=\d{{3}}(?!\d))", "", text)
+    text = text.replace(decimal, ".").replace(group, ".")
+    if text.count(".") > 1:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, locale: Locale) -> list[DateMention]:
+    """All dates in ``text``, earliest first, never overlapping."""
+    found: list[DateMention] = []
+    taken = bytearray(len(text))  # 1 where an earlier pattern already matched
+    for pattern, shape, locales in _DATE_PATTERNS:
+        if locale not in locales:
+            continue
+        for m in pattern.finditer(text):
+            if any(taken[m.start() : m.end()]):
+                continue
+            mention = _date_from_match(m, shape)
+            if mention is not None:
+                found.append(mention)
+                taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    return sorted(found, key=lambda d: d.start)
+
+
+def _date_from_match(m: re.Match[str], shape: str) -> DateMention | None:
+    g = m.groups()
+    year = month = day = None
+    if shape == "ymd":
+        year, month, day = int(g[0]), int(g[1]), int(g[2])
+    elif shape == "dmy":
+        day, month, year = int(g[0]), int(g[1]), int(g[2])
+    elif shape == "mdy":
+        month, day, year = int(g[0]), int(g[1]), int(g[2])
+    elif shape == "d_month_y":
+        day, month = int(g[0]), _MONTHS[g[1].lower()]
+        year = int(g[2]) if g[2] else None
+    elif shape == "month_d_y":
+        month, day = _MONTHS[g[0].lower()], int(g[1])
+        year = int(g[2]) if g[2] else None
+    elif shape == "month_y":
+        month, year = _MONTHS[g[0].lower()], int(g[1])
+    else:
+        year = int(g[0])
+    if month is not None and not 1 <= month <= 12:
+        return None
+    if day is not None and not 1 <= day <= 31:
+        return None
+    start = m.start(1) if shape == "y" else m.start()
+    return DateMention(year=year, month=month, day=day, start=start, end=m.end())
+
+
+def find_quantities(
+    text: str, locale: Locale, *, exclude: list[tuple[int, int]] | None = None
+) -> list[Quantity]:
+    """All numbers in ``text`` with scale, currency/percent and the words after them.
+
+    Spans overlapping ``exclude`` (typically the dates of the same text) are
+    skipped, so ``21. Oktober`` never yields the count 21.
+    """
+    excluded = bytearray(len(text))
+    for start, end in exclude or ():
+        excluded[start:end] = b"\x01" * (end - start)
+    out: list[Quantity] = []
+    for m in _QUANTITY.finditer(text):
+        if any(excluded[m.start() : m.end()]):
+            continue
+        prefix, number, scale, percent, currency = m.groups()
+        value = parse_number(number, locale)
+        if value is None:
+            continue
+        if scale:
+            key = scale.lower().rstrip(".")
+            if key in ("m", "k", "bn", "mn") and not (prefix or currency):
+                scale = None  # "5 m" is five metres, not five million
+            else:
+                factors = _SCALES.get(key)
+                if factors is not None:
+                    value *= factors[0] if locale is Locale.DE else factors[1]
+        end = m.end() if (scale or percent or currency) else m.end(2)
+        unit: str | None = None
+        if percent:
+            unit = "percent"
+        elif prefix or currency:
+            unit = _CURRENCIES.get((prefix or currency).lower().replace(" ", ""))
+        out.append(
+            Quantity(
+                value=value,
+                unit=unit,
+                start=m.start(),
+                end=end,
+                following=_following_words(text, end),
+            )
+        )
+    return out
+
+
+def _following_words(text: str, pos: int, limit: int = 4) -> tuple[tuple[str, int, int], ...]:
+    words: list[tuple[str, int, int]] = []
+    window = text[pos : pos + 120]
+    stop = _STOP_PUNCT.search(window)
+    window = window[: stop.start()] if stop else window
+    for m in _WORD.finditer(window):
+        words.append((m.group(0), pos + m.start(), pos + m.end()))
+        if len(words) >= limit:
+            break
+    return tuple(words)
+
+
+_ENDINGS = ("innen", "en", "er", "es", "n", "e", "s")
+
+
+def unit_stem(word: str) -> str:
+    """A crude stem of a counted noun: lower-cased, one plural/case ending cut.
+
+    ``Soldaten``/``Soldat`` → ``soldat``, ``troops`` → ``troop``. Enough to let
+    a number match its noun in another inflection; not a real lemmatiser.
+    """
+    word = word.lower().strip("'’-")
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def units_match(a: str | None, b: str | None) -> bool:
+    """Whether two units/nouns name the same thing (same stem, or both absent)."""
+    if a is None or b is None:
+        return a is b
+    return unit_stem(a) == unit_stem(b)

@@ -1,0 +1,348 @@
+"""Main-text extraction from a retrieved HTML page (no I/O).
+
+Rules applied by :func:`extract_page_text`:
+
+* **Metadata first.** JSON-LD (``<script type="application/ld+json">``,
+  including objects inside ``@graph`` arrays and lists) gives ``articleBody``,
+  ``headline``, ``datePublished``, ``dateModified`` and the paywall flag
+  (``isAccessibleForFree`` false as a bool or the strings "False"/"false",
+  on the object itself or on a ``hasPart`` entry). Meta tags
+  (``og:title``, ``article:published_time`` …) and ``<title>`` fill the gaps.
+* **Boilerplate is removed before any text is taken**: script, style,
+  noscript, template, nav, header, footer, aside, form, button, iframe, svg,
+  elements that are hidden (``hidden``, ``aria-hidden="true"``) or have a
+  navigation role, and elements whose class or id names a cookie/consent
+  banner, a "related articles"/teaser/recommendation block, a share bar or
+  an advert. ``<html>``, ``<body>`` and ``<main>`` are never removed for
+  their class, so a ``<body class="cookie-consent-open">`` keeps the page.
+  Text that appears only in such blocks is therefore never evidence.
+* **Main text**, in order of preference: JSON-LD ``articleBody`` (the
+  longest one), the longest ``<article>``, ``<main>`` (or
+  ``[role=main]``), the whole ``<body>``; :attr:`PageText.source` says
+  which. ``full_text`` is all the remaining visible body text, kept as a
+  fallback so content outside the main region is not missed.
+* Block elements (p, div, li, h1–h6, br, tr …) become line breaks, so
+  sentences from different blocks never run together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+__all__ = ["PageText", "TextSource", "extract_page_text", "plain_page_text"]
+
+
+class TextSource(StrEnum):
+    """Where :attr:`PageText.main_text` was taken from."""
+
+    JSONLD = "jsonld"
+    ARTICLE = "article"
+    MAIN = "main"
+    BODY = "body"
+    PLAIN = "plain"  # the page was not HTML (text/plain)
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """The text of one retrieved page, ready for claim matching."""
+
+    main_text: str
+    full_text: str
+    source: TextSource
+    title: str | None = None
+    published: dt.datetime | None = None
+    modified: dt.datetime | None = None
+    paywalled: bool = False
+    lang: str | None = None  # the <html lang> value, lower-cased
+    url: str | None = None
+
+
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "iframe",
+    "svg",
+    "dialog",
+    "select",
+    "object",
+    "embed",
+)
+_PROTECTED_TAGS = frozenset({"html", "body", "main"})
+# Matched against each class token and the id, split at - and _ boundaries.
+_BOILERPLATE = re.compile(
+    r"(?:^|[-_])(?:cookies?|consent|gdpr|cmp|banner|related|teasers?|recommend\w*|"
+    r"more-articles|moreArticles|read-?more|newsletter|share|sharing|social|promo|"
+    r"ad|ads|advert\w*|outbrain|taboola|sidebar|breadcrumbs?|comments?|popup|modal|"
+    r"subscribe|paywall-?prompt)(?:[-_]|$)",
+    re.IGNORECASE,
+)
+_NAV_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "dialog", "alert"})
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "blockquote", "br", "caption", "dd", "details", "div", "dl",
+        "dt", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main",
+        "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul", "body",
+    }
+)  # fmt: skip
+_PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "li"})
+_SPACES = re.compile(r"[^\S\n]+")
+_MANY_BREAKS = re.compile(r"\n{3,}")
+
+
+def extract_page_text(html_text: str, url: str | None = None) -> PageText:
+    """Extract the main text, title, dates and paywall flag of an HTML page.
+
+    ``html_text`` is the decoded page (``Page.text``); ``url`` is only
+    recorded. The rules are listed in the module docstring.
+    """
+    tree = LexborHTMLParser(html_text)
+    meta = _jsonld_meta(tree)
+    title = meta.title or _meta_content(tree, "og:title", "twitter:title") or _title(tree)
+    published = meta.published or _parse_date(
+        _meta_content(tree, "article:published_time", "date", "dc.date", "pubdate")
+        or _itemprop_date(tree, "datePublished")
+    )
+    modified = meta.modified or _parse_date(
+        _meta_content(tree, "article:modified_time", "last-modified")
+        or _itemprop_date(tree, "dateModified")
+    )
+    html_node = tree.css_first("html")
+    lang = (html_node.attributes.get("lang") or "").strip().lower() if html_node else ""
+
+    _remove_boilerplate(tree)
+    body = tree.body or tree.root
+    full_text = _block_text(body) if body is not None else ""
+
+    if meta.article_body:
+        main_text, source = meta.article_body, TextSource.JSONLD
+    else:
+        main_text, source = _main_region_text(tree, full_text)
+
+    return PageText(
+        main_text=main_text,
+        full_text=full_text,
+        source=source,
+        title=title.strip() if title else None,
+        published=published,
+        modified=modified,
+        paywalled=meta.paywalled,
+        lang=lang or None,
+        url=url,
+    )
+
+
+def plain_page_text(text: str, url: str | None = None) -> PageText:
+    """A :class:`PageText` for a non-HTML textual page (``text/plain``)."""
+    return PageText(main_text=text, full_text=text, source=TextSource.PLAIN, url=url)
+
+
+# -- JSON-LD -----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _JsonLdMeta:
+    article_body: str | None = None
+    title: str | None = None
+    published: dt.datetime | None = None
+    modified: dt.datetime | None = None
+    paywalled: bool = False
+
+
+def _jsonld_objects(value: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(value, list):
+        for item in value:
+            yield from _jsonld_objects(item)
+    elif isinstance(value, dict):
+        yield value
+        graph = value.get("@graph")
+        if graph is not None:
+            yield from _jsonld_objects(graph)
+
+
+def _is_false(value: Any) -> bool:
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
+def _jsonld_meta(tree: LexborHTMLParser) -> _JsonLdMeta:
+    meta = _JsonLdMeta()
+    for script in tree.css('script[type="application/ld+json"]'):
+        raw = (script.text(deep=True) or "").strip()
+        # Some sites wrap JSON-LD in HTML comments or CDATA sections.
+        raw = re.sub(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$", "", raw)
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            continue
+        for obj in _jsonld_objects(data):
+            body = obj.get("articleBody")
+            if isinstance(body, str) and len(body.strip()) > len(meta.article_body or ""):
+                meta.article_body = _clean_jsonld_text(body)
+                meta.title = meta.title or _str_or_none(obj.get("headline"))
+                meta.published = meta.published or _parse_date(obj.get("datePublished"))
+                meta.modified = meta.modified or _parse_date(obj.get("dateModified"))
+            elif _str_or_none(obj.get("headline")) and "datePublished" in obj:
+                meta.title = meta.title or _str_or_none(obj.get("headline"))
+                meta.published = meta.published or _parse_date(obj.get("datePublished"))
+                meta.modified = meta.modified or _parse_date(obj.get("dateModified"))
+            if _is_false(obj.get("isAccessibleForFree")):
+                meta.paywalled = True
+            parts = obj.get("hasPart")
+            for part in _jsonld_objects(parts) if parts is not None else ():
+                if _is_false(part.get("isAccessibleForFree")):
+                    meta.paywalled = True
+    return meta
+
+
+def _clean_jsonld_text(body: str) -> str:
+    body = html.unescape(body)
+    if "<" in body and ">" in body:  # some publishers put markup in articleBody
+        node = LexborHTMLParser(body).body
+        body = _block_text(node) if node is not None else body
+    return _tidy(body)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _parse_date(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    m = re.match(r"\d{4}-\d{2}-\d{2}", text)
+    if m:
+        try:
+            return dt.datetime.fromisoformat(m.group(0))
+        except ValueError:
+            return None
+    return None
+
+
+# -- meta tags -------------------------------------------------------------------
+
+
+def _meta_content(tree: LexborHTMLParser, *keys: str) -> str | None:
+    for key in keys:
+        for attr in ("property", "name", "itemprop"):
+            node = tree.css_first(f'meta[{attr}="{key}"]')
+            if node is not None:
+                content = _str_or_none(node.attributes.get("content"))
+                if content:
+                    return content
+    return None
+
+
+def _itemprop_date(tree: LexborHTMLParser, prop: str) -> str | None:
+    node = tree.css_first(f'[itemprop="{prop}"]')
+    if node is None:
+        return None
+    return _str_or_none(node.attributes.get("datetime") or node.attributes.get("content"))
+
+
+def _title(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first("title")
+    return _str_or_none(node.text()) if node is not None else None
+
+
+# -- boilerplate and block text ------------------------------------------------------
+
+
+def _is_boilerplate(node: LexborNode) -> bool:
+    attrs = node.attributes
+    if "hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true":
+        return True
+    if (attrs.get("role") or "").lower() in _NAV_ROLES:
+        return True
+    if node.tag in _PROTECTED_TAGS:
+        return False
+    names = (attrs.get("class") or "").split()
+    if attrs.get("id"):
+        names.append(attrs["id"] or "")
+    return any(_BOILERPLATE.search(name) for name in names)
+
+
+def _remove_boilerplate(tree: LexborHTMLParser) -> None:
+    for node in tree.css(",".join(_DROP_TAGS)):
+        node.decompose()
+    body = tree.body
+    if body is None:
+        return
+    doomed = [n for n in body.traverse() if n.is_element_node and _is_boilerplate(n)]
+    doomed_ids = {n.mem_id for n in doomed}
+    # Remove only the outermost matches: a descendant is freed with its ancestor.
+    for node in doomed:
+        parent = node.parent
+        while parent is not None and parent.mem_id not in doomed_ids:
+            parent = parent.parent
+        if parent is None:
+            node.decompose()
+
+
+def _block_text(root: LexborNode) -> str:
+    """The visible text under ``root``, block elements separated by line breaks."""
+    out: list[str] = []
+    # Iterative walk: deeply nested pages must not hit the recursion limit.
+    stack: list[tuple[LexborNode, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        tag = node.tag
+        if closing:
+            out.append("\n\n" if tag in _PARAGRAPH_TAGS else "\n")
+            continue
+        if node.is_text_node:
+            out.append(node.text_content or "")
+            continue
+        if not node.is_element_node and not node.is_document_node:
+            continue  # comments
+        if tag == "br":
+            out.append("\n")
+            continue
+        if tag in ("td", "th"):
+            out.append(" ")
+        if tag in _BLOCK_TAGS:
+            out.append("\n")
+            stack.append((node, True))
+        children = list(node.iter(include_text=True))
+        stack.extend((child, False) for child in reversed(children))
+    return _tidy("".join(out))
+
+
+def _tidy(text: str) -> str:
+    text = _SPACES.sub(" ", text.replace("\r", ""))
+    lines = [line.strip() for line in text.split("\n")]
+    return _MANY_BREAKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _main_region_text(tree: LexborHTMLParser, full_text: str) -> tuple[str, TextSource]:
+    articles = [_block_text(node) for node in tree.css("article")]
+    articles = [text for text in articles if text]
+    if articles:
+        return max(articles, key=len), TextSource.ARTICLE
+    for selector in ("main", '[role="main"]'):
+        node = tree.css_first(selector)
+        if node is not None:
+            text = _block_text(node)
+            if text:
+                return text, TextSource.MAIN
+    return full_text, TextSource.BODY

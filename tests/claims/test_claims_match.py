@@ -1,0 +1,183 @@
+"""match_claims() against synthetic pages: verdicts, evidence and the rules they follow."""
+
+from __future__ import annotations
+
+from srccheck.claims import (
+    NEAR_THRESHOLD,
+    Attribution,
+    Claim,
+    ClaimKind,
+    Origin,
+    TextPart,
+    Verdict,
+    extract_claims,
+    match_claims,
+)
+from srccheck.text import PageText, TextSource, extract_page_text
+
+ARTICLE = (
+    "„Wir beraten uns mit unseren Verbündeten und Partnern über die Auswirkungen eines solch "
+    "dramatischen Schrittes“, sagte der US-Botschafter Robert Wood am Montag. Russland weist "
+    "Berichte über die Entsendung von bis zu 12.000 Soldaten zurück, erklärte Mark Rutte am "
+    "21. Oktober."
+)
+QUOTE = (
+    "Wir beraten uns mit unseren Verbündeten und Partnern über die Auswirkungen eines solch "
+    "dramatischen Schrittes"
+)
+
+
+def _page(text: str, *, paywalled: bool = False, full: str | None = None) -> PageText:
+    return PageText(main_text=text, full_text=full if full is not None else text,
+                    source=TextSource.ARTICLE, paywalled=paywalled)  # fmt: skip
+
+
+def _claims() -> list[Claim]:
+    return extract_claims(ARTICLE, lang="de")
+
+
+def _one(claims: list[Claim], kind: ClaimKind, text: str | None = None) -> Claim:
+    return next(c for c in claims if c.kind is kind and (text is None or c.text == text))
+
+
+def _match(*pages: PageText, origin: str = "live") -> list[Claim]:
+    return match_claims(_claims(), [(i, origin, page) for i, page in enumerate(pages)])
+
+
+def test_exact_quote_found_with_evidence_and_attribution() -> None:
+    page_text = f"Vorspann. Der Diplomat Robert Wood sagte: „{QUOTE}.“ Danach ging es weiter."
+    result = _match(_page(page_text), origin="archived")
+    quote = _one(result, ClaimKind.QUOTE)
+    assert quote.verdict is Verdict.FOUND
+    assert quote.attribution is Attribution.CONFIRMED
+    evidence = quote.evidence[0]
+    assert (evidence.source_id, evidence.origin, evidence.text_part) == (
+        0,
+        Origin.ARCHIVED,
+        TextPart.MAIN,
+    )
+    assert page_text[evidence.start : evidence.end] == QUOTE
+    assert QUOTE in evidence.snippet
+    assert evidence.score == 100
+
+
+def test_typographic_variants_still_match() -> None:
+    variant = QUOTE.replace(" ", "\u00a0", 3).replace("Schrittes", "Schrittes")
+    result = _match(_page(f'Er sagte: "{variant}". Robert Wood'))
+    assert _one(result, ClaimKind.QUOTE).verdict is Verdict.FOUND
+
+
+def test_hyphenated_line_break_on_the_page() -> None:
+    broken = QUOTE.replace("Auswirkungen", "Auswir-\nkungen")
+    broken = broken.replace("Verbündeten", "Verbün-\ndeten")
+    assert _one(_match(_page(broken)), ClaimKind.QUOTE).verdict is Verdict.FOUND
+
+
+def test_changed_word_is_near_and_named() -> None:
+    changed = QUOTE.replace("dramatischen", "drastischen")
+    quote = _one(_match(_page(f"Robert Wood sagte: „{changed}.“")), ClaimKind.QUOTE)
+    assert quote.verdict is Verdict.NEAR
+    evidence = quote.evidence[0]
+    assert evidence.score >= NEAR_THRESHOLD
+    assert [(d.article, d.page) for d in evidence.differences] == [("dramatischen", "drastischen")]
+    assert quote.attribution is Attribution.CONFIRMED
+
+
+def test_paraphrase_is_not_found() -> None:
+    paraphrase = "Die USA sprechen mit ihren Partnern darüber, was dieser Schritt bedeutet."
+    quote = _one(_match(_page(paraphrase)), ClaimKind.QUOTE)
+    assert quote.verdict is Verdict.NOT_FOUND
+    assert quote.evidence == []
+    assert quote.attribution is Attribution.UNVERIFIABLE
+
+
+def test_speaker_far_away_is_not_confirmed() -> None:
+    page = f"„{QUOTE}“, hieß es. " + "Fülltext ohne Namen. " * 30 + "Robert Wood war auch da."
+    assert _one(_match(_page(page)), ClaimKind.QUOTE).attribution is Attribution.NOT_CONFIRMED
+
+
+def test_quote_only_in_teaser_or_nav_is_not_evidence() -> None:
+    html = (
+        "<html><body><nav><a>„" + QUOTE + "“</a></nav><article><p>Ein anderer Text über "
+        "Diplomatie.</p><div class='teaser related'><p>„" + QUOTE + "“</p></div></article>"
+        "<aside class='recommendations'>„" + QUOTE + "“</aside></body></html>"
+    )
+    page = extract_page_text(html)
+    assert _one(_match(page), ClaimKind.QUOTE).verdict is Verdict.NOT_FOUND
+
+
+def test_fallback_text_is_used_and_recorded() -> None:
+    page = _page("Nur der Vorspann.", full=f"Nur der Vorspann. Weiter unten: „{QUOTE}“")
+    evidence = _one(_match(page), ClaimKind.QUOTE).evidence[0]
+    assert evidence.text_part is TextPart.FALLBACK
+
+
+def test_number_matches_by_value_and_noun() -> None:
+    for page_text in (
+        "Es sollen 12 000 Soldaten sein.",
+        "Es sollen 12000 Soldaten sein.",
+        "Es sollen 12.000 nordkoreanische Soldaten sein.",
+        "Es sollen 12\u202f000 Soldaten sein.",
+    ):
+        number = _one(_match(_page(page_text)), ClaimKind.NUMBER)
+        assert number.verdict is Verdict.FOUND, page_text
+    english = PageText(main_text="Up to 12,000 soldiers and 12,000 Soldaten.", full_text="",
+                       source=TextSource.ARTICLE, lang="en")  # fmt: skip
+    assert _one(_match(english), ClaimKind.NUMBER).verdict is Verdict.FOUND
+
+
+def test_changed_number_never_matches() -> None:
+    for page_text in (
+        "Es sollen 1.200 Soldaten sein.",
+        "Es sollen 120.000 Soldaten sein.",
+        "Im Jahr 2000 Soldaten zu schicken, war neu.",
+        "Es sollen 12.000 Panzer sein, Soldaten kamen keine.",
+        "Es sollen 12.001 Soldaten sein.",
+    ):
+        number = _one(_match(_page(page_text)), ClaimKind.NUMBER)
+        assert number.verdict is Verdict.NOT_FOUND, page_text
+
+
+def test_dates_match_by_parts() -> None:
+    for page_text in ("Am 21.10.2024 in Kiew.", "On October 21 he arrived.", "Am 21. Oktober."):
+        assert _one(_match(_page(page_text)), ClaimKind.DATE).verdict is Verdict.FOUND
+    assert _one(_match(_page("Am 22. Oktober.")), ClaimKind.DATE).verdict is Verdict.NOT_FOUND
+
+
+def test_names_match_case_insensitively_and_in_the_genitive() -> None:
+    result = _match(_page("MARK RUTTE sprach. Später: Mark Ruttes Telefonat."))
+    name = _one(result, ClaimKind.NAME, "Mark Rutte")
+    assert name.verdict is Verdict.FOUND
+    only_surname = _match(_page("Rutte sprach."))
+    assert _one(only_surname, ClaimKind.NAME, "Mark Rutte").verdict is Verdict.NOT_FOUND
+
+
+def test_key_claim_supported_partial_and_not_found() -> None:
+    claims = extract_claims("Mark Rutte sprach am 21. Oktober mit 1500 Soldaten.", lang="de")
+    key = _one(claims, ClaimKind.KEY_CLAIM)
+
+    def verdict(*texts: str) -> Verdict:
+        pages = [(i, "live", _page(t)) for i, t in enumerate(texts)]
+        return _one(match_claims(claims, pages), ClaimKind.KEY_CLAIM).verdict
+
+    together = "Am 21. Oktober traf Mark Rutte 1500 Soldaten."
+    assert key.parts
+    assert verdict(together) is Verdict.SUPPORTED
+    apart = "Am 21. Oktober. " + "Langer Text. " * 100 + "Mark Rutte und 1500 Soldaten."
+    assert verdict(apart) is Verdict.PARTIAL
+    assert verdict("Am 21. Oktober.", "Mark Rutte und 1500 Soldaten.") is Verdict.PARTIAL
+    assert verdict("Nichts davon.") is Verdict.NOT_FOUND
+
+
+def test_no_pages_or_only_paywalled_pages_are_unverifiable() -> None:
+    assert {c.verdict for c in _match()} == {Verdict.UNVERIFIABLE}
+    paywalled = _match(_page("Nur ein Vorspann mit Mark Rutte.", paywalled=True))
+    assert _one(paywalled, ClaimKind.QUOTE).verdict is Verdict.UNVERIFIABLE
+    assert _one(paywalled, ClaimKind.NAME, "Mark Rutte").verdict is Verdict.FOUND
+
+
+def test_claims_come_back_in_order_and_unchanged_otherwise() -> None:
+    claims = _claims()
+    result = match_claims(claims, [])
+    assert [c.id for c in result] == [c.id for c in claims]
+    assert [c.text for c in result] == [c.text for c in claims]

@@ -1,0 +1,91 @@
+"""Numbers and dates: parsing with a locale, units and nouns."""
+
+from __future__ import annotations
+
+import pytest
+
+from srccheck.claims import ClaimKind, extract_claims
+from srccheck.claims.numbers import Locale, guess_locale, parse_number
+
+
+@pytest.mark.parametrize(
+    ("raw", "locale", "value"),
+    [
+        ("12.000", Locale.DE, 12000.0),
+        ("1,5", Locale.DE, 1.5),
+        ("1.234,5", Locale.DE, 1234.5),
+        ("12 000", Locale.DE, 12000.0),
+        ("12\u202f000", Locale.DE, 12000.0),
+        ("12,000", Locale.EN, 12000.0),
+        ("2.5", Locale.EN, 2.5),
+        ("1,234.5", Locale.EN, 1234.5),
+        ("12.000", Locale.EN, 12.0),
+    ],
+)
+def test_parse_number(raw: str, locale: Locale, value: float) -> None:
+    assert parse_number(raw, locale) == value
+
+
+def _numbers(text: str, lang: str = "de") -> set[tuple[float | None, str | None]]:
+    claims = extract_claims(text, lang=lang)
+    return {(c.value, c.unit) for c in claims if c.kind is ClaimKind.NUMBER}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Nordkorea schickte etwa 1500 Sondertruppen.", "de", (1500.0, "sondertruppen")),
+        ("Bis zu 12.000 nordkoreanische Soldaten.", "de", (12000.0, "soldaten")),
+        ("Ein Paket für 400 Millionen US-Dollar.", "de", (4e8, "usd")),
+        ("Die Hilfe von 3,5 Mrd. Euro kommt.", "de", (3.5e9, "eur")),
+        ("Die Inflation lag bei 12 Prozent.", "de", (12.0, "percent")),
+        ("Die Inflation lag bei 12 %.", "de", (12.0, "percent")),
+        ("Die Inflation lag bei 12%.", "de", (12.0, "percent")),
+        ("The US pledged $2.5 billion in aid.", "en", (2.5e9, "usd")),
+        ("About 12,000 North Korean troops were sent.", "en", (12000.0, "troops")),
+        ("Inflation rose 3.5 percent in May.", "en", (3.5, "percent")),
+        ("Die Ukraine erhielt 1,5 Billionen Euro.", "de", (1.5e12, "eur")),
+    ],
+)
+def test_number_claims(text: str, lang: str, expected: tuple[float, str]) -> None:
+    assert _numbers(text, lang) == {expected}
+
+
+def test_number_without_noun_is_not_a_claim() -> None:
+    assert _numbers("Es waren 1500, sagte er.") == set()
+
+
+def _dates(text: str, lang: str = "de") -> set[tuple[int | None, int | None, int | None]]:
+    return {
+        (c.date.year, c.date.month, c.date.day)
+        for c in extract_claims(text, lang=lang)
+        if c.kind is ClaimKind.DATE and c.date is not None
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Er kam am 21. Oktober nach Kiew.", "de", (None, 10, 21)),
+        ("Der Krieg begann im Februar 2022.", "de", (2022, 2, None)),
+        ("Stand: 22.10.2024, Berlin.", "de", (2024, 10, 22)),
+        ("Published 2024-10-22 in Berlin.", "en", (2024, 10, 22)),
+        ("He arrived on October 21 in Kyiv.", "en", (None, 10, 21)),
+        ("He arrived on October 21, 2024 in Kyiv.", "en", (2024, 10, 21)),
+        ("He arrived on 21 October 2024 in Kyiv.", "en", (2024, 10, 21)),
+        ("Seit 2014 herrscht Krieg.", "de", (2014, None, None)),
+    ],
+)
+def test_date_claims(text: str, lang: str, expected: tuple[int | None, ...]) -> None:
+    assert _dates(text, lang) == {expected}
+
+
+def test_day_of_a_date_is_not_a_count() -> None:
+    claims = extract_claims("Am 21. Oktober kamen Soldaten an.")
+    assert not [c for c in claims if c.kind is ClaimKind.NUMBER]
+
+
+def test_guess_locale() -> None:
+    assert guess_locale("Die Soldaten sind in der Ukraine und nicht zu Hause.") is Locale.DE
+    assert guess_locale("The troops are in the region and it is cold.") is Locale.EN
+    assert guess_locale("The troops are here.", "de-DE") is Locale.DE

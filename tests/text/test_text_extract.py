@@ -1,0 +1,114 @@
+"""extract_page_text(): main text, boilerplate removal, JSON-LD metadata and paywall."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from srccheck.text.extract import TextSource, extract_page_text
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<html lang='de'><head>{head}</head><body>{body}</body></html>"
+
+
+def _jsonld(obj: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+def test_article_is_main_text_and_boilerplate_is_gone() -> None:
+    html = _page(
+        "<header>Startseite Politik</header><nav>Menü Wirtschaft</nav>"
+        "<div id='cookie-consent'>Wir verwenden Cookies</div>"
+        "<article><h1>Titel</h1><p>Erster Absatz.</p><p>Zweiter Absatz.</p>"
+        "<aside>Anzeige</aside><script>var x = 'Skript';</script>"
+        "<div class='related-articles'><p>„Ein Zitat nur im Teaser“</p></div></article>"
+        "<section class='teaser-list'><p>Mehr zum Thema</p></section>"
+        "<footer>Impressum</footer>"
+    )
+    page = extract_page_text(html, "https://example.org/a")
+    assert page.source is TextSource.ARTICLE
+    assert page.main_text == "Titel\n\nErster Absatz.\n\nZweiter Absatz."
+    for gone in ("Startseite", "Menü", "Cookies", "Anzeige", "Skript", "Teaser", "Mehr zum",
+                 "Impressum"):  # fmt: skip
+        assert gone not in page.full_text
+    assert page.url == "https://example.org/a"
+    assert page.lang == "de"
+
+
+def test_blocks_become_line_breaks_so_sentences_do_not_run_together() -> None:
+    page = extract_page_text(_page("<main><div>Ende</div><div>Anfang</div><p>A<br>B</p></main>"))
+    assert page.source is TextSource.MAIN
+    assert "EndeAnfang" not in page.main_text
+    assert [line for line in page.main_text.split("\n") if line] == ["Ende", "Anfang", "A", "B"]
+
+
+def test_body_is_used_when_there_is_no_article_or_main() -> None:
+    page = extract_page_text(_page("<div><p>Nur Text im Body.</p></div>"))
+    assert page.source is TextSource.BODY
+    assert page.main_text == "Nur Text im Body."
+
+
+def test_protected_body_class_does_not_drop_the_page() -> None:
+    html = "<html><body class='cookie-consent-open'><p>Inhalt bleibt.</p></body></html>"
+    assert extract_page_text(html).main_text == "Inhalt bleibt."
+
+
+def test_jsonld_article_body_in_graph_is_preferred_with_metadata() -> None:
+    head = _jsonld(
+        {
+            "@context": "https://schema.org",
+            "@graph": [
+                {"@type": "WebSite", "name": "Zeitung"},
+                {
+                    "@type": "NewsArticle",
+                    "headline": "Schlagzeile",
+                    "articleBody": "Der ganze Text &amp; mehr.",
+                    "datePublished": "2024-10-22T08:15:00+02:00",
+                    "dateModified": "2024-10-23",
+                },
+            ],
+        }
+    )
+    page = extract_page_text(_page("<article><p>Nur der Vorspann.</p></article>", head))
+    assert page.source is TextSource.JSONLD
+    assert page.main_text == "Der ganze Text & mehr."
+    assert "Nur der Vorspann." in page.full_text
+    assert page.title == "Schlagzeile"
+    assert page.published is not None
+    assert page.published.date() == dt.date(2024, 10, 22)
+    assert page.modified == dt.datetime(2024, 10, 23)
+    assert page.paywalled is False
+
+
+def test_paywall_flags() -> None:
+    as_string = _jsonld({"@type": "NewsArticle", "isAccessibleForFree": "False"})
+    as_bool = _jsonld([{"@type": "NewsArticle", "isAccessibleForFree": False}])
+    in_part = _jsonld(
+        {"@type": "NewsArticle", "hasPart": [{"@type": "WebPageElement",
+                                               "isAccessibleForFree": "false"}]}
+    )  # fmt: skip
+    free = _jsonld({"@type": "NewsArticle", "isAccessibleForFree": True})
+    for head in (as_string, as_bool, in_part):
+        assert extract_page_text(_page("<p>x</p>", head)).paywalled is True
+    assert extract_page_text(_page("<p>x</p>", free)).paywalled is False
+
+
+def test_meta_tags_fill_title_and_dates_and_bad_jsonld_is_ignored() -> None:
+    head = (
+        '<script type="application/ld+json">{not json</script>'
+        '<meta property="og:title" content="OG Titel">'
+        '<meta property="article:published_time" content="2024-10-21T10:00:00Z">'
+        "<title>HTML Titel</title>"
+    )
+    page = extract_page_text(_page("<p>Text</p>", head))
+    assert page.title == "OG Titel"
+    assert page.published == dt.datetime(2024, 10, 21, 10, tzinfo=dt.UTC)
+
+
+def test_longest_article_wins_over_teaser_articles() -> None:
+    html = _page(
+        "<article><p>Kurz.</p></article>"
+        "<article><p>Der eigentliche, deutlich längere Artikeltext steht hier.</p></article>"
+    )
+    assert extract_page_text(html).main_text.startswith("Der eigentliche")
