@@ -9,18 +9,20 @@ error, 130/143 interrupted.
 
 from __future__ import annotations
 
-import re
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from srccheck import __version__
 from srccheck.errors import SrccheckError, UsageError
-from srccheck.settings import FORMATS, Settings
+from srccheck.settings import FORMATS
 
-__all__ = ["app", "main"]
+__all__ = ["app", "cache_app", "main"]
 
 app = typer.Typer(
     name="srccheck",
@@ -50,35 +52,6 @@ def _root(
     """srccheck — source verification for news articles."""
 
 
-def parse_formats(text: str) -> tuple[str, ...]:
-    """``json,html`` → ``("json", "html")``; unknown names are a usage error."""
-    names = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
-    unknown = [n for n in names if n not in FORMATS]
-    if unknown or not names:
-        raise UsageError(
-            f"unknown format {', '.join(map(repr, unknown)) or '(none given)'}; "
-            f"choose from: {', '.join(FORMATS)}"
-        )
-    return names
-
-
-def compile_patterns(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
-    compiled = []
-    for pattern in patterns:
-        try:
-            compiled.append(re.compile(pattern))
-        except re.error as exc:
-            raise UsageError(
-                f"--exclude {pattern!r} is not a valid regular expression: {exc}"
-            ) from exc
-    return tuple(compiled)
-
-
-def _positive(name: str, value: float | None) -> None:
-    if value is not None and value <= 0:
-        raise UsageError(f"{name} must be greater than 0 (got {value})")
-
-
 @app.command()
 def verify(
     paths: Annotated[
@@ -98,7 +71,36 @@ def verify(
         typer.Option(
             "--format",
             "-f",
-            help=f"Comma-separated report formats: {', '.join(FORMATS)}. [default: json,html]",
+            help=f"Comma-separated report formats: {', '.join(FORMATS)}. junit, sarif and "
+            "markdown are written to the output folder, github annotations to stdout. "
+            "[default: json,html]",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Comma-separated findings that make the exit code 1: status names, outcomes "
+            "(broken, transient, unverifiable), archive-missing, claims-not-found, "
+            "article-error, default, all, or none for report-only runs. [default: default = "
+            "the broken statuses; timeouts and bot walls never fail a build]",
+        ),
+    ] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            help="Only verify articles added or modified since this git ref (e.g. "
+            "origin/main), committed or not.",
+            metavar="REF",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Configuration file (srccheck.toml, or pyproject.toml with [tool.srccheck]). "
+            "[default: the nearest one from the current folder upwards]",
         ),
     ] = None,
     concurrency: Annotated[
@@ -124,7 +126,7 @@ def verify(
         int | None,
         typer.Option(
             help="Retries after the first attempt, for transient failures only (timeouts, "
-            "connection errors, 429, 502/503/504). [default: 2]"
+            "connection errors, 408, 429, 500, 502, 503, 504). [default: 2]"
         ),
     ] = None,
     max_redirects: Annotated[
@@ -166,6 +168,105 @@ def verify(
             show_default=False,
         ),
     ] = None,
+    host_interval: Annotated[
+        float | None,
+        typer.Option(
+            "--host-interval",
+            help="Minimum seconds between two request starts to the same host (0: no "
+            "spacing). [default: 0.25]",
+        ),
+    ] = None,
+    respect_robots: Annotated[
+        bool | None,
+        typer.Option(
+            "--respect-robots",
+            help="Read each host's robots.txt once and report URLs it disallows for srccheck "
+            "as 'skipped'.",
+            show_default=False,
+        ),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="Folder of the persistent result cache. [default: the user cache folder]",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool | None,
+        typer.Option(
+            "--no-cache",
+            help="Neither read nor write the persistent cache: fetch everything.",
+            show_default=False,
+        ),
+    ] = None,
+    cache_max_size: Annotated[
+        int | None,
+        typer.Option(
+            "--cache-max-size",
+            help="Size bound of the cache in MB; least recently used entries go first. "
+            "[default: 500]",
+            metavar="MB",
+        ),
+    ] = None,
+    archive: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--archive",
+            help="Web archive to ask, in order; repeatable: 'ia' (Internet Archive), "
+            "'wayback=BASE-URL' (pywb, OpenWayback), 'memento=TIMEGATE-URL'. "
+            "[default: ia]",
+        ),
+    ] = None,
+    no_archive: Annotated[
+        bool | None,
+        typer.Option("--no-archive", help="Do not look sources up in web archives.",
+                     show_default=False),
+    ] = None,
+    archive_window: Annotated[
+        int | None,
+        typer.Option(
+            "--archive-window",
+            help="Days around the article's date within which a snapshot counts as close. "
+            "[default: 30]",
+        ),
+    ] = None,
+    save_missing: Annotated[
+        bool | None,
+        typer.Option(
+            "--save-missing",
+            help="Ask the Internet Archive's Save Page Now to capture sources no archive holds "
+            "(needs SRCCHECK_IA_ACCESS_KEY and SRCCHECK_IA_SECRET_KEY).",
+            show_default=False,
+        ),
+    ] = None,
+    no_drift: Annotated[
+        bool | None,
+        typer.Option(
+            "--no-drift",
+            help="Retrieve archived snapshots only when the live page cannot be used (saves "
+            "archive requests; no drift score).",
+            show_default=False,
+        ),
+    ] = None,
+    no_claims: Annotated[
+        bool | None,
+        typer.Option(
+            "--no-claims",
+            help="Only check links and archives; do not extract and verify the article's "
+            "quotes, numbers and names.",
+            show_default=False,
+        ),
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="Verify only shard K of N (K/N, 1-based): articles are split by a stable hash "
+            "of their path, so N independent jobs cover every article exactly once.",
+            metavar="K/N",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only errors and the final totals.")
     ] = False,
@@ -173,28 +274,35 @@ def verify(
         bool, typer.Option("--verbose", "-v", help="Print every source that is not ok.")
     ] = False,
 ) -> None:
-    """Check every source of every article and write JSON and HTML reports.
+    """Check every source of every article and write the reports.
 
-    Exit code 0 when every source is fine, 1 when at least one source failed,
+    Exit code 0 when nothing fails the --fail-on policy, 1 when something does,
     2 on a usage or input error.
     """
-    from srccheck.pipeline import run_sync
+    from srccheck.changed import changed_articles
+    from srccheck.config import resolve_settings
+    from srccheck.pipeline import Interrupted, run_sync
+    from srccheck.policy import FailPolicy
     from srccheck.report.console import ConsoleReporter
+    from srccheck.report.outputs import RunOutputs
+    from srccheck.shard import parse_shard, select_shard
 
-    console = Console(stderr=False)
+    console = Console()
     errors = Console(stderr=True)
     try:
-        for name, value in (("--timeout", timeout), ("--connect-timeout", connect_timeout)):
-            _positive(name, value)
-        for name, value in (("--concurrency", concurrency), ("--per-host", per_host)):
-            _positive(name, value)
-        if retries is not None and retries < 0:
-            raise UsageError(f"--retries must be 0 or more (got {retries})")
-        if max_redirects is not None and max_redirects < 0:
-            raise UsageError(f"--max-redirects must be 0 or more (got {max_redirects})")
-        values: dict[str, object] = {
+        _check_numbers(
+            timeout=timeout, connect_timeout=connect_timeout, concurrency=concurrency,
+            per_host=per_host, retries=retries, max_redirects=max_redirects,
+            archive_window=archive_window,
+        )
+        if host_interval is not None and host_interval < 0:
+            raise UsageError(f"--host-interval must be 0 or more (got {host_interval})")
+        if cache_max_size is not None and cache_max_size <= 0:
+            raise UsageError(f"--cache-max-size must be greater than 0 (got {cache_max_size})")
+        cli_values: dict[str, object] = {
             "output": output,
-            "formats": parse_formats(formats) if formats is not None else None,
+            "formats": formats,
+            "fail_on": fail_on,
             "concurrency": concurrency,
             "per_host": per_host,
             "timeout": timeout,
@@ -202,24 +310,94 @@ def verify(
             "retries": retries,
             "max_redirects": max_redirects,
             "user_agent": user_agent,
-            "exclude": compile_patterns(exclude) if exclude else None,
+            "exclude": exclude or None,
             "allow_private": allow_private,
-            "allow_hosts": tuple(allow_host) if allow_host else None,
+            "allow_hosts": allow_host or None,
             "insecure": insecure,
+            "host_interval": host_interval,
+            "respect_robots": respect_robots,
+            "cache_dir": cache_dir,
+            "use_cache": False if no_cache else None,
+            "cache_max_bytes": cache_max_size * 1024 * 1024 if cache_max_size else None,
+            "archives": archive or None,
+            "archive_enabled": False if no_archive else None,
+            "archive_window_days": archive_window,
+            "save_missing": save_missing,
+            "drift": False if no_drift else None,
+            "claims": False if no_claims else None,
+            "ia_access_key": os.environ.get("SRCCHECK_IA_ACCESS_KEY") or None,
+            "ia_secret_key": os.environ.get("SRCCHECK_IA_SECRET_KEY") or None,
         }
-        settings = Settings(**{k: v for k, v in values.items() if v is not None})
-        reporter = ConsoleReporter(console, verbosity=-1 if quiet else (1 if verbose else 0))
-        index = run_sync(paths, settings, reporter)
+        settings, _, _ = resolve_settings(Path.cwd(), config, cli_values)
+        policy = FailPolicy.parse(settings.fail_on)
+        selected: list[Path] = list(paths)
+        if changed_since is not None:
+            selected = changed_articles(changed_since, paths, Path.cwd())
+            if not selected:
+                errors.print(f"no article changed since {changed_since}; nothing to verify")
+                raise typer.Exit(EXIT_OK)
+        if shard is not None:
+            selected = select_shard(selected, *parse_shard(shard))
+        verbosity = -1 if quiet else (1 if verbose else 0)
+        # GitHub annotations own stdout; the console summary then goes to stderr.
+        screen = errors if "github" in settings.formats else console
+        with ConsoleReporter(screen, verbosity=verbosity) as reporter:
+            outputs = RunOutputs(
+                settings, policy, reporter, base=Path.cwd(), annotations=sys.stdout
+            )
+            run_sync(selected, settings, outputs)
     except SrccheckError as exc:
-        errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+        errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
+    except Interrupted as exc:
+        errors.print(
+            f"[bold red]interrupted ({exc}):[/] finished reports are valid, unfinished ones "
+            "are marked incomplete"
+        )
+        raise typer.Exit(128 + exc.signum) from None
     except KeyboardInterrupt:
         errors.print("[bold red]interrupted[/]")
         raise typer.Exit(130) from None
-    failed = sum(
-        count for outcome, count in index.totals.by_outcome.items() if outcome != "ok"
-    ) + sum(1 for entry in index.articles if entry.error is not None)
-    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if outputs.failed else EXIT_OK)
+
+
+def _check_numbers(**values: float | None) -> None:
+    """Reject out-of-range numeric options with a message naming the option."""
+    at_least = {"retries": 0, "max_redirects": 0, "archive_window": 0}
+    for name, value in values.items():
+        if value is None:
+            continue
+        flag = "--" + name.replace("_", "-")
+        if name in at_least:
+            if value < at_least[name]:
+                raise UsageError(f"{flag} must be 0 or more (got {value})")
+        elif value <= 0:
+            raise UsageError(f"{flag} must be greater than 0 (got {value})")
+
+
+@app.command("config")
+def show_config(
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Configuration file to read instead of searching."),
+    ] = None,
+) -> None:
+    """Print the effective configuration and where each value came from."""
+    from rich.table import Table
+
+    from srccheck.config import describe, resolve_settings
+
+    console = Console()
+    try:
+        settings, provenance, path = resolve_settings(Path.cwd(), config, {})
+    except SrccheckError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    console.print(f"configuration file: {path if path else '(none found)'}", highlight=False)
+    table = Table("key", "value", "from", box=None, pad_edge=False)
+    for key, value, source in describe(settings, provenance):
+        table.add_row(escape(key), escape(value), escape(source))
+    console.print(table)
 
 
 @app.command()
@@ -233,6 +411,58 @@ def schema(
 
     for path in write_schemas(output):
         typer.echo(str(path))
+
+
+cache_app = typer.Typer(
+    help="Inspect or empty the persistent result cache.", no_args_is_help=True
+)
+app.add_typer(cache_app, name="cache")
+
+_CacheDirOption = Annotated[
+    Path | None,
+    typer.Option("--cache-dir", help="Folder of the cache. [default: the user cache folder]"),
+]
+
+
+@cache_app.command("stats")
+def cache_stats(cache_dir: _CacheDirOption = None) -> None:
+    """Show where the cache is, its entries per kind, size and age range."""
+    from srccheck.fetch.cache import Cache, cache_path
+
+    try:
+        with Cache(cache_path(cache_dir)) as cache:
+            stats = cache.stats()
+    except SrccheckError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    typer.echo(f"path: {stats.path}")
+    typer.echo(f"entries: {sum(stats.entries.values())}")
+    for kind, count in stats.entries.items():
+        typer.echo(f"  {kind}: {count}")
+    typer.echo(f"stored bytes: {stats.payload_bytes}")
+    typer.echo(f"file bytes: {stats.file_bytes}")
+    typer.echo(f"oldest: {stats.oldest.isoformat() if stats.oldest else '-'}")
+    typer.echo(f"newest: {stats.newest.isoformat() if stats.newest else '-'}")
+
+
+@cache_app.command("clear")
+def cache_clear(
+    cache_dir: _CacheDirOption = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Delete only entries of this kind (link, robots, archive)."),
+    ] = None,
+) -> None:
+    """Delete the cached results (all, or of one kind)."""
+    from srccheck.fetch.cache import Cache, cache_path
+
+    try:
+        with Cache(cache_path(cache_dir)) as cache:
+            removed = cache.clear(kind)
+    except SrccheckError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    typer.echo(f"removed {removed} entries from {cache.path}")
 
 
 def main() -> None:

@@ -32,7 +32,9 @@ class Settings:
     # Fetching
     concurrency: int = 32
     per_host: int = 4
-    host_interval: float = 0.0  # minimum seconds between request starts to one host
+    host_interval: float = 0.25  # minimum seconds between request starts to one host
+    respect_robots: bool = False  # skip URLs the host's robots.txt disallows for us
+    soft404_probe: bool = True  # fetch one certainly-missing page per host to spot soft 404s
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
     timeout: float = 30.0  # total deadline per request, all retries and redirects excluded
@@ -45,17 +47,28 @@ class Settings:
     user_agent: str = DEFAULT_USER_AGENT
     http2: bool = True
     exclude: tuple[re.Pattern[str], ...] = ()
+    # Persistent cache (srccheck.fetch.cache); cache_dir None = platformdirs user cache dir
+    use_cache: bool = True
+    cache_dir: Path | None = None
+    cache_max_bytes: int = 500 * 1024 * 1024
+    cache_ttl_live: float = 24 * 3600.0  # reachable pages (ok, redirected)
+    cache_ttl_failure: float = 3600.0  # definitive failures (404, 410, soft 404, other 4xx)
+    cache_ttl_archive: float = 30 * 24 * 3600.0  # archive lookups
     # Network safety
     allow_private: bool = False
     allow_hosts: tuple[str, ...] = ()
     insecure: bool = False
+    # Claims: extract quotes, numbers, names and match them against the retrieved pages
+    claims: bool = True
     # Articles
     strip_tracking: bool = False
     max_article_bytes: int = 20 * 1024 * 1024
     # Web archives (srccheck.archive): asked in order; see parse_archive_spec for --archive
     archive_enabled: bool = True
     archives: tuple[ArchiveConfig, ...] = DEFAULT_ARCHIVES
-    archive_window_days: int = 30  # a chosen snapshot farther from the article date is flagged
+    archive_window_days: int = 30
+    # a chosen snapshot farther from the article date is flagged
+    drift: bool = True  # retrieve the chosen snapshot even when the live page works, to compare
     save_missing: bool = False  # ask Save Page Now for URLs no archive holds (needs IA keys)
     # Filled by the CLI from SRCCHECK_IA_ACCESS_KEY / SRCCHECK_IA_SECRET_KEY; never printed.
     ia_access_key: str | None = field(default=None, repr=False)

@@ -13,7 +13,11 @@ from srccheck.settings import Settings
 from srccheck.status import Status
 
 URL = "https://www.faz.net/aktuell/artikel.html"
-SETTINGS = Settings(retries=2, backoff_initial=0.5, backoff_max=4.0, retry_after_cap=30.0)
+# These tests pin exact request sequences and waits: no host spacing, no soft-404 probe.
+SETTINGS = Settings(
+    retries=2, backoff_initial=0.5, backoff_max=4.0, retry_after_cap=30.0,
+    host_interval=0.0, soft404_probe=False,
+)
 GERMAN = "Größe über Maß: „Wir schaffen das“, sagte Müller – für 1.000 € Öl."
 
 

@@ -13,27 +13,58 @@ One check is a chain of requests: redirects are followed by hand so that
 every hop is recorded, and each request is retried on its own for transient
 failures. Each request (headers and body) must finish within
 ``settings.timeout``.
+
+A 2xx HTML answer is then inspected (``soft404``, ``paywall``), a refusal
+for bot walls (``bots``). With ``respect_robots`` each host's robots.txt is
+read once per run (``robots``). With a :class:`~srccheck.fetch.cache.Cache`,
+fresh results are served without a request, stale ones are revalidated with
+``If-None-Match``/``If-Modified-Since``, and definitive results are stored.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
+import sqlite3
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
+from srccheck.fetch.bots import bot_wall_signals, describe_bot_wall
+from srccheck.fetch.cache import (
+    Cache,
+    CacheEntry,
+    CacheKind,
+    decode_outcome,
+    encode_outcome,
+    link_ttl,
+)
 from srccheck.fetch.charset import decode_body
 from srccheck.fetch.classify import Verdict, classify_exception, classify_response
 from srccheck.fetch.content import is_html, is_textual, page_title, parse_content_type
 from srccheck.fetch.limits import Clock, HostLimits, MonotonicClock
 from srccheck.fetch.model import FetchOutcome, Page
+from srccheck.fetch.paywall import paywall_signals
 from srccheck.fetch.policy import AddressPolicy, build_transport
 from srccheck.fetch.retry import parse_retry_after, retrying
+from srccheck.fetch.robots import ROBOTS_REASON, RobotsRules, robots_rules
+from srccheck.fetch.soft404 import (
+    Soft404Evidence,
+    describe_soft404,
+    is_deep_path,
+    page_headings,
+    probe_url,
+    soft404_signals,
+    text_similarity,
+    visible_text,
+    without_echo,
+)
 from srccheck.models import LinkCheck, RedirectHop
 from srccheck.status import Status
 
@@ -41,6 +72,10 @@ if TYPE_CHECKING:
     from srccheck.settings import Settings
 
 __all__ = ["REDIRECT_CODES", "Fetcher"]
+
+#: Page text kept in memory across articles (characters); older pages are read back
+#: from the cache when another article cites the same URL. Bounds the run's memory.
+PAGE_MEMORY_CHARS = 32 * 1024 * 1024
 
 #: Answers whose ``Location`` is followed.
 REDIRECT_CODES: frozenset[int] = frozenset({301, 302, 303, 307, 308})
@@ -50,6 +85,24 @@ _MAX_VISITS = 2
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5"
 _SCHEMES = frozenset({"http", "https"})
 _SNIFF_BYTES = 1024
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class _Conditional:
+    """Validators of a stale cached answer, sent when ``url`` is requested again."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+
+    def headers(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +121,17 @@ class _Answer:
     title: str | None = None
     body_bytes: int = 0
     truncated: bool = False
+    signals: tuple[str, ...] = ()
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def markup(self) -> bool:
+        """The body was decoded as HTML (declared, or sniffed when undeclared)."""
+        return self.text is not None and (
+            is_html(self.content_type)
+            or (self.content_type is None and self.text.lstrip().startswith("<"))
+        )
 
     # The retry rule reads these (srccheck.fetch.retry.Attempt).
     @property
@@ -79,6 +143,14 @@ class _Answer:
         return self.http_status in REDIRECT_CODES and bool(self.location)
 
 
+@dataclass(frozen=True, slots=True)
+class _Outcome(FetchOutcome):
+    """A :class:`FetchOutcome` with the final answer's validators, for the cache."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
 @dataclass(slots=True)
 class _Chain:
     """Mutable record of one check while it runs."""
@@ -88,8 +160,19 @@ class _Chain:
     checked_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     hops: list[RedirectHop] = field(default_factory=list)
     retries: int = 0
+    requested: str = ""
 
-    def outcome(self, verdict: Verdict, answer: _Answer | None = None) -> FetchOutcome:
+    def __post_init__(self) -> None:
+        self.requested = self.url
+
+    def outcome(
+        self,
+        verdict: Verdict,
+        answer: _Answer | None = None,
+        *,
+        signals: tuple[str, ...] = (),
+        paywalled: bool = False,
+    ) -> _Outcome:
         answer = answer or _Answer(verdict)
         check = LinkCheck(
             status=verdict.status,
@@ -106,6 +189,8 @@ class _Chain:
             body_bytes=answer.body_bytes,
             truncated=answer.truncated,
             error=verdict.error,
+            signals=list(dict.fromkeys([*answer.signals, *signals])),
+            paywalled=paywalled,
             checked_at=self.checked_at,
         )
         page = None
@@ -117,7 +202,7 @@ class _Chain:
                 text=answer.text,
                 truncated=answer.truncated,
             )
-        return FetchOutcome(check=check, page=page)
+        return _Outcome(check, page, answer.etag, answer.last_modified)
 
 
 def _checkable(url: str) -> httpx.URL | Verdict:
@@ -142,6 +227,11 @@ class Fetcher:
 
     ``LinkCheck.attempts`` counts the requests sent minus the redirect hops,
     i.e. 1 + every retry made along the chain.
+
+    ``cache`` (see :func:`srccheck.fetch.cache.open_cache`) is used, not owned:
+    the caller opens it before and closes it after the ``async with`` block.
+    Side requests (the soft-404 probe, robots.txt) are made once per host and
+    run, without retries, under the same limits and safety policy.
     """
 
     def __init__(
@@ -150,8 +240,12 @@ class Fetcher:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
+        cache: Cache | None = None,
+        page_memory_chars: int = PAGE_MEMORY_CHARS,
     ) -> None:
         self._settings = settings
+        self._side_settings = settings.with_changes(retries=0)
+        self._cache = cache
         self._clock = clock or MonotonicClock()
         self._policy = AddressPolicy.from_settings(settings)
         self._limits = HostLimits(
@@ -162,7 +256,15 @@ class Fetcher:
         )
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
-        self._checks: dict[str, asyncio.Task[FetchOutcome]] = {}
+        self._checks: dict[str, asyncio.Task[FetchOutcome]] = {}  # in flight
+        # Finished checks: the small LinkCheck of every URL, and the page texts of the
+        # most recent ones only (bounded); older pages are read back from the cache.
+        self._done: dict[str, LinkCheck] = {}
+        self._pages: OrderedDict[str, Page] = OrderedDict()
+        self._page_chars = 0
+        self._page_budget = page_memory_chars
+        self._probes: dict[str, asyncio.Task[str | None]] = {}
+        self._robots: dict[str, asyncio.Task[RobotsRules]] = {}
 
     async def __aenter__(self) -> Self:
         settings = self._settings
@@ -187,7 +289,9 @@ class Fetcher:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        pending = [task for task in self._checks.values() if not task.done()]
+        tasks = [*self._checks.values(), *self._probes.values(), *self._robots.values()]
+        self._pages.clear()
+        pending = [task for task in tasks if not task.done()]
         for task in pending:
             task.cancel()
         try:
@@ -196,6 +300,13 @@ class Fetcher:
             client, self._client = self._client, None
             if client is not None:
                 await client.__aexit__(exc_type, exc, tb)
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The run's HTTP client (for other stages' API calls, e.g. archive lookups)."""
+        if self._client is None:
+            raise RuntimeError("Fetcher is not open: use 'async with Fetcher(settings)'")
+        return self._client
 
     async def check(self, url: str) -> FetchOutcome:
         """Check ``url``; the result is always a :class:`FetchOutcome`, never an exception.
@@ -206,12 +317,142 @@ class Fetcher:
         """
         if self._client is None:
             raise RuntimeError("use 'async with Fetcher(settings) as fetcher'")
-        task = self._checks.get(url)
-        if task is None:
-            task = self._checks[url] = asyncio.ensure_future(self._check(url))
-        return await asyncio.shield(task)
+        check = self._done.get(url)
+        if check is not None:
+            return FetchOutcome(check=check, page=await self._page_again(url))
+        return await self._once(self._checks, url, lambda: self._check_and_keep(url))
 
-    async def _check(self, url: str) -> FetchOutcome:
+    async def _check_and_keep(self, url: str) -> FetchOutcome:
+        outcome = await self._check_politely(url)
+        # Keep the small result for the run and the page only while the budget allows;
+        # the task itself is dropped so its page text can be freed.
+        self._done[url] = outcome.check
+        self._keep_page(url, outcome.page)
+        self._checks.pop(url, None)
+        return outcome
+
+    def _keep_page(self, url: str, page: Page | None) -> None:
+        if page is None or not page.text:
+            return
+        self._pages[url] = page
+        self._page_chars += len(page.text)
+        while self._page_chars > self._page_budget and len(self._pages) > 1:
+            _, old = self._pages.popitem(last=False)
+            self._page_chars -= len(old.text or "")
+
+    async def _page_again(self, url: str) -> Page | None:
+        """The page of an already checked URL: from memory, else from the cache."""
+        page = self._pages.get(url)
+        if page is not None:
+            self._pages.move_to_end(url)
+            return page
+        if self._cache is None:
+            return None
+        entry = await self._cache_call(self._cache.get, CacheKind.LINK, url, stale=True)
+        return decode_outcome(entry).page if entry is not None else None
+
+    @staticmethod
+    def _once(
+        tasks: dict[str, asyncio.Task[_T]], key: str, start: Callable[[], Awaitable[_T]]
+    ) -> Awaitable[_T]:
+        """Run ``start()`` once per ``key`` and run; every caller shares the one task."""
+        task = tasks.get(key)
+        if task is None:
+            task = tasks[key] = asyncio.ensure_future(start())
+        return asyncio.shield(task)
+
+    async def _check_politely(self, url: str) -> FetchOutcome:
+        """robots.txt first (when asked to respect it), then the cache, then the network."""
+        if self._settings.respect_robots:
+            parsed = _checkable(url)
+            if not isinstance(parsed, Verdict):
+                origin = _origin(parsed)
+                rules = await self._once(self._robots, origin, lambda: self._load_robots(origin))
+                if not rules.allows(url, self._settings.user_agent):
+                    check = LinkCheck(
+                        status=Status.SKIPPED,
+                        reason=ROBOTS_REASON,
+                        signals=["robots:disallowed"],
+                        checked_at=dt.datetime.now(dt.UTC),
+                    )
+                    return FetchOutcome(check=check)
+        if self._cache is None:
+            return await self._check(url)
+        return await self._check_cached(url, self._cache)
+
+    async def _check_cached(self, url: str, cache: Cache) -> FetchOutcome:
+        """Fresh entry → no request; stale entry with validators → conditional request."""
+        entry = await self._cache_call(cache.get, CacheKind.LINK, url, stale=True)
+        if entry is not None and entry.fresh:
+            return decode_outcome(entry)
+        conditional = _conditional(entry)
+        outcome = await self._check(url, conditional=conditional)
+        if entry is not None and conditional is not None and outcome.check.http_status == 304:
+            now = dt.datetime.now(dt.UTC)
+            refreshed = decode_outcome(
+                entry,
+                revalidated=True,
+                cached_at=now,
+                checked_at=now,
+                age_seconds=0.0,
+                attempts=outcome.check.attempts,
+                elapsed_ms=outcome.check.elapsed_ms,
+            )
+            value, _ = encode_outcome(_uncached(refreshed))
+            ttl = self._settings.cache_ttl_live
+            await self._cache_call(cache.refresh, CacheKind.LINK, url, ttl, value=value)
+            return refreshed
+        ttl = link_ttl(outcome.check, self._settings)
+        if ttl is not None:
+            value, body = encode_outcome(outcome)
+            await self._cache_call(
+                cache.put,
+                CacheKind.LINK,
+                url,
+                value,
+                ttl,
+                body=body,
+                etag=outcome.etag,
+                last_modified=outcome.last_modified,
+            )
+        return outcome
+
+    async def _cache_call(self, call: Callable[..., _T], *args: Any, **kwargs: Any) -> _T | None:
+        """Run a blocking cache call in a thread; a failing cache is a miss, never a failed run."""
+        try:
+            return await asyncio.to_thread(call, *args, **kwargs)
+        except sqlite3.Error:
+            return None
+
+    async def _load_robots(self, origin: str) -> RobotsRules:
+        """The rules of ``origin``'s robots.txt: from the cache, or fetched once (no retries)."""
+        cache = self._cache
+        if cache is not None:
+            entry = await self._cache_call(cache.get, CacheKind.ROBOTS, origin)
+            if entry is not None:
+                return robots_rules(json.loads(entry.value)["http_status"], entry.body)
+        outcome = await self._check(f"{origin}/robots.txt", side=True)
+        code = outcome.check.http_status
+        text = outcome.page.text if outcome.page is not None else None
+        if cache is not None and code is not None and code < 500 and code != 429:
+            value = json.dumps({"http_status": code})
+            ttl = self._settings.cache_ttl_live
+            await self._cache_call(cache.put, CacheKind.ROBOTS, origin, value, ttl, body=text)
+        return robots_rules(code, text)
+
+    async def _probe(self, origin: str) -> str | None:
+        """Visible text of ``origin``'s answer for a certainly-missing page, if it was 2xx HTML."""
+        url = probe_url(origin)
+        outcome = await self._check(url, side=True)
+        page = outcome.page
+        if not outcome.check.status.is_success or page is None or page.text is None:
+            return None
+        return without_echo(visible_text(page.text), url)
+
+    async def _check(
+        self, url: str, *, conditional: _Conditional | None = None, side: bool = False
+    ) -> _Outcome:
+        """Follow the chain from ``url``; ``side`` requests are not retried nor inspected."""
         chain = _Chain(url)
         visits: Counter[str] = Counter()
         target = _checkable(url)
@@ -222,14 +463,10 @@ class Fetcher:
             visits[chain.url] += 1
             if refusal := self._policy.literal_refusal(target.host):
                 return chain.outcome(Verdict(Status.BLOCKED_BY_POLICY, refusal))
-            answer = await self._request(target, chain)
+            headers = conditional.headers() if conditional and conditional.url == chain.url else {}
+            answer = await self._request(target, chain, headers=headers, side=side)
             if not answer.is_redirect:
-                verdict = answer.verdict
-                if answer.http_status is not None and chain.hops:
-                    verdict = classify_response(
-                        answer.http_status, redirects=len(chain.hops), phrase=answer.phrase
-                    )
-                return chain.outcome(verdict, answer)
+                return await self._conclude(chain, answer, inspect=not side)
             assert answer.http_status is not None
             assert answer.location is not None
             hop = RedirectHop(
@@ -250,7 +487,54 @@ class Fetcher:
                 return chain.outcome(Verdict(Status.TOO_MANY_REDIRECTS, reason))
             target = _checkable(str(following))
 
-    async def _request(self, url: httpx.URL, chain: _Chain) -> _Answer:
+    async def _conclude(self, chain: _Chain, answer: _Answer, *, inspect: bool) -> _Outcome:
+        """The final verdict: the status code's, refined by the page (soft 404, paywall)."""
+        verdict = answer.verdict
+        if answer.http_status is not None and chain.hops and verdict.status is not Status.BLOCKED:
+            verdict = classify_response(
+                answer.http_status, redirects=len(chain.hops), phrase=answer.phrase
+            )
+        signals: tuple[str, ...] = ()
+        paywalled = False
+        if inspect and verdict.status.is_success and answer.markup:
+            assert answer.http_status is not None
+            signals = await self._soft404_signals(chain, answer)
+            if signals:
+                verdict = Verdict(Status.SOFT_404, describe_soft404(signals, answer.http_status))
+            else:
+                signals = paywall_signals(answer.text)
+                paywalled = bool(signals)
+        return chain.outcome(verdict, answer, signals=signals, paywalled=paywalled)
+
+    async def _soft404_signals(self, chain: _Chain, answer: _Answer) -> tuple[str, ...]:
+        """Cheap signals first; the per-host probe only when they found nothing."""
+        assert answer.text is not None
+        evidence = Soft404Evidence(
+            requested_url=chain.requested,
+            final_url=chain.url,
+            redirected=bool(chain.hops),
+            title=answer.title,
+            headings=page_headings(answer.text),
+        )
+        signals = soft404_signals(evidence)
+        if signals or not self._settings.soft404_probe or not is_deep_path(chain.url):
+            return signals
+        origin = _origin(httpx.URL(chain.url))
+        probe_text = await self._once(self._probes, origin, lambda: self._probe(origin))
+        if probe_text is None:
+            return signals
+        text = without_echo(visible_text(answer.text), chain.requested)
+        similarity = text_similarity(text, probe_text)
+        return soft404_signals(replace(evidence, probe_similarity=similarity))
+
+    async def _request(
+        self,
+        url: httpx.URL,
+        chain: _Chain,
+        *,
+        headers: dict[str, str] | None = None,
+        side: bool = False,
+    ) -> _Answer:
         """One request, retried for transient failures; counts retries into ``chain``."""
         sent = 0
 
@@ -258,7 +542,7 @@ class Fetcher:
             nonlocal sent
             sent += 1
             async with self._limits.slot(url.host):
-                answer = await self._exchange(url)
+                answer = await self._exchange(url, headers)
             if answer.retry_after is not None:
                 # Everyone waits, not just this request: the server asked for a pause.
                 self._limits.penalize(
@@ -267,17 +551,18 @@ class Fetcher:
             return answer
 
         try:
-            return await retrying(self._settings, sleep=self._clock.sleep)(attempt)
+            settings = self._side_settings if side else self._settings
+            return await retrying(settings, sleep=self._clock.sleep)(attempt)
         finally:
             chain.retries += max(sent - 1, 0)
 
-    async def _exchange(self, url: httpx.URL) -> _Answer:
+    async def _exchange(self, url: httpx.URL, headers: dict[str, str] | None = None) -> _Answer:
         """Send one GET and read the answer within the total deadline; failures as values."""
         assert self._client is not None
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._settings.timeout):
-                async with self._client.stream("GET", url) as response:
+                async with self._client.stream("GET", url, headers=headers) as response:
                     first_byte_ms = (time.perf_counter() - started) * 1000
                     return await self._read(response, first_byte_ms)
         except httpx.InvalidURL as exc:  # not an HTTPError in httpx
@@ -286,6 +571,20 @@ class Fetcher:
             return _Answer(classify_exception(exc, host=url.host))
 
     async def _read(self, response: httpx.Response, first_byte_ms: float) -> _Answer:
+        answer = await self._read_body(response, first_byte_ms)
+        # A bot wall is recognised per answer, so the retry rule can refuse to retry it.
+        signals = bot_wall_signals(
+            answer.http_status or 0,
+            response.headers,
+            answer.text,
+            set_cookies=response.headers.get_list("set-cookie"),
+        )
+        if signals and not answer.is_redirect:
+            verdict = Verdict(Status.BLOCKED, describe_bot_wall(response.status_code, signals))
+            answer = replace(answer, verdict=verdict, signals=signals)
+        return answer
+
+    async def _read_body(self, response: httpx.Response, first_byte_ms: float) -> _Answer:
         code = response.status_code
         media_type, declared = parse_content_type(response.headers.get("content-type"))
         retry_after = None
@@ -302,6 +601,8 @@ class Fetcher:
             retry_after=retry_after,
             first_byte_ms=first_byte_ms,
             content_type=media_type,
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
         )
         # Redirect bodies are never needed; binary bodies (PDF, images) are not kept.
         if head.is_redirect or not (media_type is None or is_textual(media_type)):
@@ -331,3 +632,27 @@ class Fetcher:
                 return bytes(body), True
             body += chunk
         return bytes(body), False
+
+
+def _uncached(outcome: FetchOutcome) -> FetchOutcome:
+    """``outcome`` as it is stored: the per-use cache fields are set when it is read."""
+    check = outcome.check.model_copy(
+        update={"from_cache": False, "age_seconds": None, "cached_at": None, "revalidated": False}
+    )
+    return FetchOutcome(check=check, page=outcome.page)
+
+
+def _origin(url: httpx.URL) -> str:
+    """``scheme://host[:port]`` of ``url`` (the unit of robots.txt and of the probe)."""
+    port = f":{url.port}" if url.port is not None else ""
+    return f"{url.scheme}://{url.raw_host.decode('ascii')}{port}"
+
+
+def _conditional(entry: CacheEntry | None) -> _Conditional | None:
+    """Validators of a stale, successful cached check; ``None`` when there are none."""
+    if entry is None or not (entry.etag or entry.last_modified):
+        return None
+    check = json.loads(entry.value)["check"]
+    if not Status(check["status"]).is_success or not check.get("final_url"):
+        return None
+    return _Conditional(check["final_url"], entry.etag, entry.last_modified)

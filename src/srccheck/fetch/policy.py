@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 import httpcore
 import httpx
 
+from srccheck.fetch.decoding import BoundedDecodingTransport
+
 if TYPE_CHECKING:
     from srccheck.settings import Settings
 
@@ -282,10 +284,14 @@ def build_transport(settings: Settings) -> httpx.AsyncHTTPTransport:
     bypass the address policy.
     """
     ssl_context = httpx.create_ssl_context(verify=not settings.insecure, trust_env=False)
+    # HostLimits already caps requests in flight (globally and per host); the pool only
+    # has to keep one idle connection per busy host slot, or it churns connections.
     limits = httpx.Limits(
-        max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+        max_connections=None,
+        max_keepalive_connections=settings.concurrency * settings.per_host,
     )
-    transport = httpx.AsyncHTTPTransport(
+    # Bodies are decoded with bounded memory (decompression bombs): srccheck.fetch.decoding.
+    transport = BoundedDecodingTransport(
         verify=ssl_context, http1=True, http2=settings.http2, limits=limits, trust_env=False
     )
     pool = httpcore.AsyncConnectionPool(

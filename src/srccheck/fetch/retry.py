@@ -60,7 +60,11 @@ def should_retry(status: Status, http_status: int | None) -> bool:
     An HTTP answer is retried only for the codes in :data:`RETRYABLE_CODES`;
     a failure without an answer only when its status is in
     :data:`TRANSIENT_FAILURES` (so DNS, TLS and policy failures are final).
+    A bot wall (``blocked``) is never retried, whatever its code: asking a
+    challenge page again only hammers it.
     """
+    if status is Status.BLOCKED:
+        return False
     if http_status is not None:
         return http_status in RETRYABLE_CODES
     return status in TRANSIENT_FAILURES

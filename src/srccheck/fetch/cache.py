@@ -1,0 +1,387 @@
+"""The persistent cache: one SQLite file shared by runs (stdlib ``sqlite3``).
+
+Generic API, usable by any stage (the fetch stage stores link checks and
+robots.txt files, the archive stage may store its lookups)::
+
+    with Cache(path, max_bytes=...) as cache:
+        cache.put("archive", key, value_json, ttl=30 * 86400)
+        entry = cache.get("archive", key)          # None when missing or expired
+        entry = cache.get("link", url, stale=True)  # expired entries too (revalidation)
+
+``value`` is text (JSON, by convention); ``body`` is optional text stored
+zlib-compressed (page text). ``etag``/``last_modified`` keep the validators
+for conditional requests; :meth:`Cache.refresh` renews an entry after a
+``304 Not Modified`` without rewriting its body.
+
+Rules:
+
+* **Freshness**: an entry is fresh until ``stored_at + ttl``; TTLs are chosen
+  per kind by the caller (:func:`link_ttl` for link checks).
+* **Never cached** (:func:`link_ttl` returns ``None``): transient failures —
+  timeout, connection and DNS errors, ``blocked`` bot walls, HTTP 408, 429 and
+  5xx — and results decided by this run's settings without a request
+  (``invalid``, ``blocked_by_policy``, ``skipped``).
+* **Safe sharing**: WAL journal, ``busy_timeout``, one statement or one short
+  ``BEGIN IMMEDIATE`` transaction per call, so two runs can share the file and
+  a killed run leaves a consistent database (SQLite's atomic commit).
+* **Bounded**: when the stored payload (keys, values, compressed bodies)
+  exceeds ``max_bytes``, the least recently used entries are deleted until it
+  is below 90 % of the bound. The file itself shrinks only on ``clear``
+  (``VACUUM``); freed pages are reused meanwhile.
+* Calls block; async code runs them with ``asyncio.to_thread`` (a lock makes
+  one connection safe to use from worker threads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+import platformdirs
+
+from srccheck.errors import UsageError
+from srccheck.fetch.model import FetchOutcome, Page
+from srccheck.models import LinkCheck
+from srccheck.status import Status
+
+if TYPE_CHECKING:
+    from srccheck.settings import Settings
+
+__all__ = [
+    "CACHE_FILE_NAME",
+    "Cache",
+    "CacheEntry",
+    "CacheKind",
+    "CacheStats",
+    "cache_path",
+    "decode_outcome",
+    "default_cache_dir",
+    "encode_outcome",
+    "link_ttl",
+    "open_cache",
+]
+
+CACHE_FILE_NAME = "cache.sqlite3"
+_SCHEMA_VERSION = 1
+_EVICT_TO = 0.9  # evict down to this share of max_bytes, so evictions are rare
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    body BLOB,
+    etag TEXT,
+    last_modified TEXT,
+    stored_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    last_used REAL NOT NULL,
+    size INTEGER NOT NULL,
+    UNIQUE (kind, key)
+);
+CREATE INDEX IF NOT EXISTS entries_last_used ON entries (last_used);
+"""
+
+
+class CacheKind(StrEnum):
+    """Kinds used by srccheck itself; any other string is a valid kind too."""
+
+    LINK = "link"
+    ROBOTS = "robots"
+    ARCHIVE = "archive"
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    """One stored value as read at ``read_at`` (epoch seconds of the cache's clock)."""
+
+    kind: str
+    key: str
+    value: str
+    body: str | None
+    etag: str | None
+    last_modified: str | None
+    stored_at: float
+    expires_at: float
+    read_at: float
+
+    @property
+    def fresh(self) -> bool:
+        return self.read_at < self.expires_at
+
+    @property
+    def age(self) -> float:
+        """Seconds since the entry was stored or last revalidated."""
+        return max(self.read_at - self.stored_at, 0.0)
+
+    @property
+    def stored_datetime(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.stored_at, dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    """What ``srccheck cache stats`` prints."""
+
+    path: Path
+    entries: dict[str, int]
+    payload_bytes: int
+    file_bytes: int
+    oldest: dt.datetime | None
+    newest: dt.datetime | None
+
+
+def default_cache_dir() -> Path:
+    """The per-user cache folder (``~/.cache/srccheck`` on Linux)."""
+    return Path(platformdirs.user_cache_dir("srccheck"))
+
+
+def cache_path(cache_dir: Path | None) -> Path:
+    """The database file inside ``cache_dir`` (the default folder when ``None``)."""
+    return (cache_dir or default_cache_dir()) / CACHE_FILE_NAME
+
+
+class Cache:
+    """A SQLite-backed key/value cache with TTLs; use as a context manager or ``close()``.
+
+    ``clock`` gives epoch seconds (``time.time``); tests pass a fake one.
+
+    Raises:
+        UsageError: the file cannot be created or is not a SQLite database.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_bytes: int = 500 * 1024 * 1024,
+        clock: Callable[[], float] = time.time,
+        busy_timeout: float = 10.0,
+    ) -> None:
+        self.path = path
+        self._max_bytes = max_bytes
+        self._clock = clock
+        self._lock = threading.Lock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+            self._setup(busy_timeout)
+        except (OSError, sqlite3.Error) as exc:
+            raise UsageError(
+                f"cannot open the cache {path}: {exc} (use --cache-dir or --no-cache)"
+            ) from exc
+
+    def _setup(self, busy_timeout: float) -> None:
+        db = self._db
+        db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+        db.execute("PRAGMA synchronous = NORMAL")  # WAL stays consistent after a crash
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        if version not in (0, _SCHEMA_VERSION):
+            db.execute("DROP TABLE IF EXISTS entries")  # a cache: start over, never migrate
+        db.executescript(_SCHEMA)
+        db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def get(self, kind: str, key: str, *, stale: bool = False) -> CacheEntry | None:
+        """The entry for ``(kind, key)``; ``None`` when missing, or expired unless ``stale``.
+
+        A hit marks the entry as recently used (for the size bound).
+        """
+        now = self._clock()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT value, body, etag, last_modified, stored_at, expires_at "
+                "FROM entries WHERE kind = ? AND key = ?",
+                (kind, key),
+            ).fetchone()
+            if row is None or (not stale and row[5] <= now):
+                return None
+            self._db.execute(
+                "UPDATE entries SET last_used = ? WHERE kind = ? AND key = ?", (now, kind, key)
+            )
+        value, body, etag, last_modified, stored_at, expires_at = row
+        text = zlib.decompress(body).decode("utf-8") if body is not None else None
+        return CacheEntry(
+            kind, key, value, text, etag, last_modified, stored_at, expires_at, read_at=now
+        )
+
+    def put(
+        self,
+        kind: str,
+        key: str,
+        value: str,
+        ttl: float,
+        *,
+        body: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Store (or replace) ``value`` for ``ttl`` seconds; evicts when over the size bound."""
+        now = self._clock()
+        packed = zlib.compress(body.encode("utf-8"), 6) if body is not None else None
+        size = len(kind) + len(key) + len(value) + (len(packed) if packed is not None else 0)
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO entries (kind, key, value, body, etag, last_modified,"
+                    " stored_at, expires_at, last_used, size) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (kind, key, value, packed, etag, last_modified, now, now + ttl, now, size),
+                )
+                self._evict_locked()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def refresh(self, kind: str, key: str, ttl: float, *, value: str | None = None) -> bool:
+        """Mark an entry as just validated (fresh for ``ttl``), optionally with a new value.
+
+        The body is kept as it is. False when the entry no longer exists.
+        """
+        now = self._clock()
+        with self._lock:
+            cursor = self._db.execute(
+                "UPDATE entries SET stored_at = ?, expires_at = ?, last_used = ?,"
+                " value = COALESCE(?, value) WHERE kind = ? AND key = ?",
+                (now, now + ttl, now, value, kind, key),
+            )
+        return cursor.rowcount > 0
+
+    def delete(self, kind: str, key: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM entries WHERE kind = ? AND key = ?", (kind, key))
+
+    def clear(self, kind: str | None = None) -> int:
+        """Delete every entry (of ``kind``) and give the space back; returns the count."""
+        with self._lock:
+            if kind is None:
+                cursor = self._db.execute("DELETE FROM entries")
+            else:
+                cursor = self._db.execute("DELETE FROM entries WHERE kind = ?", (kind,))
+            self._db.execute("VACUUM")
+        return cursor.rowcount
+
+    def stats(self) -> CacheStats:
+        with self._lock:
+            per_kind = dict(
+                self._db.execute("SELECT kind, COUNT(*) FROM entries GROUP BY kind ORDER BY kind")
+            )
+            payload, oldest, newest = self._db.execute(
+                "SELECT COALESCE(SUM(size), 0), MIN(stored_at), MAX(stored_at) FROM entries"
+            ).fetchone()
+        files = [self.path, self.path.with_name(self.path.name + "-wal")]
+        return CacheStats(
+            path=self.path,
+            entries=per_kind,
+            payload_bytes=payload,
+            file_bytes=sum(p.stat().st_size for p in files if p.exists()),
+            oldest=dt.datetime.fromtimestamp(oldest, dt.UTC) if oldest is not None else None,
+            newest=dt.datetime.fromtimestamp(newest, dt.UTC) if newest is not None else None,
+        )
+
+    def _evict_locked(self) -> None:
+        (total,) = self._db.execute("SELECT COALESCE(SUM(size), 0) FROM entries").fetchone()
+        if total <= self._max_bytes:
+            return
+        excess = total - int(self._max_bytes * _EVICT_TO)
+        doomed: list[int] = []
+        for rowid, size in self._db.execute("SELECT rowid, size FROM entries ORDER BY last_used"):
+            if excess <= 0:
+                break
+            doomed.append(rowid)
+            excess -= size
+        self._db.executemany("DELETE FROM entries WHERE rowid = ?", [(r,) for r in doomed])
+
+
+def open_cache(settings: Settings, *, clock: Callable[[], float] = time.time) -> Cache | None:
+    """The run's cache per ``settings`` (``None`` with ``use_cache=False``, i.e. ``--no-cache``)."""
+    if not settings.use_cache:
+        return None
+    return Cache(cache_path(settings.cache_dir), max_bytes=settings.cache_max_bytes, clock=clock)
+
+
+# -- link checks -----------------------------------------------------------------------------
+
+_NO_REQUEST = frozenset({Status.INVALID, Status.BLOCKED_BY_POLICY, Status.SKIPPED})
+_TRANSIENT_CODES = frozenset({408, 429})
+
+
+def link_ttl(check: LinkCheck, settings: Settings) -> float | None:
+    """How long a link check stays fresh, or ``None`` when it must not be cached.
+
+    ``ok``/``redirected`` → ``cache_ttl_live``; transient failures, bot walls,
+    HTTP 408/429/5xx and results made without a request → never; every other
+    (definitive) failure — 404, 410, soft 404, other 4xx, TLS, redirect loops —
+    → ``cache_ttl_failure``.
+    """
+    code = check.http_status
+    if check.status.is_transient or check.status in _NO_REQUEST or check.status is Status.BLOCKED:
+        return None
+    if check.status is Status.DNS_ERROR:
+        return None
+    if code is not None and (code in _TRANSIENT_CODES or code >= 500):
+        return None
+    if check.status.is_success:
+        return settings.cache_ttl_live
+    return settings.cache_ttl_failure
+
+
+def encode_outcome(outcome: FetchOutcome) -> tuple[str, str | None]:
+    """``(value, body)`` to store for a fetch outcome: the check and page metadata as JSON."""
+    page = outcome.page
+    data: dict[str, Any] = {
+        "check": outcome.check.model_dump(mode="json"),
+        "page": None
+        if page is None
+        else {
+            "url": page.url,
+            "content_type": page.content_type,
+            "charset": page.charset,
+            "truncated": page.truncated,
+        },
+    }
+    return json.dumps(data, ensure_ascii=False), page.text if page is not None else None
+
+
+def decode_outcome(entry: CacheEntry, **changes: Any) -> FetchOutcome:
+    """The stored outcome, marked ``from_cache`` with its age; ``changes`` update the check."""
+    data = json.loads(entry.value)
+    check = LinkCheck.model_validate(data["check"]).model_copy(
+        update={
+            "from_cache": True,
+            "cached_at": entry.stored_datetime,
+            "age_seconds": round(entry.age, 3),
+            **changes,
+        }
+    )
+    page = None
+    if data["page"] is not None:
+        page = Page(text=entry.body, **data["page"])
+    return FetchOutcome(check=check, page=page)

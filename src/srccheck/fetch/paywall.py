@@ -1,0 +1,87 @@
+"""Paywalls: an ``ok`` page whose full text is not freely accessible.
+
+:func:`paywall_signals` is a pure rule over the HTML of a 2xx answer. A
+paywalled page is still reachable (its status stays ``ok``); the flag tells
+later stages that missing evidence may sit behind the wall. Signals:
+
+* ``paywall:jsonld`` — schema.org JSON-LD ``isAccessibleForFree`` is false
+  (the boolean or the strings "false"/"False"), on any object, inside
+  ``@graph`` arrays, lists or ``hasPart`` entries;
+* ``paywall:meta`` — ``<meta property="article:content_tier">`` is
+  ``locked`` or ``metered``;
+* ``paywall:markup`` — known paywall markup: a class or id token
+  ``paywall`` (also ``paywall-…``/``…-paywall``), or Piano's ``tp-container``
+  / ``tp-modal`` / ``piano-paywall``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+__all__ = ["paywall_signals"]
+
+_LOCKED_TIERS = frozenset({"locked", "metered"})
+_PAYWALL_TOKEN = re.compile(
+    r"^(?:[\w-]*[-_])?paywall(?:[-_][\w-]*)?$|^tp-(?:container|modal|iframe-wrapper)$|"
+    r"^piano-(?:paywall|offer)",
+    re.IGNORECASE,
+)
+_COMMENT = re.compile(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$")
+
+
+def _objects(value: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in ``value``, depth first (``@graph``, ``hasPart``, lists …)."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _objects(item)
+    elif isinstance(value, dict):
+        yield value
+        for child in value.values():
+            if isinstance(child, list | dict):
+                yield from _objects(child)
+
+
+def _is_false(value: Any) -> bool:
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
+def _jsonld_locked(tree: LexborHTMLParser) -> bool:
+    for script in tree.css('script[type="application/ld+json"]'):
+        raw = _COMMENT.sub("", script.text(deep=True) or "")
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            continue
+        if any(_is_false(obj.get("isAccessibleForFree")) for obj in _objects(data)):
+            return True
+    return False
+
+
+def _markup_locked(tree: LexborHTMLParser) -> bool:
+    for node in tree.css("[class], [id]"):
+        tokens = (node.attributes.get("class") or "").split()
+        tokens.append(node.attributes.get("id") or "")
+        if any(token and _PAYWALL_TOKEN.search(token) for token in tokens):
+            return True
+    return False
+
+
+def paywall_signals(html: str) -> tuple[str, ...]:
+    """The paywall signals of an HTML page, in a fixed order; empty for a free page."""
+    tree = LexborHTMLParser(html)
+    signals: list[str] = []
+    if _jsonld_locked(tree):
+        signals.append("paywall:jsonld")
+    tiers = 'meta[property="article:content_tier"], meta[name="article:content_tier"]'
+    for node in tree.css(tiers):
+        if (node.attributes.get("content") or "").strip().lower() in _LOCKED_TIERS:
+            signals.append("paywall:meta")
+            break
+    if _markup_locked(tree):
+        signals.append("paywall:markup")
+    return tuple(signals)

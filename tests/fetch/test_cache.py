@@ -1,0 +1,351 @@
+"""The persistent cache: rules against a table, the Fetcher against a real server, and
+two processes / a killed process on one database file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from typer.testing import CliRunner
+from werkzeug import Request, Response
+
+from srccheck.cli import app
+from srccheck.fetch.cache import Cache, CacheKind, cache_path, link_ttl, open_cache
+from srccheck.fetch.client import Fetcher
+from srccheck.models import LinkCheck
+from srccheck.settings import Settings
+from srccheck.status import Status
+
+LOCAL = Settings(allow_private=True, retries=0, timeout=5.0, soft404_probe=False, host_interval=0.0)
+PAGE = "<html><head><title>Bericht</title></head><body><p>Der Bundestag …</p></body></html>"
+
+
+class FakeTime:
+    """Epoch seconds that only move when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+def cache(tmp_path: Path, fake_time: FakeTime):
+    with Cache(tmp_path / "cache.sqlite3", clock=fake_time) as opened:
+        yield opened
+
+
+async def check_all(urls: list[str], cache: Cache | None, settings: Settings = LOCAL):
+    async with Fetcher(settings, cache=cache) as fetcher:
+        return [await fetcher.check(url) for url in urls]
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "ttl"),
+    [
+        (Status.OK, 200, "live"),
+        (Status.REDIRECTED, 200, "live"),
+        (Status.NOT_FOUND, 404, "failure"),
+        (Status.GONE, 410, "failure"),
+        (Status.SOFT_404, 200, "failure"),
+        (Status.HTTP_ERROR, 403, "failure"),
+        (Status.HTTP_ERROR, 429, None),
+        (Status.HTTP_ERROR, 500, None),
+        (Status.HTTP_ERROR, 503, None),
+        (Status.BLOCKED, 403, None),
+        (Status.TIMEOUT, None, None),
+        (Status.CONNECTION_ERROR, None, None),
+        (Status.DNS_ERROR, None, None),
+        (Status.BLOCKED_BY_POLICY, None, None),
+        (Status.SKIPPED, None, None),
+        (Status.INVALID, None, None),
+    ],
+)
+def test_link_ttl(status: Status, code: int | None, ttl: str | None) -> None:
+    settings = Settings(cache_ttl_live=100.0, cache_ttl_failure=10.0)
+    expected = {"live": 100.0, "failure": 10.0, None: None}[ttl]
+    assert link_ttl(LinkCheck(status=status, reason="r", http_status=code), settings) == expected
+
+
+def test_generic_api_with_ttl(cache: Cache, fake_time: FakeTime) -> None:
+    cache.put(CacheKind.ARCHIVE, "https://a.example/x", '{"snapshot": null}', ttl=60)
+    entry = cache.get(CacheKind.ARCHIVE, "https://a.example/x")
+    assert entry is not None
+    assert entry.value == '{"snapshot": null}'
+    assert entry.fresh
+    fake_time.now += 61
+    assert cache.get(CacheKind.ARCHIVE, "https://a.example/x") is None
+    stale = cache.get(CacheKind.ARCHIVE, "https://a.example/x", stale=True)
+    assert stale is not None
+    assert not stale.fresh
+    assert stale.age == pytest.approx(61)
+    assert cache.get("link", "https://a.example/x") is None  # kinds are separate
+
+
+def test_body_round_trip_is_compressed(cache: Cache) -> None:
+    body = "Seite über Maß und Öl " * 2000
+    cache.put("link", "k", "{}", ttl=60, body=body)
+    entry = cache.get("link", "k")
+    assert entry is not None
+    assert entry.body == body
+    assert cache.stats().payload_bytes < len(body.encode()) / 10
+
+
+def test_size_bound_evicts_least_recently_used(tmp_path: Path, fake_time: FakeTime) -> None:
+    with Cache(tmp_path / "c.sqlite3", max_bytes=10_000, clock=fake_time) as cache:
+        for i in range(5):
+            fake_time.now += 1
+            cache.put("archive", f"k{i}", "x" * 3000, ttl=3600)
+            if i == 2:
+                fake_time.now += 1
+                assert cache.get("archive", "k0") is not None  # k0 is used again
+        stats = cache.stats()
+        assert stats.payload_bytes <= 10_000
+        assert cache.get("archive", "k0") is not None
+        assert cache.get("archive", "k4") is not None
+        assert cache.get("archive", "k1") is None  # the least recently used went first
+
+
+def test_open_cache_follows_settings(tmp_path: Path) -> None:
+    assert open_cache(Settings(use_cache=False)) is None
+    opened = open_cache(Settings(cache_dir=tmp_path / "c"))
+    assert opened is not None
+    with opened:
+        assert opened.path == tmp_path / "c" / "cache.sqlite3"
+    assert cache_path(None).name == "cache.sqlite3"
+
+
+# --- the Fetcher with a cache -------------------------------------------------------------------
+
+
+async def test_warm_run_sends_no_request(httpserver: HTTPServer, cache: Cache, fake_time) -> None:
+    httpserver.expect_request("/a").respond_with_data(PAGE, content_type="text/html")
+    httpserver.expect_request("/weg").respond_with_data("nope", status=404)
+    httpserver.expect_request("/alt").respond_with_response(
+        Response(status=301, headers={"Location": "/a"})
+    )
+    urls = [httpserver.url_for(p) for p in ("/a", "/weg", "/alt")]
+    cold = await check_all(urls, cache)
+    sent = len(httpserver.log)
+    assert sent == 4  # /a, /weg, /alt → /a
+    fake_time.now += 600
+    warm = await check_all(urls, cache)
+    assert len(httpserver.log) == sent  # ZERO requests
+    for before, after in zip(cold, warm, strict=True):
+        assert after.check.status is before.check.status
+        assert after.check.from_cache is True
+        assert after.check.age_seconds == pytest.approx(600)
+        assert after.check.cached_at is not None
+        assert before.check.from_cache is False
+    assert warm[0].page is not None
+    assert warm[0].page.text == PAGE  # later stages still get the page
+    assert [hop.url for hop in warm[2].check.redirects] == [urls[2]]
+
+
+async def test_stale_entry_is_revalidated_with_304(
+    httpserver: HTTPServer, cache: Cache, fake_time: FakeTime
+) -> None:
+    seen: list[dict[str, str]] = []
+
+    def handler(request: Request) -> Response:
+        seen.append(dict(request.headers))
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304, headers={"ETag": '"v1"'})
+        return Response(PAGE, content_type="text/html", headers={"ETag": '"v1"'})
+
+    httpserver.expect_request("/a").respond_with_handler(handler)
+    url = httpserver.url_for("/a")
+    await check_all([url], cache)
+    fake_time.now += LOCAL.cache_ttl_live + 1  # stale
+    [second] = await check_all([url], cache)
+    assert len(seen) == 2
+    assert seen[1]["If-None-Match"] == '"v1"'
+    assert second.check.status is Status.OK
+    assert second.check.http_status == 200  # the page's status, not the 304
+    assert second.check.from_cache is True
+    assert second.check.revalidated is True
+    assert second.page is not None
+    assert second.page.text == PAGE  # the body was not sent again, yet is there
+    fake_time.now += 60  # the entry was refreshed: fresh again, no request
+    [third] = await check_all([url], cache)
+    assert len(seen) == 2
+    assert third.check.from_cache is True
+    assert third.check.age_seconds == pytest.approx(60)
+
+
+async def test_changed_page_replaces_the_entry(
+    httpserver: HTTPServer, cache: Cache, fake_time: FakeTime
+) -> None:
+    versions = iter(["<title>Alt</title>", "<title>Neu</title>"])
+
+    def handler(request: Request) -> Response:
+        # Ignores the validator, as a changed page would.
+        return Response(next(versions), content_type="text/html", headers={"ETag": '"x"'})
+
+    httpserver.expect_request("/a").respond_with_handler(handler)
+    url = httpserver.url_for("/a")
+    await check_all([url], cache)
+    fake_time.now += LOCAL.cache_ttl_live + 1
+    [second] = await check_all([url], cache)
+    assert second.check.page_title == "Neu"
+    assert second.check.from_cache is False
+    fake_time.now += 1
+    [third] = await check_all([url], cache)
+    assert third.check.page_title == "Neu"
+    assert third.check.from_cache is True
+
+
+async def test_failure_ttl_expires(httpserver: HTTPServer, cache: Cache, fake_time) -> None:
+    httpserver.expect_request("/weg").respond_with_data("nope", status=404)
+    url = httpserver.url_for("/weg")
+    await check_all([url], cache)
+    fake_time.now += LOCAL.cache_ttl_failure - 1
+    await check_all([url], cache)
+    assert len(httpserver.log) == 1
+    fake_time.now += 2  # now past the 1-hour failure TTL
+    [again] = await check_all([url], cache)
+    assert len(httpserver.log) == 2
+    assert again.check.from_cache is False
+
+
+async def test_transient_failures_are_never_cached(httpserver: HTTPServer, cache: Cache) -> None:
+    httpserver.expect_request("/busy").respond_with_data("later", status=503)
+    httpserver.expect_request("/limit").respond_with_data("later", status=429)
+    httpserver.expect_request("/wall").respond_with_response(
+        Response("", status=403, headers={"cf-mitigated": "challenge"})
+    )
+    urls = [httpserver.url_for(p) for p in ("/busy", "/limit", "/wall")]
+    urls.append("http://127.0.0.1:9/closed")  # connection refused
+    await check_all(urls, cache)
+    sent = len(httpserver.log)
+    second = await check_all(urls, cache)
+    assert len(httpserver.log) == 2 * sent
+    assert not any(o.check.from_cache for o in second)
+    assert cache.stats().entries == {}
+
+
+async def test_no_cache_means_no_file(httpserver: HTTPServer, tmp_path: Path) -> None:
+    settings = LOCAL.with_changes(use_cache=False, cache_dir=tmp_path / "c")
+    assert open_cache(settings) is None
+    httpserver.expect_request("/a").respond_with_data(PAGE, content_type="text/html")
+    await check_all([httpserver.url_for("/a")], None, settings)
+    await check_all([httpserver.url_for("/a")], None, settings)
+    assert len(httpserver.log) == 2
+    assert not (tmp_path / "c").exists()
+
+
+async def test_two_fetchers_share_one_cache_file(httpserver: HTTPServer, tmp_path: Path) -> None:
+    httpserver.expect_request("/a").respond_with_data(PAGE, content_type="text/html")
+    httpserver.expect_request("/b").respond_with_data(PAGE, content_type="text/html")
+    path = tmp_path / "shared.sqlite3"
+    with Cache(path) as one, Cache(path) as two:
+        await check_all([httpserver.url_for("/a")], one)
+        await check_all([httpserver.url_for("/b")], two)
+        warm = await check_all([httpserver.url_for("/a"), httpserver.url_for("/b")], two)
+    assert len(httpserver.log) == 2
+    assert all(o.check.from_cache for o in warm)
+
+
+# --- processes ---------------------------------------------------------------------------------
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from srccheck.fetch.cache import Cache
+
+    path, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    with Cache(path) as cache:
+        for i in range(count):
+            cache.put("archive", f"{name}-{i}", '{"n": %d}' % i, ttl=3600, body="text " * 500)
+            if i == 50:
+                print("started", flush=True)
+        print("done", flush=True)
+    """
+)
+
+
+def _writer(path: Path, name: str, count: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path), name, str(count)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_processes_write_concurrently(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    Cache(path).close()  # create the file first, as the first run would
+    writers = [_writer(path, name, 300) for name in ("run1", "run2")]
+    for writer in writers:
+        out, _ = writer.communicate(timeout=60)
+        assert writer.returncode == 0
+        assert "done" in out
+    with Cache(path) as cache:
+        assert cache.stats().entries == {"archive": 600}
+        assert cache.get("archive", "run1-299") is not None
+        assert cache.get("archive", "run2-0") is not None
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs kill -9")
+def test_killed_run_leaves_a_usable_cache(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    writer = _writer(path, "killed", 1_000_000)
+    assert writer.stdout is not None
+    assert writer.stdout.readline().strip() == "started"
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait(timeout=10)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    with Cache(path) as cache:
+        count = cache.stats().entries["archive"]
+        assert count >= 51
+        entry = cache.get("archive", "killed-0")
+        assert entry is not None
+        assert entry.body == "text " * 500
+        cache.put("archive", "after", "{}", ttl=60)  # still writable
+        assert cache.get("archive", "after") is not None
+
+
+# --- CLI ---------------------------------------------------------------------------------------
+
+
+def test_cache_stats_and_clear_commands(tmp_path: Path) -> None:
+    with Cache(tmp_path / "cache.sqlite3") as cache:
+        cache.put("link", "https://a.example/", "{}", ttl=60)
+        cache.put("archive", "https://a.example/", "{}", ttl=60)
+    runner = CliRunner()
+    result = runner.invoke(app, ["cache", "stats", "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    assert "entries: 2" in result.output
+    assert "link: 1" in result.output
+    assert str(tmp_path / "cache.sqlite3") in result.output
+    result = runner.invoke(app, ["cache", "clear", "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "removed 2 entries" in result.output
+    result = runner.invoke(app, ["cache", "stats", "--cache-dir", str(tmp_path)])
+    assert "entries: 0" in result.output
+
+
+def test_cache_command_on_a_broken_file(tmp_path: Path) -> None:
+    (tmp_path / "cache.sqlite3").write_bytes(b"not a database" * 100)
+    result = CliRunner().invoke(app, ["cache", "stats", "--cache-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "cannot open the cache" in result.output
