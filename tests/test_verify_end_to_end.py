@@ -78,7 +78,7 @@ def test_verify_writes_reports_with_every_status(site: HTTPServer, tmp_path: Pat
         app,
         [
             "verify", str(article), "--output", str(out), "--allow-private",
-            "--timeout", "1", "--retries", "1", "--quiet",
+            "--timeout", "1", "--retries", "1", "--quiet", "--no-archive",
         ],
     )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
@@ -127,7 +127,7 @@ def test_loopback_is_refused_without_allow_private(site: HTTPServer, tmp_path: P
     base = site.url_for("").rstrip("/")
     article = write_article(tmp_path, base)
     result = CliRunner().invoke(
-        app, ["verify", str(article), "--output", str(tmp_path / "r"), "--quiet"]
+        app, ["verify", str(article), "--output", str(tmp_path / "r"), "--quiet", "--no-archive"]
     )
     assert result.exit_code == 1, result.output
     report = json.loads((tmp_path / "r" / "artikel.json").read_text(encoding="utf-8"))

@@ -20,6 +20,8 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from srccheck.archive.model import ArchiveReport
+from srccheck.claims.model import Claim, Verdict
 from srccheck.modelbase import ReportModel
 from srccheck.status import Outcome, Status
 
@@ -40,7 +42,7 @@ __all__ = [
     "Summary",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class Position(ReportModel):
@@ -116,6 +118,16 @@ class LinkCheck(ReportModel):
         default=None, description="When the check was made (UTC)."
     )
     from_cache: bool = Field(default=False, description="The result came from the cache.")
+    cached_at: dt.datetime | None = Field(
+        default=None, description="When a cached result was stored or last revalidated (UTC)."
+    )
+    age_seconds: float | None = Field(
+        default=None, description="Age of a cached result when it was used, in seconds."
+    )
+    revalidated: bool = Field(
+        default=False,
+        description="A stale cached result was confirmed by the server (304 Not Modified).",
+    )
 
     @property
     def outcome(self) -> Outcome:
@@ -128,6 +140,11 @@ class SourceReport(ReportModel):
     id: int = Field(description="0-based id of the source within its article report.")
     source: SourceEntry
     check: LinkCheck
+    archive: ArchiveReport | None = Field(
+        default=None,
+        description="Web-archive copies of the URL; null when archives were not asked "
+        "(--no-archive, or the entry is not a fetchable URL).",
+    )
 
 
 class ReportState(StrEnum):
@@ -160,21 +177,57 @@ class ArticleMeta(ReportModel):
     date: dt.date | None = Field(default=None, description="Publication date of the article.")
     title: str | None = Field(default=None, description="Title, exactly as given.")
     body_chars: int = Field(default=0, description="Length of the body text in characters.")
+    body: str | None = Field(
+        default=None,
+        description="The body text the claims were extracted from (for highlighting them); "
+        "null when claims were not checked.",
+    )
+    body_start: int | None = Field(
+        default=None,
+        description="Offset that claim offsets are relative to: claim.start - body_start "
+        "indexes into body (0 when the body is extracted text, as for HTML articles).",
+    )
 
 
 class Summary(ReportModel):
     sources: int = Field(description="Number of distinct sources.")
     by_status: dict[Status, int] = Field(description="Count of sources per status.")
     by_outcome: dict[Outcome, int] = Field(description="Count of sources per outcome.")
+    archived: int = Field(default=0, description="Sources with a chosen archived snapshot.")
+    not_archived: int = Field(
+        default=0, description="Sources every asked archive answered 'not archived' for."
+    )
+    archive_errors: int = Field(
+        default=0, description="Sources whose archives could not be asked (no verdict)."
+    )
+    claims_by_verdict: dict[Verdict, int] = Field(
+        default_factory=dict, description="Count of claims per verdict (all kinds)."
+    )
 
     @classmethod
-    def of(cls, checks: list[LinkCheck]) -> Summary:
+    def of(cls, sources: list[SourceReport], claims: list[Claim] | None = None) -> Summary:
         by_status: dict[Status, int] = {}
         by_outcome: dict[Outcome, int] = {}
-        for check in checks:
+        archive = {"available": 0, "not_archived": 0, "error": 0}
+        for source in sources:
+            check = source.check
             by_status[check.status] = by_status.get(check.status, 0) + 1
             by_outcome[check.outcome] = by_outcome.get(check.outcome, 0) + 1
-        return cls(sources=len(checks), by_status=by_status, by_outcome=by_outcome)
+            if source.archive is not None and source.archive.lookups:
+                archive[source.archive.state.value] += 1
+        verdicts: dict[Verdict, int] = {}
+        for claim in claims or ():
+            if claim.verdict is not None:
+                verdicts[claim.verdict] = verdicts.get(claim.verdict, 0) + 1
+        return cls(
+            sources=len(sources),
+            by_status=by_status,
+            by_outcome=by_outcome,
+            archived=archive["available"],
+            not_archived=archive["not_archived"],
+            archive_errors=archive["error"],
+            claims_by_verdict=verdicts,
+        )
 
     def __add__(self, other: Summary) -> Summary:
         def merge(a: dict, b: dict) -> dict:
@@ -184,6 +237,10 @@ class Summary(ReportModel):
             sources=self.sources + other.sources,
             by_status=merge(self.by_status, other.by_status),
             by_outcome=merge(self.by_outcome, other.by_outcome),
+            archived=self.archived + other.archived,
+            not_archived=self.not_archived + other.not_archived,
+            archive_errors=self.archive_errors + other.archive_errors,
+            claims_by_verdict=merge(self.claims_by_verdict, other.claims_by_verdict),
         )
 
 
@@ -199,6 +256,11 @@ class ArticleReport(ReportModel):
     article: ArticleMeta
     error: ArticleError | None = None
     sources: list[SourceReport] = Field(default_factory=list)
+    claims: list[Claim] = Field(
+        default_factory=list,
+        description="Quotes, numbers, dates, names and key claims of the article body, each "
+        "with its verdict and evidence from the sources' pages.",
+    )
     summary: Summary
 
 

@@ -1,27 +1,47 @@
 """Orchestrates the stages; the only module that knows their order.
 
-    article files ─▶ articles ─▶ fetch ─▶ report writers ─▶ RunIndex
+    article files ─▶ articles ─▶ fetch ┬─▶ text ─▶ claims ─▶ report writers ─▶ RunIndex
+                                archive ┘  (live page, or the archived copy)
 
 Articles are parsed first (plain functions), so the progress bar knows the
 number of sources. Each article is then checked by one of a bounded number of
-article workers: the Fetcher applies the global and per-host limits and
-fetches a URL cited by many articles only once. A report is written as soon as
-its article is complete, so memory does not grow with the number of articles.
+article workers. Per source, the live check and the archive lookup run side by
+side; the chosen snapshot is retrieved when the live page cannot be used for
+claims (broken, blocked, paywalled) or when drift is wanted. The Fetcher
+applies the global and per-host limits and fetches a URL cited by many
+articles only once. A report is written as soon as its article is complete,
+so memory does not grow with the number of articles.
+
+When the run is cancelled (Ctrl-C, SIGTERM), every article not yet written is
+written with state ``incomplete``: the sources already checked keep their
+results, the others are reported ``skipped`` with the reason — no source is
+ever missing from a report.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
-from contextlib import nullcontext
+import signal
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager, nullcontext, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 from srccheck import __version__
+from srccheck.archive.config import archive_hosts
+from srccheck.archive.drift import compute_drift
+from srccheck.archive.model import ArchiveReport
+from srccheck.archive.service import ArchiveService
 from srccheck.articles import find_articles, load_article
+from srccheck.articles.lines import LineTable
 from srccheck.articles.model import Article, ArticleFailure
+from srccheck.claims import Claim, extract_claims, match_claims
+from srccheck.claims.numbers import guess_locale
+from srccheck.fetch.cache import Cache, open_cache
 from srccheck.fetch.client import Fetcher
-from srccheck.fetch.model import FetchOutcome
+from srccheck.fetch.model import FetchOutcome, Page
 from srccheck.models import (
     ArticleMeta,
     ArticleReport,
@@ -39,8 +59,38 @@ from srccheck.report.json import write_json
 from srccheck.report.paths import report_paths
 from srccheck.settings import Settings
 from srccheck.status import Status
+from srccheck.text import PageText, extract_page_text, plain_page_text
 
-__all__ = ["build_report", "check_source", "excluded_by", "run", "run_sync"]
+__all__ = [
+    "Interrupted",
+    "SourceResult",
+    "build_report",
+    "check_source",
+    "excluded_by",
+    "page_text",
+    "run",
+    "run_sync",
+]
+
+LIVE, ARCHIVED = "live", "archived"
+
+
+class Interrupted(Exception):
+    """The run was stopped by a signal; reports written so far are valid."""
+
+    def __init__(self, signum: int, index: RunIndex | None) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+        self.index = index
+
+
+@dataclass(frozen=True, slots=True)
+class SourceResult:
+    """Everything the stages found for one source, before it becomes a report."""
+
+    check: LinkCheck
+    archive: ArchiveReport | None = None
+    texts: tuple[tuple[str, PageText], ...] = ()  # (live|archived, text) for claims
 
 
 def _now() -> dt.datetime:
@@ -77,6 +127,24 @@ async def check_source(entry: SourceEntry, fetcher: Fetcher, settings: Settings)
     return await fetcher.check(entry.url)
 
 
+def page_text(page: Page | None) -> PageText | None:
+    """The text of a retrieved page for claim matching, or None (binary, empty)."""
+    if page is None or not page.text:
+        return None
+    if page.content_type in (None, "text/html", "application/xhtml+xml"):
+        return extract_page_text(page.text, page.url)
+    return plain_page_text(page.text, page.url)
+
+
+def _usable(check: LinkCheck) -> bool:
+    return check.status.is_success and not check.paywalled
+
+
+_NOT_CHECKED = LinkCheck(
+    status=Status.SKIPPED, reason="not checked: the run was interrupted before this source"
+)
+
+
 def _meta(path: Path, article: Article | ArticleFailure) -> ArticleMeta:
     if isinstance(article, ArticleFailure):
         return ArticleMeta(file=str(path), encoding=article.encoding)
@@ -90,14 +158,46 @@ def _meta(path: Path, article: Article | ArticleFailure) -> ArticleMeta:
     )
 
 
+def article_claims(article: Article, results: Sequence[SourceResult | None]) -> list[Claim]:
+    """Extract the article's claims and match them against every retrieved page text.
+
+    Claims are located by line and column in the article file when the body is
+    a slice of it (seed, Markdown, text); HTML bodies are extracted text, so
+    their claims carry offsets into the body only.
+    """
+    lang = guess_locale(article.body).value
+    start = max(article.body_start, 0)
+    claims = extract_claims(article.body, body_start=start, lang=lang)
+    pages = [
+        (source_id, origin, text)
+        for source_id, result in enumerate(results)
+        if result is not None
+        for origin, text in result.texts
+    ]
+    claims = match_claims(claims, pages)
+    if article.body_start < 0:
+        return claims
+    lines = LineTable(article.text)
+    located = []
+    for claim in claims:
+        line, column = lines.locate(claim.start)
+        located.append(claim.model_copy(update={"line": line, "column": column}))
+    return located
+
+
 def build_report(
     path: Path,
     article: Article | ArticleFailure,
-    outcomes: Sequence[FetchOutcome],
+    results: Sequence[SourceResult | None] = (),
+    claims: Sequence[Claim] = (),
     *,
     state: ReportState = ReportState.COMPLETE,
 ) -> ArticleReport:
-    """Assemble the article report from the stages' results (pure)."""
+    """Assemble the article report from the stages' results (pure).
+
+    A ``None`` result (the run was interrupted first) becomes a ``skipped``
+    source, so every source of the article appears in the report.
+    """
     if isinstance(article, ArticleFailure):
         return ArticleReport(
             srccheck_version=__version__,
@@ -107,9 +207,16 @@ def build_report(
             error=article.error,
             summary=Summary.of([]),
         )
+    if not results:
+        results = [None] * len(article.sources)
     sources = [
-        SourceReport(id=i, source=entry, check=outcome.check)
-        for i, (entry, outcome) in enumerate(zip(article.sources, outcomes, strict=True))
+        SourceReport(
+            id=i,
+            source=entry,
+            check=result.check if result else _NOT_CHECKED,
+            archive=result.archive if result else None,
+        )
+        for i, (entry, result) in enumerate(zip(article.sources, results, strict=True))
     ]
     return ArticleReport(
         srccheck_version=__version__,
@@ -117,35 +224,85 @@ def build_report(
         state=state,
         article=_meta(path, article),
         sources=sources,
-        summary=Summary.of([s.check for s in sources]),
+        claims=list(claims),
+        summary=Summary.of(sources, list(claims)),
     )
 
 
 class _Run:
-    """State of one run: settings, the shared fetcher, the sink, the output paths."""
+    """State of one run: settings, the shared fetcher and archive service, the sink."""
 
     def __init__(
-        self, settings: Settings, fetcher: Fetcher, sink: ProgressSink, out: dict[Path, Path]
+        self,
+        settings: Settings,
+        fetcher: Fetcher,
+        archives: ArchiveService | None,
+        sink: ProgressSink,
+        out: dict[Path, Path],
     ) -> None:
         self.settings = settings
         self.fetcher = fetcher
+        self.archives = archives
         self.sink = sink
         self.out = out
+        self.entries: dict[Path, IndexEntry] = {}
+        # Results of articles in progress, so an interruption can write what is known.
+        self.partial: dict[Path, list[SourceResult | None]] = {}
 
-    async def check_article(self, path: Path, article: Article | ArticleFailure) -> ArticleReport:
-        outcomes: list[FetchOutcome] = []
+    async def check_one(self, article: Article, entry: SourceEntry) -> SourceResult:
+        archives = self.archives
+        wants_archive = (
+            archives is not None
+            and entry.url is not None
+            and excluded_by(entry.url, self.settings) is None
+        )
+        if wants_archive and archives is not None and entry.url is not None:
+            live, archive = await asyncio.gather(
+                check_source(entry, self.fetcher, self.settings),
+                archives.lookup(entry.url, article.date),
+            )
+        else:
+            live, archive = await check_source(entry, self.fetcher, self.settings), None
+        if live.check.status is Status.BLOCKED_BY_POLICY:
+            archive = None  # never ask third parties about an address we refused to reach
+        texts: list[tuple[str, PageText]] = []
+        live_text = page_text(live.page) if _usable(live.check) else None
+        if live_text is not None and not live_text.paywalled:
+            texts.append((LIVE, live_text))
+        live_unusable = live_text is None or live_text.paywalled
+        chosen = archive.chosen if archive is not None else None
+        if archives is not None and chosen is not None and (live_unusable or self.settings.drift):
+            snapshot = await archives.retrieve(chosen)
+            archived_text = page_text(snapshot.page) if snapshot.check.status.is_success else None
+            if archived_text is not None:
+                texts.append((ARCHIVED, archived_text))
+                if live_text is not None and archive is not None:
+                    archive = archive.with_drift(
+                        compute_drift(live_text.main_text, archived_text.main_text)
+                    )
+        return SourceResult(check=live.check, archive=archive, texts=tuple(texts))
+
+    async def check_article(self, path: Path, article: Article | ArticleFailure) -> None:
+        claims: list[Claim] = []
+        results: list[SourceResult | None] = []
         if isinstance(article, Article):
+            results = self.partial[path] = [None] * len(article.sources)
 
-            async def one(entry: SourceEntry) -> FetchOutcome:
-                outcome = await check_source(entry, self.fetcher, self.settings)
-                self.sink.advance(entry.url or entry.raw, outcome.check)
-                return outcome
+            async def one(i: int, entry: SourceEntry) -> None:
+                result = await self.check_one(article, entry)
+                results[i] = result
+                self.sink.advance(entry.url or entry.raw, result.check)
 
-            outcomes = list(await asyncio.gather(*(one(e) for e in article.sources)))
-        report = build_report(path, article, outcomes)
+            await asyncio.gather(*(one(i, e) for i, e in enumerate(article.sources)))
+            if self.settings.claims:
+                claims = article_claims(article, results)
+        self.finish_article(path, build_report(path, article, results, claims))
+
+    def finish_article(self, path: Path, report: ArticleReport) -> None:
         self.write(path, report)
+        self.partial.pop(path, None)
+        self.entries[path] = self.entry(path, report)
         self.sink.article_done(report)
-        return report
 
     def write(self, path: Path, report: ArticleReport) -> None:
         stem = self.out[path]
@@ -167,6 +324,39 @@ class _Run:
             summary=report.summary,
         )
 
+    def write_incomplete(self, articles: Sequence[tuple[Path, Article | ArticleFailure]]) -> None:
+        """After an interruption: every article without a report gets an incomplete one."""
+        for path, article in articles:
+            if path in self.entries:
+                continue
+            results = self.partial.get(path, [])
+            report = build_report(path, article, results, state=ReportState.INCOMPLETE)
+            self.finish_article(path, report)
+
+    def index(self, files: Sequence[Path], started: dt.datetime, state: ReportState) -> RunIndex:
+        ordered = [self.entries[path] for path in files if path in self.entries]
+        index = RunIndex(
+            srccheck_version=__version__,
+            started_at=started,
+            finished_at=_now(),
+            state=state,
+            articles=ordered,
+            totals=sum((e.summary for e in ordered), Summary.of([])),
+        )
+        if "json" in self.settings.formats:
+            write_json(index, self.settings.output / "index.json")
+        if "html" in self.settings.formats:
+            write_index_html(index, self.settings.output / "index.html")
+        return index
+
+
+def _fetch_settings(settings: Settings) -> Settings:
+    """The fetcher trusts the hosts of configured archives (a local pywb on 127.0.0.1)."""
+    if not settings.archive_enabled:
+        return settings
+    trusted = archive_hosts(settings) - set(settings.allow_hosts)
+    return settings.with_changes(allow_hosts=(*settings.allow_hosts, *sorted(trusted)))
+
 
 async def run(
     paths: Sequence[Path],
@@ -182,7 +372,8 @@ async def run(
 
     Raises :class:`srccheck.errors.InputError` when a path does not exist;
     everything that goes wrong with one article or one source is a value in
-    its report.
+    its report. When cancelled, unfinished articles are written as
+    ``incomplete`` and the index says so before the cancellation propagates.
     """
     sink = sink or NullProgress()
     started = _now()
@@ -193,42 +384,108 @@ async def run(
     out = report_paths(files, settings.output)
     sink.start(total)
 
-    async with Fetcher(settings) if fetcher is None else nullcontext(fetcher) as active:
-        state = _Run(settings, active, sink, out)
-        entries: dict[Path, IndexEntry] = {}
-        queue: asyncio.Queue[tuple[Path, Article | ArticleFailure]] = asyncio.Queue()
-        for item in articles:
-            queue.put_nowait(item)
+    with _run_cache(settings) as cache:
+        own = Fetcher(_fetch_settings(settings), cache=cache) if fetcher is None else None
+        async with own if own is not None else nullcontext(fetcher) as active:
+            assert active is not None
+            archives = (
+                ArchiveService(settings, active.client, active.check, cache=cache)
+                if settings.archive_enabled and settings.archives
+                else None
+            )
+            return await _check_all(settings, sink, files, articles, started, active, archives, out)
 
-        async def worker() -> None:
-            while not queue.empty():
-                path, article = queue.get_nowait()
-                report = await state.check_article(path, article)
-                entries[path] = state.entry(path, report)
 
-        # Enough article workers to keep the fetcher's global limit busy.
-        workers = max(1, min(len(articles), settings.concurrency))
+async def _check_all(
+    settings: Settings,
+    sink: ProgressSink,
+    files: Sequence[Path],
+    articles: Sequence[tuple[Path, Article | ArticleFailure]],
+    started: dt.datetime,
+    active: Fetcher,
+    archives: ArchiveService | None,
+    out: dict[Path, Path],
+) -> RunIndex:
+    """Check every article with a bounded pool of article workers; write as they finish."""
+    state = _Run(settings, active, archives, sink, out)
+    queue: asyncio.Queue[tuple[Path, Article | ArticleFailure]] = asyncio.Queue()
+    for item in articles:
+        queue.put_nowait(item)
+
+    async def worker() -> None:
+        while not queue.empty():
+            path, article = queue.get_nowait()
+            await state.check_article(path, article)
+
+    # Enough article workers to keep the fetcher's global limit busy.
+    workers = max(1, min(len(articles), settings.concurrency))
+    try:
         await asyncio.gather(*(worker() for _ in range(workers)))
+    except asyncio.CancelledError:
+        state.write_incomplete(articles)
+        index = state.index(files, started, ReportState.INCOMPLETE)
+        sink.finish(index)
+        raise
 
-    ordered = [entries[path] for path in files]
-    index = RunIndex(
-        srccheck_version=__version__,
-        started_at=started,
-        finished_at=_now(),
-        state=ReportState.COMPLETE,
-        articles=ordered,
-        totals=sum((e.summary for e in ordered), Summary.of([])),
-    )
-    if "json" in settings.formats:
-        write_json(index, settings.output / "index.json")
-    if "html" in settings.formats:
-        write_index_html(index, settings.output / "index.html")
+    index = state.index(files, started, ReportState.COMPLETE)
     sink.finish(index)
     return index
+
+
+@contextmanager
+def _run_cache(settings: Settings) -> Iterator[Cache]:
+    """The persistent cache; with ``--no-cache`` a temporary one for this run only.
+
+    Even without persistence the run needs somewhere to keep page texts: the
+    Fetcher keeps a bounded number in memory and reads older ones back from the
+    cache when another article cites the same URL.
+    """
+    if settings.use_cache:
+        cache = open_cache(settings)
+        assert cache is not None
+        with closing(cache):
+            yield cache
+        return
+    with tempfile.TemporaryDirectory(prefix="srccheck-run-") as folder:
+        run_cache = Cache(Path(folder) / "run.sqlite3", max_bytes=settings.cache_max_bytes)
+        with closing(run_cache) as cache:
+            yield cache
 
 
 def run_sync(
     paths: Sequence[Path], settings: Settings, sink: ProgressSink | None = None
 ) -> RunIndex:
-    """Blocking wrapper around :func:`run` for the CLI and scripts."""
-    return asyncio.run(run(paths, settings, sink))
+    """Blocking wrapper around :func:`run` for the CLI and scripts.
+
+    SIGINT and SIGTERM cancel the run; the reports finished so far stay valid,
+    unfinished ones are written as ``incomplete``, and :class:`Interrupted`
+    carries the signal number (the CLI exits 128 + signal).
+    """
+    received: list[int] = []
+
+    async def main() -> RunIndex:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with suppress(NotImplementedError, RuntimeError, ValueError):  # not the main thread
+                loop.add_signal_handler(signum, _cancel, task, signum, received)
+        try:
+            return await run(paths, settings, sink)
+        finally:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                with suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.remove_signal_handler(signum)
+
+    try:
+        return asyncio.run(main())
+    except asyncio.CancelledError:
+        if not received:
+            raise
+        raise Interrupted(received[0], None) from None
+
+
+def _cancel(task: asyncio.Task[RunIndex], signum: int, received: list[int]) -> None:
+    if not received:
+        received.append(signum)
+        task.cancel()

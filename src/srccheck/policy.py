@@ -21,15 +21,10 @@ an ``error`` finding for every result the policy fails on, a ``warning`` for
 other results a human should look at (transient or unverifiable sources that
 the policy lets pass, except ``skipped``, which the user asked for).
 
-Archives and claims are added to the report by other stages. The policy reads
-them through two narrow duck-typed hooks so that it works before and after
-those fields exist:
-
-* ``SourceReport.archive``: when the attribute exists and is ``None`` or has no
-  ``snapshot``, the source has no archived copy;
-* ``ArticleReport.claims``: a sequence of objects with a ``verdict`` (string or
-  string enum); ``"not_found"`` is a claim that was not found. A ``position``
-  (:class:`~srccheck.models.Position`) and a ``text`` are used when present.
+``archive-missing`` judges sources whose archives all answered "not archived"
+(an archive that could not be asked is no evidence either way);
+``claims-not-found`` judges quotes and key claims whose verdict is
+``not_found`` (``unverifiable`` claims, with no page text to check, never fail).
 """
 
 from __future__ import annotations
@@ -39,6 +34,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from srccheck.archive.model import ArchiveState
+from srccheck.claims.model import ClaimKind, Verdict
 from srccheck.errors import UsageError
 from srccheck.models import ArticleReport, Position, SourceReport
 from srccheck.status import STATUS_ACTIONS, STATUS_MEANINGS, Outcome, Status
@@ -55,6 +52,9 @@ __all__ = [
     "findings",
     "has_failures",
 ]
+
+#: Claim kinds that ``claims-not-found`` judges on their own.
+_JUDGED_CLAIMS = frozenset({ClaimKind.QUOTE, ClaimKind.KEY_CLAIM})
 
 #: Statuses that fail a build when ``--fail-on`` is not given: the sources a
 #: human must fix. Transient and unverifiable results never fail by default.
@@ -324,26 +324,25 @@ def _source_finding(
 
 
 def _claim_findings(article: str, file: str, report: ArticleReport) -> list[Finding]:
-    # Hook for the claims stage (see the module docstring): duck-typed on purpose.
+    """Key claims and quotes whose verdict is ``not_found`` (terms, single numbers and
+    names are parts of key claims and would only repeat them)."""
     found = []
-    for index, claim in enumerate(getattr(report, "claims", None) or ()):
-        verdict = getattr(claim, "verdict", None)
-        if str(getattr(verdict, "value", verdict)) != "not_found":
+    for index, claim in enumerate(report.claims):
+        if claim.verdict is not Verdict.NOT_FOUND or claim.kind not in _JUDGED_CLAIMS:
             continue
-        text = str(getattr(claim, "text", "") or "")
-        position = getattr(claim, "position", None)
-        line, column, end = _span(position if isinstance(position, Position) else None, text)
+        end = claim.column + len(claim.text) if claim.column is not None else None
         found.append(
             Finding(
                 article=article,
                 file=file,
-                line=line,
-                column=column,
-                end_column=end,
+                line=claim.line,
+                column=claim.column,
+                end_column=end if "\n" not in claim.text else None,
                 rule=Rule.CLAIMS_NOT_FOUND.value,
                 level=Level.ERROR,
                 title="srccheck: claim not found",
-                message=f"Claim not found in its source: {text}" if text else "Claim not found.",
+                message=f"{claim.kind.value.replace('_', ' ').capitalize()} not found in any "
+                f"source: {claim.text}",
                 claim_index=index,
             )
         )
@@ -351,14 +350,12 @@ def _claim_findings(article: str, file: str, report: ArticleReport) -> list[Find
 
 
 def _archive_findings(article: str, file: str, sources: Sequence[SourceReport]) -> list[Finding]:
-    # Hook for the archive stage: only sources whose report carries an ``archive``
-    # attribute can be judged; without the attribute the archive was never asked.
+    """Sources every asked archive answered "not archived" for. A source whose archives
+    could not be asked (errors) or were not asked at all is not judged."""
     found = []
     for source in sources:
-        if not hasattr(source, "archive"):
-            continue
         archive = source.archive
-        if archive is not None and getattr(archive, "snapshot", None) is not None:
+        if archive is None or not archive.lookups or archive.state is not ArchiveState.NOT_ARCHIVED:
             continue
         entry = source.source
         line, column, end = _span(entry.positions[0] if entry.positions else None, entry.raw)

@@ -1,4 +1,4 @@
-"""Fixtures of the archive tests: a fake clock and a real local pywb archive.
+"""Fixtures of the archive tests: a real local pywb archive (the fake clock is shared).
 
 The pywb fixture writes WARC records with warcio (several captures of one URL
 at different dates with different text, and one 404 capture), builds a
@@ -8,7 +8,6 @@ collection with ``wb-manager init`` / ``wb-manager add`` and runs pywb's
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -18,27 +17,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from archive_testbed import LocalArchive, free_port, pywb_tool, write_warc
-
-
-class FakeClock:
-    """A clock whose ``sleep`` returns at once, moves time and records the wait."""
-
-    def __init__(self) -> None:
-        self.time = 1000.0
-        self.sleeps: list[float] = []
-
-    def now(self) -> float:
-        return self.time
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.time += seconds
-        await asyncio.sleep(0)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture(scope="session")

@@ -305,3 +305,50 @@ async def test_offline_default_config_ends_in_error_not_exception(clock) -> None
     assert ia.state is ArchiveState.ERROR
     assert ia.error in (ArchiveErrorKind.CONNECTION, ArchiveErrorKind.TIMEOUT)
     assert "archive.invalid" in (ia.error_message or "")
+
+
+async def test_an_unreachable_archive_is_asked_once_per_server_not_once_per_source(
+    httpx_mock: HTTPXMock, clock
+) -> None:
+    # Offline runs must finish quickly: after the first request to a server fails to
+    # connect (with its retries), the lookups queued behind it fail at once.
+    httpx_mock.add_exception(httpx.ConnectError("connection refused"), is_reusable=True)
+    spaced = (internet_archive(min_interval=1.0),)
+    async with httpx.AsyncClient() as client:
+        config = settings(archives=spaced, retries=0)
+        service = ArchiveService(config, client, no_fetch, clock=clock)
+        reports = await asyncio.gather(*(service.lookup(f"{URL}/{i}", ARTICLE) for i in range(6)))
+    hosts = [request.url.host for request in httpx_mock.get_requests()]
+    assert sorted(hosts) == ["archive.org", "web.archive.org"]  # CDX once, availability once
+    for report in reports:
+        assert report.state is ArchiveState.ERROR  # never "not archived"
+    later = [r.lookups[0] for r in reports if r.lookups[0].attempts == 0]
+    assert len(later) == 5
+    assert all("not asked again" in (lookup.error_message or "") for lookup in later)
+
+
+async def test_answered_lookups_are_cached_and_errors_are_not(
+    httpx_mock: HTTPXMock, clock, tmp_path
+) -> None:
+    from srccheck.fetch.cache import Cache
+
+    httpx_mock.add_response(url=CDX, json=cdx_rows("20200309000000"))
+    with Cache(tmp_path / "c.sqlite3") as cache:
+        async with httpx.AsyncClient() as client:
+            first = await ArchiveService(settings(), client, no_fetch, clock=clock, cache=cache)\
+                .lookup(URL, ARTICLE)
+            # A new run on the same cache: no request, the same answer.
+            second = await ArchiveService(settings(), client, no_fetch, clock=clock, cache=cache)\
+                .lookup(URL, ARTICLE)
+        assert second == first
+        assert len(httpx_mock.get_requests()) == 1
+
+        httpx_mock.add_exception(httpx.ConnectError("refused"), is_reusable=True)
+        async with httpx.AsyncClient() as client:
+            for _ in range(2):
+                service = ArchiveService(settings(retries=0), client, no_fetch, clock=clock,
+                                         cache=cache)
+                failed = await service.lookup(f"{URL}/other", ARTICLE)
+                assert failed.state is ArchiveState.ERROR
+        # Both runs asked again (CDX + availability each): an error is never cached.
+        assert len(httpx_mock.get_requests()) == 1 + 4

@@ -72,7 +72,7 @@ def make_report(
         article=ArticleMeta(file=file, format="seed", title=title),
         error=ArticleError(kind=error, message="cannot read it") if error else None,
         sources=sources,
-        summary=Summary.of([s.check for s in sources]),
+        summary=Summary.of(sources),
     )
 
 

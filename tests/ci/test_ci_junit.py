@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ci_reports import make_index, make_report, make_source
 
+from srccheck.claims.model import Claim, ClaimKind, Verdict
 from srccheck.models import ArticleErrorKind
 from srccheck.policy import FailPolicy, findings
 from srccheck.report.junit import render_junit, write_junit
@@ -88,34 +89,27 @@ def test_control_characters_from_servers_do_not_break_the_xml(tmp_path: Path) ->
     assert "answer & <b>" in failure.text
 
 
-class _WithClaims:
-    """An article report as it will look once the claims stage adds ``claims``."""
-
-    def __init__(self, report, claims) -> None:
-        self._report = report
-        self.claims = claims
-
-    def __getattr__(self, name):
-        return getattr(self._report, name)
-
-
 def test_claims_become_test_cases_failing_when_not_found_and_asked() -> None:
-    from types import SimpleNamespace
-
     claims = [
-        SimpleNamespace(id="q1", text="„Wir beraten uns“", verdict="found"),
-        SimpleNamespace(id="n1", text="1500 Sondertruppen", verdict="not_found"),
+        Claim(id="q1", kind=ClaimKind.QUOTE, text="„Wir beraten uns“", start=0, end=17,
+              verdict=Verdict.FOUND),
+        Claim(id="q2", kind=ClaimKind.QUOTE, text="1500 Sondertruppen kamen", start=20, end=44,
+              line=3, column=1, verdict=Verdict.NOT_FOUND),
+        Claim(id="q3", kind=ClaimKind.QUOTE, text="Ohne Seite", start=50, end=60,
+              verdict=Verdict.UNVERIFIABLE),
     ]
-    report = _WithClaims(make_report("a.md", [Status.OK]), claims)
+    report = make_report("a.md", [Status.OK]).model_copy(update={"claims": claims})
     root = render([report], FailPolicy.parse("default,claims-not-found"))
     cases = {c.get("name"): c for c in root.iter("testcase")}
     assert set(cases) == {
         "https://example.org/page-0",
         "claim q1: „Wir beraten uns“",
-        "claim n1: 1500 Sondertruppen",
+        "claim q2: 1500 Sondertruppen kamen",
+        "claim q3: Ohne Seite",
     }
-    failure = cases["claim n1: 1500 Sondertruppen"].find("failure")
+    failure = cases["claim q2: 1500 Sondertruppen kamen"].find("failure")
     assert failure is not None
     assert failure.get("type") == "claims-not-found"
-    assert counts(root) == (3, 1, 0, 0)
-    assert counts(render([report])) == (3, 0, 0, 0)  # not asked for: claims pass
+    assert cases["claim q3: Ohne Seite"].find("skipped") is not None
+    assert counts(root) == (4, 1, 0, 1)
+    assert counts(render([report])) == (4, 0, 0, 1)  # not asked for: claims pass

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from ci_reports import make_report, make_source
 
+from srccheck.archive.model import ArchiveKind, ArchiveLookup, ArchiveReport, ArchiveState
+from srccheck.claims.model import Claim, ClaimKind, Verdict
 from srccheck.errors import UsageError
 from srccheck.models import ArticleErrorKind
 from srccheck.policy import (
@@ -141,66 +142,53 @@ def test_article_errors_warn_unless_the_policy_names_them() -> None:
     assert exit_code([report], FailPolicy.parse("default,article-error")) == 1
 
 
-@dataclass(frozen=True)
-class _Claim:
-    verdict: str
-    text: str
+def _claim(kind: ClaimKind, verdict: Verdict, text: str, line: int = 7) -> Claim:
+    return Claim(
+        id=f"{kind.value[0]}1", kind=kind, text=text, start=0, end=len(text),
+        line=line, column=5, verdict=verdict,
+    )
 
 
-@dataclass(frozen=True)
-class _Snapshot:
-    url: str
-
-
-@dataclass(frozen=True)
-class _Archive:
-    snapshot: _Snapshot | None
-
-
-class _WithClaims:
-    """An article report as it will look once the claims stage adds ``claims``."""
-
-    def __init__(self, report, claims) -> None:
-        self._report = report
-        self.claims = claims
-
-    def __getattr__(self, name):
-        return getattr(self._report, name)
-
-
-class _WithArchive:
-    def __init__(self, source, archive) -> None:
-        self._source = source
-        self.archive = archive
-
-    def __getattr__(self, name):
-        return getattr(self._source, name)
+def _archive(state: ArchiveState | None) -> ArchiveReport:
+    lookups = []
+    if state is not None:
+        lookups = [ArchiveLookup(archive="ia", kind=ArchiveKind.INTERNET_ARCHIVE, state=state)]
+    return ArchiveReport(url="https://example.org/x", lookups=lookups, window_days=30)
 
 
 def test_claims_not_found_fails_only_when_asked() -> None:
     base = make_report("a.md", [S.OK])
-    report = _WithClaims(base, [_Claim("supported", "x"), _Claim("not_found", "1500 Soldaten")])
+    report = base.model_copy(
+        update={
+            "claims": [
+                _claim(ClaimKind.KEY_CLAIM, Verdict.SUPPORTED, "x"),
+                _claim(ClaimKind.QUOTE, Verdict.NOT_FOUND, "Wir beraten uns mit Partnern"),
+                _claim(ClaimKind.NUMBER, Verdict.NOT_FOUND, "1500 Soldaten"),  # part, not judged
+                _claim(ClaimKind.QUOTE, Verdict.UNVERIFIABLE, "Ohne Quelle geprüft"),
+            ]
+        }
+    )
     assert exit_code([report], FailPolicy()) == 0
     policy = FailPolicy.parse("default,claims-not-found")
     [finding] = findings(report, policy)
     assert finding.rule == "claims-not-found"
     assert finding.claim_index == 1
-    assert "1500 Soldaten" in finding.message
+    assert (finding.line, finding.column) == (7, 5)
+    assert "Wir beraten uns" in finding.message
     assert exit_code([report], policy) == 1
 
 
-def test_archive_missing_judges_only_sources_with_an_archive_field() -> None:
-    ok = make_source(0, S.OK)
-    archived = _WithArchive(make_source(1, S.OK), _Archive(_Snapshot("https://web.archive.org/x")))
-    missing = _WithArchive(make_source(2, S.OK), _Archive(None))
-    never_asked = _WithArchive(make_source(3, S.OK), None)
-    report = make_report("a.md", sources=[ok])
-    report = _WithClaims(report, [])
-    report.sources = [ok, archived, missing, never_asked]
+def test_archive_missing_judges_only_sources_whose_archives_answered() -> None:
+    sources = [
+        make_source(0, S.OK),  # archives not asked
+        make_source(1, S.OK).model_copy(update={"archive": _archive(ArchiveState.AVAILABLE)}),
+        make_source(2, S.OK).model_copy(update={"archive": _archive(ArchiveState.NOT_ARCHIVED)}),
+        make_source(3, S.OK).model_copy(update={"archive": _archive(ArchiveState.ERROR)}),
+        make_source(4, S.OK).model_copy(update={"archive": _archive(None)}),
+    ]
+    report = make_report("a.md", sources=sources)
     policy = FailPolicy.parse("archive-missing")
     found = findings(report, policy)
-    assert [(f.rule, f.source_id) for f in found] == [
-        ("archive-missing", 2),
-        ("archive-missing", 3),
-    ]
+    assert [(f.rule, f.source_id) for f in found] == [("archive-missing", 2)]
     assert exit_code([report], FailPolicy()) == 0
+    assert exit_code([report], policy) == 1

@@ -58,10 +58,10 @@ def test_interrupted_write_keeps_the_old_file_and_leaves_no_temporary_file(
     write_json(article_report, path)
     before = path.read_bytes()
 
-    def interrupted(fd: int) -> None:
+    def interrupted(src: object, dst: object) -> None:  # Ctrl-C just before the rename
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "fsync", interrupted)
+    monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_json(error_report, path)
     assert path.read_bytes() == before

@@ -12,11 +12,16 @@ Every archive API call goes through :meth:`ArchiveClient.get` (or ``post``):
   (capped at ``Settings.retry_after_cap``) through ``HostLimits.penalize``, so
   concurrent lookups wait too;
 * a failure that remains is returned as a :class:`RequestFailure` value;
-  only programming errors propagate.
+  only programming errors propagate;
+* once the archive could not be reached at all (DNS failure, connection
+  refused — after retries), later requests of the run fail at once with the
+  same reason instead of waiting their turn: an offline run finishes quickly,
+  and an unreachable archive is reported as ``error``, never "not archived".
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,8 +32,9 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from srccheck.archive.config import ArchiveConfig
 from srccheck.archive.model import ArchiveErrorKind
+from srccheck.fetch.classify import classify_exception
 from srccheck.fetch.limits import Clock, HostLimits, MonotonicClock
-from srccheck.fetch.retry import parse_retry_after
+from srccheck.fetch.retry import parse_retry_after, should_retry
 
 if TYPE_CHECKING:
     from srccheck.settings import Settings
@@ -108,7 +114,15 @@ class _TransientResponse(Exception):
 
 
 def _is_retryable(exc: BaseException) -> bool:
-    return isinstance(exc, _TransientResponse | httpx.TimeoutException | httpx.TransportError)
+    """429/5xx answers, timeouts and connection errors; never DNS, TLS or policy failures
+    (the fetch stage's rule decides which transport errors are transient)."""
+    if isinstance(exc, _TransientResponse):
+        return True
+    if isinstance(exc, httpx.TransportError):
+        request = getattr(exc, "_request", None)
+        host = request.url.host if request is not None else ""
+        return should_retry(classify_exception(exc, host=host).status, None)
+    return False
 
 
 class ArchiveClient:
@@ -132,6 +146,8 @@ class ArchiveClient:
             min_interval=archive.min_interval,
             clock=self._clock,
         )
+        self._unreachable: dict[str, RequestFailure] = {}  # host → why it could not be reached
+        self._probed: dict[str, asyncio.Event] = {}  # host → set once its first request ended
 
     async def get(
         self,
@@ -157,7 +173,31 @@ class ArchiveClient:
         return await self._send("POST", url, data=data, headers=headers, follow_redirects=False)
 
     async def _send(self, method: str, url: str, **kwargs: object) -> Reply | RequestFailure:
+        # The first request to a host goes alone: if the host cannot be reached at all,
+        # the requests queued behind it fail at once instead of waiting their turn.
+        host = urlsplit(url).netloc.lower()  # host and port: one server
+        probed = self._probed.get(host)
+        first = probed is None
+        if probed is None:
+            probed = self._probed[host] = asyncio.Event()
+        else:
+            await probed.wait()
+        if host in self._unreachable:
+            return self._not_asked(host)
+        try:
+            result = await self._send_politely(method, url, **kwargs)
+        finally:
+            if first:
+                probed.set()
+        if isinstance(result, RequestFailure) and result.kind is ArchiveErrorKind.CONNECTION:
+            self._unreachable[host] = result
+        return result
+
+    async def _send_politely(
+        self, method: str, url: str, **kwargs: object
+    ) -> Reply | RequestFailure:
         host = (urlsplit(url).hostname or "").lower()
+        server = urlsplit(url).netloc.lower()
         attempts = 0
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._settings.retries + 1),
@@ -171,6 +211,8 @@ class ArchiveClient:
                 with attempt:
                     attempts += 1
                     async with self._limits.slot(host):
+                        if server in self._unreachable:  # failed while this one waited
+                            return self._not_asked(server)
                         response = await self._client.request(method, url, **kwargs)  # type: ignore[arg-type]
                     if is_transient_status(response.status_code):
                         await response.aclose()
@@ -182,6 +224,12 @@ class ArchiveClient:
         except httpx.HTTPError as exc:
             return failure_from_exception(exc, attempts)
         raise AssertionError("unreachable: tenacity either returns or reraises")  # pragma: no cover
+
+    def _not_asked(self, host: str) -> RequestFailure:
+        down = self._unreachable[host]
+        return RequestFailure(
+            down.kind, f"{down.message} (unreachable earlier in this run; not asked again)", 0
+        )
 
     def _penalize(self, host: str, response: httpx.Response) -> None:
         seconds = parse_retry_after(

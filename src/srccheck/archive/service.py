@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import sqlite3
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
@@ -45,6 +46,7 @@ from srccheck.archive.model import (
 )
 from srccheck.archive.select import closest_snapshot, distance_days, outside_window
 from srccheck.archive.wayback import query_availability, query_cdx
+from srccheck.fetch.cache import Cache, CacheKind
 from srccheck.fetch.limits import Clock
 from srccheck.fetch.model import FetchOutcome
 
@@ -52,6 +54,8 @@ if TYPE_CHECKING:
     from srccheck.settings import Settings
 
 __all__ = ["ArchiveService", "FetchPage"]
+
+_T = TypeVar("_T")
 
 FetchPage = Callable[[str], Awaitable[FetchOutcome]]
 _Found = tuple[list[Snapshot], int]
@@ -78,8 +82,10 @@ class ArchiveService:
         *,
         clock: Clock | None = None,
         now: Callable[[], dt.datetime] = _utcnow,
+        cache: Cache | None = None,
     ) -> None:
         self._settings = settings
+        self._cache = cache
         self._fetch_page = fetch_page
         self._now = now
         self._clients = [
@@ -105,6 +111,34 @@ class ArchiveService:
         return await self._fetch_page(snapshot.raw_url)
 
     async def _lookup(self, url: str, article_date: dt.date | None) -> ArchiveReport:
+        """From the cache when a complete answer is stored; else ask the archives.
+
+        Only reports in which every archive answered are cached (an ``error``
+        lookup is transient), for ``cache_ttl_archive`` seconds. The key names
+        the archives asked and the window, so a changed configuration asks again.
+        """
+        cache = self._cache
+        key = self._cache_key(url, article_date)
+        if cache is not None:
+            entry = await _cache_call(cache.get, CacheKind.ARCHIVE, key)
+            if entry is not None:
+                return ArchiveReport.model_validate_json(entry.value)
+        report = await self._ask_archives(url, article_date)
+        answered = all(lookup.state is not ArchiveState.ERROR for lookup in report.lookups)
+        if cache is not None and report.lookups and answered:
+            ttl = self._settings.cache_ttl_archive
+            value = report.model_dump_json()
+            await _cache_call(cache.put, CacheKind.ARCHIVE, key, value, ttl)
+        return report
+
+    def _cache_key(self, url: str, article_date: dt.date | None) -> str:
+        archives = ",".join(
+            f"{a.name}={a.cdx_url or a.timemap_base or a.replay_base}"
+            for a in self._settings.archives
+        )
+        return f"{url} {article_date} {self._settings.archive_window_days} {archives}"
+
+    async def _ask_archives(self, url: str, article_date: dt.date | None) -> ArchiveReport:
         window = self._settings.archive_window_days
         if not self._settings.archive_enabled or not self._clients:
             return ArchiveReport(url=url, article_date=article_date, window_days=window)
@@ -177,6 +211,14 @@ class ArchiveService:
         if isinstance(answer, RequestFailure):
             return SaveResult(state=SaveState.FAILED, message=answer.message)
         return _save_result(answer.response)
+
+
+async def _cache_call(call: Callable[..., _T], *args: object) -> _T | None:
+    """A blocking cache call in a thread; a failing cache is a miss, never a failed lookup."""
+    try:
+        return await asyncio.to_thread(call, *args)
+    except sqlite3.Error:
+        return None
 
 
 def _distance(snapshot: Snapshot | None, article_date: dt.date | None) -> int | None:

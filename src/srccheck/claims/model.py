@@ -121,6 +121,12 @@ class Evidence(ReportModel):
     start: int = Field(description="Start offset of the match in that text of the page.")
     end: int = Field(description="End offset (exclusive) of the match in that text.")
     snippet: str = Field(description="About 200 characters of the original page text around it.")
+    snippet_start: int | None = Field(
+        default=None, description="Start offset of the match within snippet."
+    )
+    snippet_end: int | None = Field(
+        default=None, description="End offset (exclusive) of the match within snippet."
+    )
     score: float = Field(description="Match score 0-100 (100: exact after normalisation).")
     differences: list[WordDifference] = Field(
         default_factory=list, description="For near quotes: the words that differ."
@@ -135,6 +141,12 @@ class Claim(ReportModel):
     text: str = Field(description="The claim as written in the article.")
     start: int = Field(description="Start offset of the claim in the article file.")
     end: int = Field(description="End offset (exclusive) of the claim in the article file.")
+    line: int | None = Field(
+        default=None, description="1-based line of the claim's start in the article file."
+    )
+    column: int | None = Field(
+        default=None, description="1-based column of the claim's start on that line."
+    )
     weight: float = Field(
         default=1.0, description="Importance for summaries: 1 for most claims, lower for terms."
     )

@@ -21,6 +21,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
+from srccheck.claims.model import Verdict
 from srccheck.models import ArticleReport, RunIndex
 from srccheck.policy import Finding, Level
 from srccheck.report.atomic import write_text_atomic
@@ -66,13 +67,15 @@ def render_junit(
                 _fail(case, finding)
             elif source.check.outcome is not Outcome.OK:
                 _skip(case, f"{source.check.status.value}: {source.check.reason}")
-        for number, claim in enumerate(getattr(report, "claims", None) or ()):
-            label = str(getattr(claim, "id", "") or number + 1)
-            text = str(getattr(claim, "text", "") or "")
-            case = _case(suite, f"claim {label}: {text}".rstrip(": "), file, 0.0)
+        for number, claim in enumerate(report.claims):
+            case = _case(suite, f"claim {claim.id}: {claim.text}", file, 0.0)
+            if claim.line is not None:
+                case.set("line", str(claim.line))
             finding = failing.get((file, "claim", number))
             if finding is not None:
                 _fail(case, finding)
+            elif claim.verdict is Verdict.UNVERIFIABLE:
+                _skip(case, "unverifiable: no page text of any source could be retrieved")
         _count(suite)
     _count(root, children="testsuite")
     ET.indent(root)

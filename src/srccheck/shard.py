@@ -1,0 +1,45 @@
+"""Splitting a run into independent shards for an existing distributed engine.
+
+srccheck does not schedule work across machines itself. ``--shard K/N`` picks
+the articles whose path hashes to shard K, so N jobs of any batch system
+(a CI matrix, a Kubernetes indexed Job, a Slurm array, Spark/Ray/Dask tasks
+calling ``srccheck verify``) cover every article exactly once, with no
+coordination between them. The hash is of the path as given (stable across
+machines and Python runs: SHA-1, not ``hash()``), so a re-run of shard K checks
+the same articles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from srccheck.errors import UsageError
+
+__all__ = ["parse_shard", "select_shard", "shard_of"]
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/8"`` → ``(2, 8)``; K is 1-based and 1 ≤ K ≤ N."""
+    try:
+        k_text, n_text = text.split("/")
+        k, n = int(k_text), int(n_text)
+    except ValueError:
+        raise UsageError(f"--shard {text!r}: expected K/N, e.g. 1/4") from None
+    if n < 1 or not 1 <= k <= n:
+        raise UsageError(f"--shard {text!r}: K must be between 1 and N, and N at least 1")
+    return k, n
+
+
+def shard_of(path: Path, count: int) -> int:
+    """The 1-based shard of ``path`` among ``count`` shards."""
+    digest = hashlib.sha1(path.as_posix().encode("utf-8"), usedforsecurity=False).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
+
+
+def select_shard(paths: Sequence[Path], k: int, n: int) -> list[Path]:
+    """The article files of shard ``k`` of ``n`` (folders are expanded first)."""
+    from srccheck.articles import find_articles
+
+    return [path for path in find_articles(paths) if shard_of(path, n) == k]
