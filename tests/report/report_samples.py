@@ -96,7 +96,7 @@ def make_article_report(
             body_chars=2345,
         ),
         sources=sources,
-        summary=Summary.of([s.check for s in sources]),
+        summary=Summary.of(sources),
     )
 
 
