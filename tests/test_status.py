@@ -15,7 +15,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 def readme_status_rows() -> dict[str, tuple[str, str, str]]:
     rows = {}
     for line in README.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^\| `([a-z0-9_]+)` \| (\w+) \| (.+?) \| (.+?) \|$", line)
+        match = re.match(r"^\| `([a-z0-9_]+)` \| (\w+) \| [^|]+ \| (.+?) \| (.+?) \|$", line)
         if match:
             rows[match[1]] = (match[2], match[3], match[4])
     return rows
