@@ -155,6 +155,8 @@ def _meta(path: Path, article: Article | ArticleFailure) -> ArticleMeta:
         date=article.date,
         title=article.title,
         body_chars=len(article.body),
+        body=article.body,
+        body_start=max(article.body_start, 0),
     )
 
 

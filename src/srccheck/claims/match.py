@@ -357,6 +357,7 @@ def _evidence(index: PageIndex, found: list[_Hit]) -> list[Evidence]:
     for hit in sorted(best.values(), key=rank):
         doc = index.docs[hit.doc]
         start, end = doc.norm.original_span(hit.start, hit.end)
+        snippet, mark_start, mark_end = _snippet(doc.norm.original, start, end)
         out.append(
             Evidence(
                 source_id=doc.source_id,
@@ -364,7 +365,9 @@ def _evidence(index: PageIndex, found: list[_Hit]) -> list[Evidence]:
                 text_part=doc.part,
                 start=start,
                 end=end,
-                snippet=_snippet(doc.norm.original, start, end),
+                snippet=snippet,
+                snippet_start=mark_start,
+                snippet_end=mark_end,
                 score=hit.score,
                 differences=list(hit.differences),
             )
@@ -372,8 +375,21 @@ def _evidence(index: PageIndex, found: list[_Hit]) -> list[Evidence]:
     return out
 
 
-def _snippet(text: str, start: int, end: int) -> str:
+def _snippet(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """The snippet around ``text[start:end]`` and the match's offsets within it.
+
+    The offsets are counted on the same whitespace-collapsed text as the
+    snippet, so the report can mark the match without the page text.
+    """
     pad = max(40, (SNIPPET_CHARS - (end - start)) // 2)
     a, b = max(0, start - pad), min(len(text), end + pad)
-    snippet = _WHITESPACE.sub(" ", text[a:b]).strip()
-    return ("…" if a > 0 else "") + snippet + ("…" if b < len(text) else "")
+    collapsed = _WHITESPACE.sub(" ", text[a:b])
+    lead = len(collapsed) - len(collapsed.lstrip())
+    snippet = collapsed.strip()
+    prefix = "…" if a > 0 else ""
+    shift = len(prefix) - lead
+    mark_start = len(_WHITESPACE.sub(" ", text[a:start])) + shift
+    mark_end = len(_WHITESPACE.sub(" ", text[a:end])) + shift
+    mark_start = max(len(prefix), min(mark_start, len(prefix) + len(snippet)))
+    mark_end = max(mark_start, min(mark_end, len(prefix) + len(snippet)))
+    return prefix + snippet + ("…" if b < len(text) else ""), mark_start, mark_end

@@ -12,7 +12,12 @@ What is printed per :class:`Verbosity`:
 * ``NORMAL``  – a progress bar (terminals only), a table with one row per
                 article, the article errors, the totals;
 * ``VERBOSE`` – as normal, plus one line per source that is not ok
-                (status, URL, reason).
+                (status, URL, reason) and per quote or key claim that was
+                not found.
+
+Claims are counted in four :class:`VerdictGroup` s (supported, partial, not
+found, unverifiable); archive and claim columns appear only when the run
+asked archives or checked claims, and so do their parts of the totals line.
 
 All article text goes into :class:`rich.text.Text` objects, never into markup,
 so a title such as ``[red]x[/]`` is printed as written.
@@ -21,7 +26,7 @@ so a title such as ``[red]x[/]`` is printed as written.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -39,6 +44,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from srccheck.claims.model import Claim, ClaimKind, Verdict
 from srccheck.models import (
     ArticleReport,
     IndexEntry,
@@ -46,15 +52,22 @@ from srccheck.models import (
     ReportState,
     RunIndex,
     SourceReport,
+    Summary,
 )
 from srccheck.status import Outcome, Status
 
 __all__ = [
     "OUTCOME_STYLES",
+    "VERDICT_GROUPS",
+    "VERDICT_GROUP_STYLES",
     "ConsoleReporter",
     "NullProgress",
     "ProgressSink",
     "Verbosity",
+    "VerdictGroup",
+    "archived_text",
+    "claim_counts",
+    "missing_claims",
     "print_run_summary",
     "totals_text",
     "worst_statuses",
@@ -76,6 +89,67 @@ OUTCOME_STYLES: Mapping[Outcome, str] = {
     Outcome.TRANSIENT: "yellow",
     Outcome.UNVERIFIABLE: "bright_black",
 }
+
+
+class VerdictGroup(StrEnum):
+    """Claim verdicts as summaries count them (the HTML index uses the same groups)."""
+
+    SUPPORTED = "supported"
+    PARTIAL = "partial"
+    NOT_FOUND = "not found"
+    UNVERIFIABLE = "unverifiable"
+
+
+#: Which verdicts each group counts: exact finds with supported key claims,
+#: near quotes with partly supported key claims.
+VERDICT_GROUPS: Mapping[VerdictGroup, tuple[Verdict, ...]] = {
+    VerdictGroup.SUPPORTED: (Verdict.FOUND, Verdict.SUPPORTED),
+    VerdictGroup.PARTIAL: (Verdict.NEAR, Verdict.PARTIAL),
+    VerdictGroup.NOT_FOUND: (Verdict.NOT_FOUND,),
+    VerdictGroup.UNVERIFIABLE: (Verdict.UNVERIFIABLE,),
+}
+
+VERDICT_GROUP_STYLES: Mapping[VerdictGroup, str] = {
+    VerdictGroup.SUPPORTED: "green",
+    VerdictGroup.PARTIAL: "yellow",
+    VerdictGroup.NOT_FOUND: "red",
+    VerdictGroup.UNVERIFIABLE: "bright_black",
+}
+
+# Claims listed in verbose mode when not found: the statements a reader relies on.
+_LISTED_KINDS = frozenset({ClaimKind.QUOTE, ClaimKind.KEY_CLAIM})
+_CLAIM_CHARS = 80
+
+
+def claim_counts(by_verdict: Mapping[Verdict, int]) -> dict[VerdictGroup, int]:
+    """Claims per :class:`VerdictGroup` (every group, zeros included)."""
+    return {
+        group: sum(by_verdict.get(verdict, 0) for verdict in verdicts)
+        for group, verdicts in VERDICT_GROUPS.items()
+    }
+
+
+def _archive_asked(summary: Summary) -> int:
+    return summary.archived + summary.not_archived + summary.archive_errors
+
+
+def archived_text(summary: Summary) -> Text:
+    """``archived N/M``: sources with a snapshot of those looked up, and archive errors."""
+    text = Text(f"archived {summary.archived}/{_archive_asked(summary)}")
+    if summary.archive_errors:
+        error = "error" if summary.archive_errors == 1 else "errors"
+        text.append(f" ({summary.archive_errors} archive {error})", style="yellow")
+    return text
+
+
+def _claim_text(by_verdict: Mapping[Verdict, int]) -> Text:
+    text = Text("claims: ")
+    for i, (group, n) in enumerate(claim_counts(by_verdict).items()):
+        if i:
+            text.append(", ")
+        text.append(f"{n} {group.value}", style=VERDICT_GROUP_STYLES[group] if n else "")
+    return text
+
 
 # Which problems to name first: what a human must fix, then what may pass on a re-run.
 _SEVERITY = (Outcome.BROKEN, Outcome.TRANSIENT, Outcome.UNVERIFIABLE)
@@ -151,6 +225,12 @@ def totals_text(index: RunIndex) -> Text:
     text = Text(f"{articles} article{'' if articles == 1 else 's'}, ", style="bold")
     text.append(f"{index.totals.sources} source{'' if index.totals.sources == 1 else 's'}: ")
     text.append_text(_outcome_counts(index.totals.by_outcome))
+    if _archive_asked(index.totals):
+        text.append("; ")
+        text.append_text(archived_text(index.totals))
+    if index.totals.claims_by_verdict:
+        text.append("; ")
+        text.append_text(_claim_text(index.totals.claims_by_verdict))
     if errors:
         text.append(f"; {errors} article{'' if errors == 1 else 's'} not checked", style="bold red")
     if index.state is not ReportState.COMPLETE:
@@ -195,18 +275,44 @@ def _article_table(index: RunIndex, width: int) -> Table:
     else:
         for outcome in Outcome:
             table.add_column(outcome.value, justify="right", style=OUTCOME_STYLES[outcome])
+    archives = _archive_asked(index.totals) > 0
+    claims = bool(index.totals.claims_by_verdict)
+    if archives:
+        table.add_column("archived", justify="right")
+    if claims:
+        # One cell, in the groups' colours: ✓ supported, ~ partial, ✗ not found, ? unverifiable.
+        table.add_column("claims ✓ ~ ✗ ?" if not compact else "claims ✓", justify="right")
     table.add_column("worst", overflow="fold", min_width=12, ratio=2)
     for entry in index.articles:
-        counts = entry.summary.by_outcome
+        summary = entry.summary
+        counts = summary.by_outcome
         if compact:
             ok = counts.get(Outcome.OK, 0)
-            cells = [Text(str(ok)), Text(str(entry.summary.sources - ok))]
+            cells = [Text(str(ok)), Text(str(summary.sources - ok))]
         else:
             cells = [Text(str(counts.get(outcome, 0))) for outcome in Outcome]
-        table.add_row(
-            _article_cell(entry), Text(str(entry.summary.sources)), *cells, _worst_text(entry)
-        )
+        if archives:
+            asked = _archive_asked(summary)
+            cells.append(Text(f"{summary.archived}/{asked}" if asked else "–"))
+        if claims:
+            cells.append(_claim_cell(summary, compact=compact))
+        table.add_row(_article_cell(entry), Text(str(summary.sources)), *cells, _worst_text(entry))
     return table
+
+
+def _claim_cell(summary: Summary, *, compact: bool) -> Text:
+    groups = claim_counts(summary.claims_by_verdict)
+    total = sum(groups.values())
+    if not total:
+        return Text("–")
+    if compact:
+        return Text(f"{groups[VerdictGroup.SUPPORTED]}/{total}")
+    text = Text()
+    for group, n in groups.items():
+        if text:
+            text.append(" ")
+        text.append(str(n), style=VERDICT_GROUP_STYLES[group] if n else "dim")
+    return text
 
 
 def _print_errors(console: Console, index: RunIndex) -> None:
@@ -236,25 +342,57 @@ def _print_problems(console: Console, problems: Mapping[str, Sequence[SourceRepo
             console.print(line)
 
 
+def _print_missing_claims(console: Console, missing: Mapping[str, Sequence[Claim]]) -> None:
+    for file, claims in missing.items():
+        if not claims:
+            continue
+        console.print(Text(file, style="bold"))
+        for claim in claims:
+            line = Text("  ")
+            line.append(f"{'not found':<18}", style=VERDICT_GROUP_STYLES[VerdictGroup.NOT_FOUND])
+            line.append(f" {claim.id} {claim.kind.value}")
+            if claim.line is not None:
+                line.append(f" {claim.line}:{claim.column or 1}", style="dim")
+            words = " ".join(claim.text.split())
+            if len(words) > _CLAIM_CHARS:
+                words = words[: _CLAIM_CHARS - 1] + "…"
+            line.append(f" {words}")
+            console.print(line)
+
+
+def missing_claims(claims: Sequence[Claim]) -> list[Claim]:
+    """The quotes and key claims whose verdict is ``not_found``, in article order."""
+    return sorted(
+        (c for c in claims if c.verdict is Verdict.NOT_FOUND and c.kind in _LISTED_KINDS),
+        key=lambda c: c.start,
+    )
+
+
 def print_run_summary(
     console: Console,
     index: RunIndex,
     *,
     verbosity: Verbosity = Verbosity.NORMAL,
     problems: Mapping[str, Sequence[SourceReport]] | None = None,
+    missing: Mapping[str, Sequence[Claim]] | None = None,
 ) -> None:
     """Print the end-of-run summary of ``index`` (see the module docstring for what).
 
-    ``problems`` maps an article file to its sources that are not ok; they
-    are listed in verbose mode only.
+    ``problems`` maps an article file to its sources that are not ok,
+    ``missing`` to its quotes and key claims that were not found
+    (:func:`missing_claims`); both are listed in verbose mode only.
     """
     if verbosity > Verbosity.QUIET and index.articles:
         console.print(_article_table(index, console.width))
         if verbosity >= Verbosity.VERBOSE and problems:
             console.print()
             _print_problems(console, problems)
+        if verbosity >= Verbosity.VERBOSE and missing and any(missing.values()):
+            console.print()
+            _print_missing_claims(console, missing)
     _print_errors(console, index)
-    console.print(totals_text(index))
+    # One logical line whatever the width: scripts and quiet mode rely on it.
+    console.print(totals_text(index), soft_wrap=True)
 
 
 class ConsoleReporter:
@@ -272,6 +410,7 @@ class ConsoleReporter:
         self._task: TaskID | None = None
         self._not_ok = 0
         self._problems: dict[str, list[SourceReport]] = {}
+        self._missing: dict[str, list[Claim]] = {}
 
     def __enter__(self) -> Self:
         return self
@@ -311,10 +450,18 @@ class ConsoleReporter:
             not_ok = [s for s in report.sources if not s.check.status.is_success]
             if not_ok:
                 self._problems[report.article.file] = not_ok
+            if missing := missing_claims(report.claims):
+                self._missing[report.article.file] = missing
 
     def finish(self, index: RunIndex) -> None:
         self.close()
-        print_run_summary(self.console, index, verbosity=self.verbosity, problems=self._problems)
+        print_run_summary(
+            self.console,
+            index,
+            verbosity=self.verbosity,
+            problems=self._problems,
+            missing=self._missing,
+        )
 
     def close(self) -> None:
         """Stop and remove the progress bar, if one is shown (safe to call twice)."""

@@ -11,30 +11,58 @@ Templates live in ``report/templates``: ``base.html.j2`` (head, CSP, footer),
 ``macros.html.j2`` (badges, links, summary, redirect chain), ``article.html.j2``
 and ``index.html.j2``, which leave empty blocks (``source_columns`` /
 ``source_cells``, ``after_sources``, ``article_columns`` / ``article_cells``,
-``after_articles``) for archive and claims sections.
+``after_articles``) that show the archived copies and the claims.
+
+What the page computes from the report, as pure functions tested on their own:
+
+* :func:`archive_badge` – one badge per source: the chosen snapshot (amber
+  when outside the ± window), "not archived", "archive error", or nothing
+  when archives were not asked;
+* :func:`highlight_segments` – the article body cut into non-overlapping
+  segments, each knowing every claim that covers it, so nested claims (a
+  name inside a quote inside a key claim) render as stacked highlights;
+* :func:`snippet_parts` – an evidence snippet split around its match, for
+  ``<mark>``.
+
+The claims list works without JavaScript: every highlight is an anchor to
+its claim's ``<details>``; the script only opens the target on navigation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import secrets
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import jinja2
 
-from srccheck.models import ArticleReport, RunIndex
+from srccheck.archive.model import ArchiveReport, ArchiveState, Drift
+from srccheck.claims.model import Claim, ClaimKind, Evidence, Verdict
+from srccheck.models import ArticleMeta, ArticleReport, RunIndex
 from srccheck.report.atomic import write_text_atomic
+from srccheck.report.console import VERDICT_GROUPS, VerdictGroup, claim_counts
 from srccheck.status import Outcome, Status
 
 __all__ = [
+    "CLAIM_KIND_ORDER",
+    "VERDICT_TONES",
+    "ArchiveBadge",
+    "Segment",
+    "archive_badge",
     "content_security_policy",
+    "drift_label",
+    "highlight_segments",
     "http_href",
     "relative_href",
     "render_article_html",
     "render_index_html",
+    "snippet_parts",
     "write_article_html",
     "write_index_html",
 ]
@@ -76,6 +104,174 @@ def relative_href(name: str | None) -> str | None:
     return quote(name)
 
 
+#: Colour of a verdict, in the outcome colours: green confirmed, amber in part,
+#: red missing, grey when there was nothing to check against.
+VERDICT_TONES: dict[Verdict, Outcome] = {
+    Verdict.FOUND: Outcome.OK,
+    Verdict.SUPPORTED: Outcome.OK,
+    Verdict.NEAR: Outcome.TRANSIENT,
+    Verdict.PARTIAL: Outcome.TRANSIENT,
+    Verdict.NOT_FOUND: Outcome.BROKEN,
+    Verdict.UNVERIFIABLE: Outcome.UNVERIFIABLE,
+}
+
+#: Order of the claim groups on the page: the sentences first, their parts after.
+CLAIM_KIND_ORDER: tuple[ClaimKind, ...] = (
+    ClaimKind.KEY_CLAIM,
+    ClaimKind.QUOTE,
+    ClaimKind.TERM,
+    ClaimKind.NUMBER,
+    ClaimKind.DATE,
+    ClaimKind.NAME,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveBadge:
+    """What the archive cell of a source shows; ``href`` is always http(s) or ``None``."""
+
+    label: str
+    tone: Outcome
+    title: str
+    href: str | None = None
+
+
+def _days(n: int) -> str:
+    if n == 0:
+        return "same day"
+    return f"{n:+d} day{'' if abs(n) == 1 else 's'}"
+
+
+def archive_badge(archive: ArchiveReport | None) -> ArchiveBadge | None:
+    """The archive badge of one source, or ``None`` when no archive was asked.
+
+    * a chosen snapshot: "archived <capture date> (±N days)", green, linked to
+      its replay URL (http(s) only); amber when ``outside_window``;
+    * every archive answered without a copy: "not archived", red;
+    * no copy and at least one archive could not be asked: "archive error",
+      amber (it says nothing about the URL), the error texts as tooltip.
+    """
+    if archive is None or not archive.lookups:
+        return None
+    state = archive.state
+    chosen = archive.chosen
+    if state is ArchiveState.AVAILABLE and chosen is not None:
+        label = f"archived {chosen.captured_at.date().isoformat()}"
+        if archive.distance_days is not None:
+            label += f" ({_days(archive.distance_days)})"
+        if archive.outside_window:
+            title = f"No capture within ±{archive.window_days} days of the article date"
+        else:
+            title = f"Capture within ±{archive.window_days} days of the article date"
+        return ArchiveBadge(
+            label=label,
+            tone=Outcome.TRANSIENT if archive.outside_window else Outcome.OK,
+            title=f"{title} ({chosen.archive}, {chosen.captured_at.isoformat()})",
+            href=http_href(chosen.replay_url),
+        )
+    if state is ArchiveState.ERROR:
+        errors = [
+            f"{lookup.archive}: {lookup.error_message or lookup.error or 'error'}"
+            for lookup in archive.lookups
+            if lookup.state is ArchiveState.ERROR
+        ]
+        return ArchiveBadge(label="archive error", tone=Outcome.TRANSIENT, title="; ".join(errors))
+    names = ", ".join(lookup.archive for lookup in archive.lookups)
+    return ArchiveBadge(
+        label="not archived", tone=Outcome.BROKEN, title=f"No successful capture in {names}"
+    )
+
+
+def drift_label(drift: Drift | None) -> str:
+    """``"changed (score 0.83)"``: the drift verdict with its similarity score."""
+    if drift is None:
+        return ""
+    return f"{drift.verdict.value} (score {drift.score:.2f})"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A piece of the article body and the claims covering all of it.
+
+    ``key`` is the innermost key claim (drawn as a background), ``parts`` the
+    other claims from the outermost to the innermost (drawn as stacked
+    underlines); the innermost claim of all is :attr:`target`, the one a click
+    on the segment opens.
+    """
+
+    text: str
+    key: Claim | None = None
+    parts: tuple[Claim, ...] = ()
+
+    @property
+    def target(self) -> Claim | None:
+        return self.parts[-1] if self.parts else self.key
+
+
+def _located(body: str, body_start: int, claim: Claim) -> tuple[int, int] | None:
+    start, end = claim.start - body_start, claim.end - body_start
+    if not 0 <= start < end <= len(body) or body[start:end] != claim.text:
+        return None  # offsets from another text: better no highlight than a wrong one
+    return start, end
+
+
+def highlight_segments(body: str, body_start: int, claims: Sequence[Claim]) -> list[Segment]:
+    """``body`` cut at every claim boundary into segments that together are ``body``.
+
+    A claim is highlighted only where ``body[claim.start - body_start :
+    claim.end - body_start]`` is exactly its text. Overlapping and nested
+    claims are allowed: each segment lists every claim that covers it, longer
+    (outer) claims before shorter (inner) ones.
+    """
+    spans = [(span, claim) for claim in claims if (span := _located(body, body_start, claim))]
+    cuts = sorted({0, len(body), *(edge for span, _ in spans for edge in span)})
+    segments = []
+    for a, b in itertools.pairwise(cuts):
+        covering = sorted(
+            ((span, claim) for span, claim in spans if span[0] <= a and b <= span[1]),
+            key=lambda item: (item[0][0] - item[0][1], item[0][0], item[1].id),
+        )
+        keys = [claim for _, claim in covering if claim.kind is ClaimKind.KEY_CLAIM]
+        parts = tuple(claim for _, claim in covering if claim.kind is not ClaimKind.KEY_CLAIM)
+        segments.append(Segment(text=body[a:b], key=keys[-1] if keys else None, parts=parts))
+    return segments
+
+
+def snippet_parts(evidence: Evidence, claim: Claim) -> tuple[str, str, str]:
+    """The evidence snippet as ``(before, match, after)`` for a ``<mark>``.
+
+    Uses the match offsets within the snippet when the report has them; else
+    the claim's text found in the snippet ignoring case; else no match.
+    """
+    snippet = evidence.snippet
+    start, end = evidence.snippet_start, evidence.snippet_end
+    if start is None or end is None or not 0 <= start < end <= len(snippet):
+        folded, needle = snippet.casefold(), claim.text.casefold()
+        found = folded.find(needle)
+        if found < 0 or len(folded) != len(snippet):  # "ß" → "ss" would shift the offsets
+            return snippet, "", ""
+        start, end = found, found + len(needle)
+    return snippet[:start], snippet[start:end], snippet[end:]
+
+
+def _article_segments(meta: ArticleMeta, claims: Sequence[Claim]) -> list[Segment] | None:
+    if meta.body is None or meta.body_start is None or not claims:
+        return None
+    return highlight_segments(meta.body, meta.body_start, claims)
+
+
+def _claim_groups(claims: Sequence[Claim]) -> list[tuple[ClaimKind, list[Claim]]]:
+    return [
+        (kind, group)
+        for kind in CLAIM_KIND_ORDER
+        if (group := [claim for claim in claims if claim.kind is kind])
+    ]
+
+
+def _verdict_class(verdict: Verdict | None) -> str:
+    return f"verdict-{verdict.value}" if verdict is not None else "verdict-none"
+
+
 def content_security_policy(nonce: str, *, script: bool) -> str:
     """The page's CSP: nothing remote; inline style (and script, if any) only with ``nonce``."""
     script_src = f"'nonce-{nonce}'" if script else "'none'"
@@ -108,9 +304,24 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        http_href=http_href, relative_href=relative_href, duration=_duration, datetime=_datetime
+        http_href=http_href,
+        relative_href=relative_href,
+        duration=_duration,
+        datetime=_datetime,
+        archive_badge=archive_badge,
+        drift_label=drift_label,
+        verdict_class=_verdict_class,
+        claim_counts=claim_counts,
     )
-    env.globals.update(outcomes=list(Outcome), statuses=list(Status))
+    env.globals.update(
+        outcomes=list(Outcome),
+        statuses=list(Status),
+        verdicts=list(Verdict),
+        verdict_tones=VERDICT_TONES,
+        verdict_groups=list(VerdictGroup),
+        verdict_group_members=VERDICT_GROUPS,
+        snippet_parts=snippet_parts,
+    )
     return env
 
 
@@ -136,9 +347,15 @@ def render_article_html(report: ArticleReport, *, nonce: str | None = None) -> s
     return _render(
         "article.html.j2",
         nonce=nonce,
-        script=bool(report.sources),
+        script=bool(report.sources or report.claims),
         report=report,
         article=report.article,
+        segments=_article_segments(report.article, report.claims),
+        has_archives=any(
+            source.archive is not None and source.archive.lookups for source in report.sources
+        ),
+        claim_groups=_claim_groups(report.claims),
+        claims_by_id={claim.id: claim for claim in report.claims},
         srccheck_version=report.srccheck_version,
     )
 

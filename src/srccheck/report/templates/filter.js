@@ -13,6 +13,16 @@
     });
     box.hidden = false;
   }
+  // Following a highlight (#claim-…) opens that claim's evidence.
+  function openTarget() {
+    var id;
+    try { id = decodeURIComponent(window.location.hash.slice(1)); } catch (e) { return; }
+    var target = id ? document.getElementById(id) : null;
+    var details = target ? target.querySelector("details") : null;
+    if (details) { details.open = true; }
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
   // Print every redirect chain, not only the opened ones.
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details").forEach(function (d) { d.open = true; });
