@@ -383,21 +383,21 @@ def show_config(
     ] = None,
 ) -> None:
     """Print the effective configuration and where each value came from."""
-    from rich.table import Table
-
     from srccheck.config import describe, resolve_settings
 
-    console = Console()
     try:
         settings, provenance, path = resolve_settings(Path.cwd(), config, {})
     except SrccheckError as exc:
         Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
-    console.print(f"configuration file: {path if path else '(none found)'}", highlight=False)
-    table = Table("key", "value", "from", box=None, pad_edge=False)
-    for key, value, source in describe(settings, provenance):
-        table.add_row(escape(key), escape(value), escape(source))
-    console.print(table)
+    # Plain aligned lines, never truncated: paths and patterns must be shown whole.
+    rows = describe(settings, provenance)
+    key_width = max(len(key) for key, _, _ in rows)
+    value_width = min(max(len(value) for _, value, _ in rows), 48)
+    typer.echo(f"configuration file: {path if path else '(none found)'}")
+    typer.echo(f"{'key':<{key_width}}  {'value':<{value_width}}  from")
+    for key, value, source in rows:
+        typer.echo(f"{key:<{key_width}}  {value:<{value_width}}  {source}")
 
 
 @app.command()

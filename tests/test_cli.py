@@ -1,0 +1,106 @@
+"""The command line: usage errors are messages with exit code 2, never tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from srccheck import __version__
+from srccheck.cli import app
+from srccheck.shard import parse_shard, select_shard, shard_of
+
+SEED_DIR = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "json,pdf"], "unknown format"),
+        (["--fail-on", "not_fund"], "not_fund"),
+        (["--exclude", "("], "regular expression"),
+        (["--timeout", "0"], "--timeout"),
+        (["--concurrency", "-1"], "--concurrency"),
+        (["--retries", "-1"], "--retries"),
+        (["--shard", "3/2"], "--shard"),
+        (["--shard", "x"], "--shard"),
+        (["--archive", "gopher=x"], "gopher"),
+    ],
+)
+def test_bad_options_are_usage_errors(
+    args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, output = invoke("verify", str(SEED_DIR), "-o", str(tmp_path / "r"), *args)
+    assert code == 2, output
+    assert message in output
+    assert "Traceback" not in output
+    assert not (tmp_path / "r").exists()  # nothing was run
+
+
+def test_changed_since_outside_a_git_repository_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    code, output = invoke("verify", "a.txt", "--changed-since", "origin/main")
+    assert code == 2
+    assert "git" in output.lower()
+
+
+def test_unknown_key_in_the_config_file_names_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "srccheck.toml").write_text("per_hots = 2\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, output = invoke("verify", str(SEED_DIR))
+    assert code == 2
+    assert "per_hots" in output
+    assert "per-host" in output  # the suggestion
+
+
+def test_config_command_shows_values_and_where_they_came_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nested = tmp_path / "articles" / "2024"
+    nested.mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.srccheck]\nper-host = 2\nfail-on = ['default', 'timeout']\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(nested)  # found by walking up
+    code, output = invoke("config")
+    assert code == 0, output
+    rows = {line.split()[0]: line.split() for line in output.splitlines() if line.strip()}
+    assert rows["per-host"][1] == "2"
+    assert str(tmp_path / "pyproject.toml") in rows["per-host"][-1]
+    assert rows["concurrency"][1:] == ["32", "default"]
+    assert "timeout" in " ".join(rows["fail-on"])
+
+
+def test_version_and_schema_commands(tmp_path: Path) -> None:
+    code, output = invoke("--version")
+    assert code == 0
+    assert __version__ in output
+    code, output = invoke("schema", "--output", str(tmp_path))
+    assert code == 0
+    schema = json.loads((tmp_path / "report.schema.json").read_text(encoding="utf-8"))
+    assert schema["$schema"].endswith("2020-12/schema")
+
+
+def test_shards_cover_every_article_exactly_once(tmp_path: Path) -> None:
+    for i in range(40):
+        (tmp_path / f"a{i}.txt").write_text("x", encoding="utf-8")
+    shards = [select_shard([tmp_path], k, 4) for k in range(1, 5)]
+    everything = sorted(p.name for shard in shards for p in shard)
+    assert everything == sorted(f"a{i}.txt" for i in range(40))
+    assert all(shards), "40 articles over 4 shards: none should be empty"
+    assert parse_shard("2/4") == (2, 4)
+    assert shard_of(Path("x/y.txt"), 4) == shard_of(Path("x/y.txt"), 4)  # stable
