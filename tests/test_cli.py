@@ -104,3 +104,25 @@ def test_shards_cover_every_article_exactly_once(tmp_path: Path) -> None:
     assert all(shards), "40 articles over 4 shards: none should be empty"
     assert parse_shard("2/4") == (2, 4)
     assert shard_of(Path("x/y.txt"), 4) == shard_of(Path("x/y.txt"), 4)  # stable
+
+
+def test_strip_tracking_removes_tracking_parameters_only_when_asked(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "22.10.2024\nT\n\nText.\n\nQuellen: - https://example.org/a?id=7&utm_source=x&fbclid=y\n",
+        encoding="utf-8",
+    )
+    urls = []
+    for flags in ([], ["--strip-tracking"]):
+        out = tmp_path / f"out{len(flags)}"
+        code, output = invoke(
+            "verify", str(article), "-o", str(out), "-q", "--no-archive", "--no-cache",
+            "--no-claims", "--exclude", ".", *flags,
+        )
+        assert code == 0, output
+        report = json.loads((out / "a.json").read_text(encoding="utf-8"))
+        urls.append(report["sources"][0]["source"]["url"])
+    assert urls == [
+        "https://example.org/a?id=7&utm_source=x&fbclid=y",
+        "https://example.org/a?id=7",
+    ]

@@ -209,6 +209,15 @@ def verify(
             metavar="MB",
         ),
     ] = None,
+    strip_tracking: Annotated[
+        bool | None,
+        typer.Option(
+            "--strip-tracking",
+            help="Remove tracking parameters (utm_*, fbclid, gclid …) from source URLs before "
+            "checking them.",
+            show_default=False,
+        ),
+    ] = None,
     archive: Annotated[
         list[str] | None,
         typer.Option(
@@ -314,6 +323,7 @@ def verify(
             "allow_private": allow_private,
             "allow_hosts": allow_host or None,
             "insecure": insecure,
+            "strip_tracking": strip_tracking,
             "host_interval": host_interval,
             "respect_robots": respect_robots,
             "cache_dir": cache_dir,
