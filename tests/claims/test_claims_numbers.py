@@ -89,3 +89,12 @@ def test_guess_locale() -> None:
     assert guess_locale("Die Soldaten sind in der Ukraine und nicht zu Hause.") is Locale.DE
     assert guess_locale("The troops are in the region and it is cold.") is Locale.EN
     assert guess_locale("The troops are here.", "de-DE") is Locale.DE
+
+
+def test_month_words_outside_the_table_are_not_dates_and_never_crash() -> None:
+    # The long s folds differently from what the month table holds: such text comes
+    # from arbitrary pages and must be skipped, not raise.
+    from srccheck.claims.numbers import Locale, find_dates
+
+    for text in ("am 17. ſept 2020 geschah", "ſeptember 2020", "17. ſeptember"):
+        assert all(d.month is None or 1 <= d.month <= 12 for d in find_dates(text, Locale.DE))

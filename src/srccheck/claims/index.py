@@ -11,7 +11,8 @@ What is indexed, per text (a *document*):
   token positions;
 * the numbers and dates of the text, parsed with the page's locale (the
   ``<html lang>`` hint, else guessed from the words), keyed by value, month
-  and year.
+  and year. These tables are built on the first number or date lookup, so
+  an article without number and date claims never parses them.
 
 Complexity, with N the total characters of all page texts, P the postings of
 a looked-up token, m the words of a quote and H the hits of a claim:
@@ -32,8 +33,11 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, compress
+from operator import sub
 
 from srccheck.claims.model import Origin, TextPart
 from srccheck.claims.numbers import (
@@ -51,19 +55,22 @@ __all__ = ["MAX_WINDOWS", "Document", "PageIndex", "PhraseHit", "tokenize"]
 
 #: Candidate windows per document handed to the fuzzy aligner.
 MAX_WINDOWS = 3
-_TOKEN = re.compile(r"\w+")
+_SEPARATORS = re.compile(r"(\W+)")
 
 
 def tokenize(text: str) -> tuple[list[str], array, array]:
-    """Word tokens of normalised ``text`` with their start and end offsets."""
-    words: list[str] = []
-    starts = array("l")
-    ends = array("l")
-    for m in _TOKEN.finditer(text):
-        words.append(m.group(0))
-        starts.append(m.start())
-        ends.append(m.end())
-    return words, starts, ends
+    """Word tokens (``\\w+`` runs) of normalised ``text`` with their start and end offsets."""
+    # One split into alternating word and separator runs ("" at either end when
+    # the text starts or ends with a separator); the offsets are running sums of
+    # their lengths. No Python step per token.
+    parts = _SEPARATORS.split(text)
+    bounds = list(accumulate(map(len, parts)))
+    words = parts[0::2]
+    ends = bounds[0::2]
+    starts = [0, *bounds[1::2]]
+    first = 1 if words[0] == "" else 0
+    last = len(words) - 1 if len(words) > first and words[-1] == "" else len(words)
+    return words[first:last], array("l", starts[first:last]), array("l", ends[first:last])
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +113,8 @@ class PageIndex:
     numbers: dict[float, list[tuple[int, Quantity]]] = field(default_factory=dict)
     dates_by_month: dict[int, list[tuple[int, DateMention]]] = field(default_factory=dict)
     dates_by_year: dict[int, list[tuple[int, DateMention]]] = field(default_factory=dict)
+    numbers_indexed: bool = False  # numbers and dates are parsed on first lookup
+    frequencies: dict[str, int] = field(default_factory=dict)  # token counts, filled on use
 
     @classmethod
     def build(cls, pages: Sequence[tuple[int, str, PageText]]) -> PageIndex:
@@ -131,20 +140,46 @@ class PageIndex:
             Document(doc_no, source_id, origin, part, page.paywalled, norm, words, starts, ends,
                      locale)
         )  # fmt: skip
+        # Group this document's positions first (one dict lookup per token), then
+        # add one entry per distinct word to the shared postings.
+        positions: defaultdict[str, list[int]] = defaultdict(list)
         for pos, word in enumerate(words):
-            self.postings.setdefault(word, {}).setdefault(doc_no, []).append(pos)
-        dates = find_dates(norm.text, locale)
-        for date in dates:
-            if date.month is not None:
-                self.dates_by_month.setdefault(date.month, []).append((doc_no, date))
-            if date.year is not None:
-                self.dates_by_year.setdefault(date.year, []).append((doc_no, date))
-        for quantity in find_quantities(
-            norm.text, locale, exclude=[(d.start, d.end) for d in dates]
-        ):
-            self.numbers.setdefault(quantity.value, []).append((doc_no, quantity))
+            positions[word].append(pos)
+        postings = self.postings
+        for word, found in positions.items():
+            entry = postings.get(word)
+            if entry is None:
+                postings[word] = {doc_no: found}
+            else:
+                entry[doc_no] = found
+
+    def _index_numbers(self) -> None:
+        """Parse the numbers and dates of every document (once, on first lookup)."""
+        if self.numbers_indexed:
+            return
+        self.numbers_indexed = True
+        for doc in self.docs:
+            text = doc.norm.text
+            dates = find_dates(text, doc.locale)
+            for date in dates:
+                if date.month is not None:
+                    self.dates_by_month.setdefault(date.month, []).append((doc.doc, date))
+                if date.year is not None:
+                    self.dates_by_year.setdefault(date.year, []).append((doc.doc, date))
+            for quantity in find_quantities(
+                text, doc.locale, exclude=[(d.start, d.end) for d in dates]
+            ):
+                self.numbers.setdefault(quantity.value, []).append((doc.doc, quantity))
 
     # -- lookups ---------------------------------------------------------------------
+
+    def _frequency(self, word: str) -> int:
+        """How often ``word`` occurs in all documents (cached per word)."""
+        count = self.frequencies.get(word)
+        if count is None:
+            count = sum(len(p) for p in self.postings.get(word, {}).values())
+            self.frequencies[word] = count
+        return count
 
     def find_phrase(
         self, words: Sequence[str], *, last_variants: Sequence[str] = ()
@@ -159,7 +194,7 @@ class PageIndex:
         last_options = {words[-1], *last_variants}
         anchor_k = min(
             range(len(words) - 1) if len(words) > 1 else range(1),
-            key=lambda k: sum(len(p) for p in self.postings.get(words[k], {}).values()),
+            key=lambda k: self._frequency(words[k]),
         )
         if len(words) == 1:
             candidates = [
@@ -210,11 +245,17 @@ class PageIndex:
         out: list[tuple[int, int, int]] = []
         for doc_no, positions in docs.items():
             positions.sort()
-            scored: list[tuple[int, int]] = []
-            for i, first in enumerate(positions):
-                count = bisect_right(positions, first + width - 1, lo=i) - i
-                if count >= need:
-                    scored.append((count, first))
+            # Positions are distinct and sorted, so the window at ``positions[i]``
+            # holds ``need`` words exactly when ``positions[i + need - 1]`` is
+            # inside it. That test runs in C (map/compress); only the windows
+            # that pass are counted with a bisect.
+            reach = width - 1
+            gaps = map(sub, positions[need - 1 :], positions)
+            qualified = compress(range(len(positions)), map(reach.__ge__, gaps))
+            scored = [
+                (bisect_right(positions, positions[i] + reach, lo=i) - i, positions[i])
+                for i in qualified
+            ]
             scored.sort(key=lambda s: (-s[0], s[1]))
             chosen: list[int] = []
             for _, first in scored:
@@ -230,10 +271,12 @@ class PageIndex:
 
     def quantities(self, value: float) -> list[tuple[int, Quantity]]:
         """Numbers with exactly this value, in any document."""
+        self._index_numbers()
         return self.numbers.get(value, [])
 
     def dates(self, month: int | None, year: int | None) -> list[tuple[int, DateMention]]:
         """Dates in that month (any year) or, without a month, in that year."""
+        self._index_numbers()
         if month is not None:
             return self.dates_by_month.get(month, [])
         if year is not None:

@@ -29,6 +29,7 @@ claim matches an English page. Numbers inside a date are never quantities.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -103,10 +104,23 @@ _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _YEAR = r"((?:1[89]|20)\d{2})"
 _I = re.IGNORECASE
 
-_DATE_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[Locale]], ...] = (
-    (re.compile(rf"\b{_YEAR}-(\d{{2}})-(\d{{2}})\b"), "ymd", frozenset(Locale)),
-    (re.compile(rf"(?<![\d.])(\d{{1,2}})\.\s?(\d{{1,2}})\.\s?{_YEAR}\b"), "dmy", frozenset(Locale)),
-    (re.compile(rf"(?<![\d/])(\d{{1,2}})/(\d{{1,2}})/{_YEAR}\b"), "mdy", frozenset({Locale.EN})),
+# Each pattern with where its matches can start: ``digit`` patterns at the first
+# digit of a digit run, ``word`` patterns at one of the two words before a number
+# (see _date_starts). Every pattern holds a number, so only those places are tried.
+_DATE_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[Locale], str], ...] = (
+    (re.compile(rf"\b{_YEAR}-(\d{{2}})-(\d{{2}})\b"), "ymd", frozenset(Locale), "digit"),
+    (
+        re.compile(rf"(?<![\d.])(\d{{1,2}})\.\s?(\d{{1,2}})\.\s?{_YEAR}\b"),
+        "dmy",
+        frozenset(Locale),
+        "digit",
+    ),
+    (
+        re.compile(rf"(?<![\d/])(\d{{1,2}})/(\d{{1,2}})/{_YEAR}\b"),
+        "mdy",
+        frozenset({Locale.EN}),
+        "digit",
+    ),
     (
         re.compile(
             rf"(?<![\d.,])(\d{{1,2}})(?:\.|st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b\.?"
@@ -115,6 +129,7 @@ _DATE_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[Locale]], ...] = (
         ),
         "d_month_y",
         frozenset(Locale),
+        "digit",
     ),
     (
         re.compile(
@@ -124,16 +139,30 @@ _DATE_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[Locale]], ...] = (
         ),
         "month_d_y",
         frozenset(Locale),
+        "word",
     ),
-    (re.compile(rf"\b({_MONTH_RE})\b\.?,?\s+{_YEAR}\b", _I), "month_y", frozenset(Locale)),
+    (
+        re.compile(rf"\b({_MONTH_RE})\b\.?,?\s+{_YEAR}\b", _I),
+        "month_y",
+        frozenset(Locale),
+        "word",
+    ),
     (
         re.compile(
             rf"\b(?:im\s+jahre?|seit|bis|ab|since|until|by|in|from)\s+{_YEAR}\b(?![.,]\d)", _I
         ),
         "y",
         frozenset(Locale),
+        "word",
     ),
 )
+# Where a match can start. A digit pattern starts at the first digit of a run
+# (a digit or \b before it). A word pattern starts at a whole letters-only word
+# (a month name, a preposition) that is followed by ``.``/``,`` and blanks and
+# then a number, or at the word before it ("im Jahr 2020").
+_DIGIT_RUN = re.compile(r"\d+")
+_CURRENCY_SIGN = re.compile(r"[$€£]")
+_BLANKS = re.compile(r"[ \u00a0\u202f\u2009]")
 
 _NUMBER = (
     r"(?<![\w.,])"
@@ -202,7 +231,9 @@ def guess_locale(text: str, hint: str | None = None) -> Locale:
 
 def parse_number(raw: str, locale: Locale) -> float | None:
     """The value of a written number (rules in the module docstring)."""
-    text = re.sub(r"[ \u00a0\u202f\u2009]", "", raw)
+    if raw.isdecimal():  # the common case: no marks, nothing to decide
+        return float(raw)
+    text = _BLANKS.sub("", raw)
     group, decimal = (".", ",") if locale is Locale.DE else (",", ".")
     # A mark is a thousands separator only before exactly three digits.
     text = re.sub(rf"\{group}(?=\d{{3}}(?!\d))", "", text)
@@ -216,13 +247,22 @@ def parse_number(raw: str, locale: Locale) -> float | None:
 
 
 def find_dates(text: str, locale: Locale) -> list[DateMention]:
-    """All dates in ``text``, earliest first, never overlapping."""
+    """All dates in ``text``, earliest first, never overlapping.
+
+    The patterns are tried in order, each like ``finditer`` (leftmost,
+    non-overlapping) but only at the places where one of its matches can start
+    (``_date_starts``), so a page costs one pass per candidate kind, not one
+    full regex scan per pattern.
+    """
     found: list[DateMention] = []
+    starts: dict[str, list[int]] | None = None
     taken = bytearray(len(text))  # 1 where an earlier pattern already matched
-    for pattern, shape, locales in _DATE_PATTERNS:
+    for pattern, shape, locales, kind in _DATE_PATTERNS:
         if locale not in locales:
             continue
-        for m in pattern.finditer(text):
+        if starts is None:
+            starts = _date_starts(text)
+        for m in _matches_at(pattern, text, starts[kind]):
             if any(taken[m.start() : m.end()]):
                 continue
             mention = _date_from_match(m, shape)
@@ -230,6 +270,62 @@ def find_dates(text: str, locale: Locale) -> list[DateMention]:
                 found.append(mention)
                 taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     return sorted(found, key=lambda d: d.start)
+
+
+def _date_starts(text: str) -> dict[str, list[int]]:
+    """Sorted candidate start offsets for the ``digit`` and ``word`` date patterns.
+
+    Word candidates are found by walking back from each number over blanks, an
+    optional ``,`` and ``.`` and the letters of the word before (and for
+    "Jahr"/"Jahre" the word before that); the letters are ``[^\\W\\d_]``, as in
+    the patterns. A superset is harmless: every candidate is only tried.
+    """
+    digits = [m.start() for m in _DIGIT_RUN.finditer(text)]
+    words: set[int] = set()
+    for digit in digits:
+        end = _skip_back(text, digit, str.isspace)
+        if end == digit:
+            continue
+        if end > 0 and text[end - 1] == ",":
+            end -= 1
+        if end > 0 and text[end - 1] == ".":
+            end -= 1
+        start = _skip_back(text, end, _is_letter)
+        if start == end:
+            continue
+        words.add(start)
+        if text[start:end].lower() in ("jahr", "jahre"):  # "im Jahr 2020"
+            gap = _skip_back(text, start, str.isspace)
+            if gap < start:
+                words.add(_skip_back(text, gap, _is_letter))
+    return {"digit": digits, "word": sorted(words)}
+
+
+def _is_letter(ch: str) -> bool:
+    return ch.isalnum() and not ch.isdecimal()  # [^\W\d_]: \w is alnum or "_"
+
+
+def _skip_back(text: str, pos: int, accept: Callable[[str], bool]) -> int:
+    while pos > 0 and accept(text[pos - 1]):
+        pos -= 1
+    return pos
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields, given every offset a match can start at.
+
+    ``match(text, pos)`` sees the text before ``pos`` (look-behinds, ``\\b``), so
+    trying the sorted candidates and skipping those inside the previous match is
+    the same leftmost, non-overlapping scan.
+    """
+    end = 0
+    for pos in starts:
+        if pos < end:
+            continue
+        m = pattern.match(text, pos)
+        if m is not None:
+            yield m
+            end = m.end()
 
 
 def _date_from_match(m: re.Match[str], shape: str) -> DateMention | None:
@@ -242,15 +338,16 @@ def _date_from_match(m: re.Match[str], shape: str) -> DateMention | None:
     elif shape == "mdy":
         month, day, year = int(g[0]), int(g[1]), int(g[2])
     elif shape == "d_month_y":
-        day, month = int(g[0]), _MONTHS[g[1].lower()]
+        day, month = int(g[0]), _MONTHS.get(g[1].lower(), 0)
         year = int(g[2]) if g[2] else None
     elif shape == "month_d_y":
-        month, day = _MONTHS[g[0].lower()], int(g[1])
+        month, day = _MONTHS.get(g[0].lower(), 0), int(g[1])
         year = int(g[2]) if g[2] else None
     elif shape == "month_y":
-        month, year = _MONTHS[g[0].lower()], int(g[1])
+        month, year = _MONTHS.get(g[0].lower(), 0), int(g[1])
     else:
         year = int(g[0])
+    # A month word the table lacks (case folding of 'ſept' …) is not a date: 0 fails here.
     if month is not None and not 1 <= month <= 12:
         return None
     if day is not None and not 1 <= day <= 31:
@@ -271,7 +368,7 @@ def find_quantities(
     for start, end in exclude or ():
         excluded[start:end] = b"\x01" * (end - start)
     out: list[Quantity] = []
-    for m in _QUANTITY.finditer(text):
+    for m in _matches_at(_QUANTITY, text, _quantity_starts(text)):
         if any(excluded[m.start() : m.end()]):
             continue
         prefix, number, scale, percent, currency = m.groups()
@@ -302,6 +399,17 @@ def find_quantities(
             )
         )
     return out
+
+
+def _quantity_starts(text: str) -> list[int]:
+    """Where a ``_QUANTITY`` match can start: the first digit of a digit run, or a
+    currency sign (``$ € £``) or the two characters before it (``US$``)."""
+    starts = [m.start() for m in _DIGIT_RUN.finditer(text)]
+    for m in _CURRENCY_SIGN.finditer(text):
+        starts.append(m.start())
+        if m.start() >= 2:
+            starts.append(m.start() - 2)
+    return sorted(set(starts))
 
 
 def _following_words(text: str, pos: int, limit: int = 4) -> tuple[tuple[str, int, int], ...]:

@@ -7,14 +7,25 @@ from email.message import Message
 
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["HTML_TYPES", "TEXT_TYPES", "is_html", "is_textual", "page_title", "parse_content_type"]
+__all__ = [
+    "HTML_TYPES",
+    "TEXT_TYPES",
+    "TITLE_SCAN_CHARS",
+    "is_html",
+    "is_textual",
+    "page_title",
+    "parse_content_type",
+]
 
 #: Media types parsed as HTML.
 HTML_TYPES: frozenset[str] = frozenset({"text/html", "application/xhtml+xml"})
 #: Media types whose body is kept as text (besides any ``…+xml`` type).
 TEXT_TYPES: frozenset[str] = HTML_TYPES | {"text/plain", "text/xml", "application/xml"}
 
+#: How much of a page :func:`page_title` reads (the head of any sane page).
+TITLE_SCAN_CHARS = 64 * 1024
 _WHITESPACE = re.compile(r"\s+")
+_TITLE_END = re.compile(r"</title\s*>", re.IGNORECASE)
 
 
 def parse_content_type(value: str | None) -> tuple[str | None, str | None]:
@@ -44,7 +55,23 @@ def is_html(media_type: str | None) -> bool:
 
 
 def page_title(html: str) -> str | None:
-    """The text of the first ``<title>``, whitespace collapsed; ``None`` if missing or empty."""
+    """The text of the first ``<title>``, whitespace collapsed; ``None`` if missing or empty.
+
+    Only the first ``TITLE_SCAN_CHARS`` characters are read (a title further down
+    a page is not found), and first only up to the first ``</title>``, which is
+    usually a few hundred bytes into the head. If that short prefix holds no
+    title (the first ``</title>`` sat in a script or comment), the whole window
+    is parsed.
+    """
+    end = _TITLE_END.search(html, 0, TITLE_SCAN_CHARS)
+    if end is not None:
+        title = _first_title(html[: end.end()])
+        if title is not None:
+            return title
+    return _first_title(html[:TITLE_SCAN_CHARS])
+
+
+def _first_title(html: str) -> str | None:
     node = LexborHTMLParser(html).css_first("title")
     if node is None:
         return None
