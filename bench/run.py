@@ -56,6 +56,12 @@ __all__ = ["BenchConfig", "main", "run_benchmark"]
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
+#: The srccheck runs measure link checking as the peers do it: no archive lookups (the
+#: loopback web has no archive), no claim matching (measured on its own below) and no
+#: per-host spacing (the peers have none; the per-host concurrency limit still applies).
+LINK_CHECK_ARGS: tuple[str, ...] = ("--no-archive", "--no-claims", "--host-interval", "0")
+
+
 @dataclass(frozen=True, slots=True)
 class BenchConfig:
     """One benchmark run. Defaults are the full workload; :meth:`quick` the small one."""
@@ -192,6 +198,7 @@ def run_srccheck(
         "--per-host",
         str(config.per_host),
         "--quiet",
+        *LINK_CHECK_ARGS,
         *config.extra_args,
     ]
     if cache_dir is not None:

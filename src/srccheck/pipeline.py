@@ -250,6 +250,7 @@ class _Run:
         self.entries: dict[Path, IndexEntry] = {}
         # Results of articles in progress, so an interruption can write what is known.
         self.partial: dict[Path, list[SourceResult | None]] = {}
+        self.writing: dict[Path, tuple[asyncio.Future[None], ArticleReport]] = {}
 
     async def check_one(self, article: Article, entry: SourceEntry) -> SourceResult:
         archives = self.archives
@@ -267,13 +268,16 @@ class _Run:
             live, archive = await check_source(entry, self.fetcher, self.settings), None
         if live.check.status is Status.BLOCKED_BY_POLICY:
             archive = None  # never ask third parties about an address we refused to reach
+        # Page text is only extracted for a consumer: claims, or drift against a snapshot.
+        chosen = archive.chosen if archive is not None else None
+        wants_text = self.settings.claims or (chosen is not None and self.settings.drift)
         texts: list[tuple[str, PageText]] = []
-        live_text = page_text(live.page) if _usable(live.check) else None
+        live_text = page_text(live.page) if wants_text and _usable(live.check) else None
         if live_text is not None and not live_text.paywalled:
             texts.append((LIVE, live_text))
         live_unusable = live_text is None or live_text.paywalled
-        chosen = archive.chosen if archive is not None else None
-        if archives is not None and chosen is not None and (live_unusable or self.settings.drift):
+        retrieve = self.settings.drift or (live_unusable and self.settings.claims)
+        if archives is not None and chosen is not None and retrieve:
             snapshot = await archives.retrieve(chosen)
             archived_text = page_text(snapshot.page) if snapshot.check.status.is_success else None
             if archived_text is not None:
@@ -298,10 +302,27 @@ class _Run:
             await asyncio.gather(*(one(i, e) for i, e in enumerate(article.sources)))
             if self.settings.claims:
                 claims = article_claims(article, results)
-        self.finish_article(path, build_report(path, article, results, claims))
+        report = build_report(path, article, results, claims)
+        # Rendering and writing are CPU and disk work: off the event loop, so the
+        # fetches of other articles keep going meanwhile. Shielded: an interruption
+        # lets a started write finish (see finish_writes) instead of racing it.
+        writing = asyncio.ensure_future(asyncio.to_thread(self.write, path, report))
+        self.writing[path] = (writing, report)
+        await asyncio.shield(writing)
+        del self.writing[path]
+        self.finish_article(path, report, written=True)
 
-    def finish_article(self, path: Path, report: ArticleReport) -> None:
-        self.write(path, report)
+    async def finish_writes(self) -> None:
+        """After an interruption: let started report writes end, and count them as done."""
+        for path, (writing, report) in list(self.writing.items()):
+            with suppress(Exception):
+                await writing
+            self.finish_article(path, report, written=True)
+        self.writing.clear()
+
+    def finish_article(self, path: Path, report: ArticleReport, *, written: bool = False) -> None:
+        if not written:
+            self.write(path, report)
         self.partial.pop(path, None)
         self.entries[path] = self.entry(path, report)
         self.sink.article_done(report)
@@ -424,6 +445,7 @@ async def _check_all(
     try:
         await asyncio.gather(*(worker() for _ in range(workers)))
     except asyncio.CancelledError:
+        await state.finish_writes()
         state.write_incomplete(articles)
         index = state.index(files, started, ReportState.INCOMPLETE)
         sink.finish(index)

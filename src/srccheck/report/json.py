@@ -7,7 +7,6 @@ writes atomically.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from srccheck.models import ArticleReport, RunIndex
@@ -19,11 +18,12 @@ __all__ = ["dumps_report", "write_json"]
 def dumps_report(report: ArticleReport | RunIndex) -> str:
     """The JSON text of an article report or run index.
 
-    Enum members become their values and dates ISO 8601 strings
-    (``model_dump(mode="json")``); ``null`` fields are kept so every key of the
-    schema is present; field order is the model's.
+    Enum members become their values and dates ISO 8601 strings; ``null``
+    fields are kept so every key of the schema is present; field order is the
+    model's. pydantic's own serialiser writes the text (several times faster
+    than ``json.dumps`` of ``model_dump``); non-ASCII text is kept as is.
     """
-    return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    return report.model_dump_json(indent=2) + "\n"
 
 
 def write_json(report: ArticleReport | RunIndex, path: Path) -> None:
