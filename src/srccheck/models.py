@@ -8,9 +8,11 @@ from them by ``python -m srccheck schema``; a test keeps the files in sync).
 Rules that keep the format stable:
 
 * every field has a type and a description; optional fields default to
-  ``None`` or an empty list, so older readers ignore what they do not know;
+  ``None`` or an empty list;
 * ``SCHEMA_VERSION`` changes its major number only when a field is removed or
-  changes meaning, its minor number when fields are added.
+  changes meaning, its minor number when fields are added. The schema is
+  strict (no unknown fields), so validate a report against the schema of its
+  own ``schema_version``; readers that do not validate can ignore new fields.
 """
 
 from __future__ import annotations
