@@ -27,9 +27,9 @@ def invoke(*args: str) -> tuple[int, str]:
         (["--format", "json,pdf"], "unknown format"),
         (["--fail-on", "not_fund"], "not_fund"),
         (["--exclude", "("], "regular expression"),
-        (["--timeout", "0"], "--timeout"),
-        (["--concurrency", "-1"], "--concurrency"),
-        (["--retries", "-1"], "--retries"),
+        (["--timeout", "0"], "timeout must be greater than 0"),
+        (["--concurrency", "-1"], "concurrency must be at least 1"),
+        (["--retries", "-1"], "retries must be at least 0"),
         (["--shard", "3/2"], "--shard"),
         (["--shard", "x"], "--shard"),
         (["--archive", "gopher=x"], "gopher"),
@@ -104,6 +104,9 @@ def test_shards_cover_every_article_exactly_once(tmp_path: Path) -> None:
     assert all(shards), "40 articles over 4 shards: none should be empty"
     assert parse_shard("2/4") == (2, 4)
     assert shard_of(Path("x/y.txt"), 4) == shard_of(Path("x/y.txt"), 4)  # stable
+    # The same article named relatively or absolutely falls in the same shard.
+    for i in range(20):
+        assert shard_of(Path(f"a{i}"), 7) == shard_of(Path(f"a{i}").absolute(), 7)
 
 
 def test_strip_tracking_removes_tracking_parameters_only_when_asked(tmp_path: Path) -> None:
@@ -126,3 +129,54 @@ def test_strip_tracking_removes_tracking_parameters_only_when_asked(tmp_path: Pa
         "https://example.org/a?id=7&utm_source=x&fbclid=y",
         "https://example.org/a?id=7",
     ]
+
+
+def test_out_of_range_values_in_the_config_file_are_usage_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for line, message in (
+        ("concurrency = 0", "concurrency must be at least 1"),
+        ("timeout = 0", "timeout must be greater than 0"),  # would silently time out all
+    ):
+        (tmp_path / "srccheck.toml").write_text(line + "\n", encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        code, output = invoke("verify", str(SEED_DIR), "-o", str(tmp_path / "r"))
+        assert code == 2, output
+        assert message in output
+
+
+def _two_articles(folder: Path) -> list[Path]:
+    paths = []
+    for name in ("a", "b"):
+        path = folder / f"{name}.txt"
+        path.write_text(
+            f"22.10.2024\n{name}\n\nText.\n\nQuellen: - https://example.org/{name}\n",
+            encoding="utf-8",
+        )
+        paths.append(path)
+    return paths
+
+
+def test_an_output_folder_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    _two_articles(tmp_path)
+    (tmp_path / "out").write_text("not a folder", encoding="utf-8")
+    code, output = invoke("verify", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"))
+    assert code == 2, output
+    assert "cannot create the output folder" in output
+
+
+def test_a_report_that_cannot_be_written_stops_the_run_cleanly(tmp_path: Path) -> None:
+    articles = _two_articles(tmp_path)
+    out = tmp_path / "out"
+    (out / "a.json").mkdir(parents=True)  # the report's place is taken by a folder
+    code, output = invoke(
+        "verify", *map(str, articles), "-o", str(out), "--no-archive", "--no-cache",
+        "--exclude", ".",
+    )
+    assert code == 2, output
+    assert "cannot write the report" in output
+    assert "Traceback" not in output
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    assert index["state"] == "incomplete"
+    assert [entry["file"] for entry in index["articles"]] == [str(articles[1])]
+    assert json.loads((out / "b.json").read_text(encoding="utf-8"))["sources"]

@@ -4,7 +4,7 @@ No business logic lives here. Options default to ``None`` so that only what
 the user typed overrides the configuration file and the defaults.
 
 Exit codes: 0 clean, 1 findings (per the fail-on policy), 2 usage or input
-error, 130/143 interrupted.
+error, 3 internal error (a bug), 130/143 interrupted.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from srccheck import __version__
-from srccheck.errors import SrccheckError, UsageError
+from srccheck.errors import SrccheckError
 from srccheck.settings import FORMATS
 
 __all__ = ["app", "cache_app", "main"]
@@ -33,7 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _version(value: bool) -> None:
@@ -299,15 +299,6 @@ def verify(
     console = Console()
     errors = Console(stderr=True)
     try:
-        _check_numbers(
-            timeout=timeout, connect_timeout=connect_timeout, concurrency=concurrency,
-            per_host=per_host, retries=retries, max_redirects=max_redirects,
-            archive_window=archive_window,
-        )
-        if host_interval is not None and host_interval < 0:
-            raise UsageError(f"--host-interval must be 0 or more (got {host_interval})")
-        if cache_max_size is not None and cache_max_size <= 0:
-            raise UsageError(f"--cache-max-size must be greater than 0 (got {cache_max_size})")
         cli_values: dict[str, object] = {
             "output": output,
             "formats": formats,
@@ -368,21 +359,15 @@ def verify(
     except KeyboardInterrupt:
         errors.print("[bold red]interrupted[/]")
         raise typer.Exit(130) from None
+    except Exception as exc:  # a bug: say so plainly, with what to report
+        errors.print(
+            f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
+            "The reports written so far are valid; unfinished ones are marked incomplete. "
+            "Please report this with the command line and the article that triggered it.",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_INTERNAL) from None
     raise typer.Exit(EXIT_FINDINGS if outputs.failed else EXIT_OK)
-
-
-def _check_numbers(**values: float | None) -> None:
-    """Reject out-of-range numeric options with a message naming the option."""
-    at_least = {"retries": 0, "max_redirects": 0, "archive_window": 0}
-    for name, value in values.items():
-        if value is None:
-            continue
-        flag = "--" + name.replace("_", "-")
-        if name in at_least:
-            if value < at_least[name]:
-                raise UsageError(f"{flag} must be 0 or more (got {value})")
-        elif value <= 0:
-            raise UsageError(f"{flag} must be greater than 0 (got {value})")
 
 
 @app.command("config")

@@ -24,6 +24,7 @@ import asyncio
 import datetime as dt
 import signal
 import tempfile
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from srccheck.articles.lines import LineTable
 from srccheck.articles.model import Article, ArticleFailure
 from srccheck.claims import Claim, extract_claims, match_claims
 from srccheck.claims.numbers import guess_locale
+from srccheck.errors import InputError, SrccheckError
 from srccheck.fetch.cache import Cache, open_cache
 from srccheck.fetch.client import Fetcher
 from srccheck.fetch.model import FetchOutcome, Page
@@ -78,10 +80,9 @@ LIVE, ARCHIVED = "live", "archived"
 class Interrupted(Exception):
     """The run was stopped by a signal; reports written so far are valid."""
 
-    def __init__(self, signum: int, index: RunIndex | None) -> None:
+    def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
-        self.index = index
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,12 +141,16 @@ def _usable(check: LinkCheck) -> bool:
     return check.status.is_success and not check.paywalled
 
 
+#: Statuses reached without a request: such URLs are not looked up in archives either.
+_NOT_FETCHED = frozenset({Status.INVALID, Status.SKIPPED, Status.BLOCKED_BY_POLICY})
+
 _NOT_CHECKED = LinkCheck(
     status=Status.SKIPPED, reason="not checked: the run was interrupted before this source"
 )
 
 
-def _meta(path: Path, article: Article | ArticleFailure) -> ArticleMeta:
+def _meta(path: Path, article: Article | ArticleFailure, *, body: bool = False) -> ArticleMeta:
+    """The report's article header; the body text only when claims point into it."""
     if isinstance(article, ArticleFailure):
         return ArticleMeta(file=str(path), encoding=article.encoding)
     return ArticleMeta(
@@ -155,8 +160,8 @@ def _meta(path: Path, article: Article | ArticleFailure) -> ArticleMeta:
         date=article.date,
         title=article.title,
         body_chars=len(article.body),
-        body=article.body,
-        body_start=max(article.body_start, 0),
+        body=article.body if body else None,
+        body_start=max(article.body_start, 0) if body else None,
     )
 
 
@@ -224,7 +229,7 @@ def build_report(
         srccheck_version=__version__,
         generated_at=_now(),
         state=state,
-        article=_meta(path, article),
+        article=_meta(path, article, body=bool(claims)),
         sources=sources,
         claims=list(claims),
         summary=Summary.of(sources, list(claims)),
@@ -249,25 +254,17 @@ class _Run:
         self.out = out
         self.entries: dict[Path, IndexEntry] = {}
         # Results of articles in progress, so an interruption can write what is known.
-        self.partial: dict[Path, list[SourceResult | None]] = {}
+        self.partial: dict[Path, tuple[Article, list[SourceResult | None]]] = {}
         self.writing: dict[Path, tuple[asyncio.Future[None], ArticleReport]] = {}
 
     async def check_one(self, article: Article, entry: SourceEntry) -> SourceResult:
-        archives = self.archives
-        wants_archive = (
-            archives is not None
-            and entry.url is not None
-            and excluded_by(entry.url, self.settings) is None
-        )
-        if wants_archive and archives is not None and entry.url is not None:
-            live, archive = await asyncio.gather(
-                check_source(entry, self.fetcher, self.settings),
-                archives.lookup(entry.url, article.date),
-            )
-        else:
-            live, archive = await check_source(entry, self.fetcher, self.settings), None
-        if live.check.status is Status.BLOCKED_BY_POLICY:
-            archive = None  # never ask third parties about an address we refused to reach
+        live = await check_source(entry, self.fetcher, self.settings)
+        # Archives are asked only about URLs that were really fetched: never tell a third
+        # party about an invalid, excluded or policy-refused (internal) address.
+        archive = None
+        fetched = entry.url is not None and live.check.status not in _NOT_FETCHED
+        if self.archives is not None and fetched and entry.url is not None:
+            archive = await self.archives.lookup(entry.url, article.date)
         # Page text is only extracted for a consumer: claims, or drift against a snapshot.
         chosen = archive.chosen if archive is not None else None
         wants_text = self.settings.claims or (chosen is not None and self.settings.drift)
@@ -276,23 +273,31 @@ class _Run:
         if live_text is not None and not live_text.paywalled:
             texts.append((LIVE, live_text))
         live_unusable = live_text is None or live_text.paywalled
-        retrieve = self.settings.drift or (live_unusable and self.settings.claims)
-        if archives is not None and chosen is not None and retrieve:
-            snapshot = await archives.retrieve(chosen)
+        # The snapshot is fetched for drift (needs the live text too) or to stand in
+        # for an unusable live page when claims are checked.
+        retrieve = (self.settings.drift and live_text is not None) or (
+            live_unusable and self.settings.claims
+        )
+        if self.archives is not None and archive is not None and chosen is not None and retrieve:
+            snapshot = await self.archives.retrieve(chosen)
             archived_text = page_text(snapshot.page) if snapshot.check.status.is_success else None
             if archived_text is not None:
                 texts.append((ARCHIVED, archived_text))
-                if live_text is not None and archive is not None:
+                if live_text is not None:
                     archive = archive.with_drift(
                         compute_drift(live_text.main_text, archived_text.main_text)
                     )
         return SourceResult(check=live.check, archive=archive, texts=tuple(texts))
 
-    async def check_article(self, path: Path, article: Article | ArticleFailure) -> None:
+    async def check_article(self, path: Path) -> None:
+        # Parsed here, not kept from the counting pass: memory stays flat in the
+        # number of articles (the parse is cheap next to the fetching).
+        article = load_article(path, self.settings)
         claims: list[Claim] = []
         results: list[SourceResult | None] = []
         if isinstance(article, Article):
-            results = self.partial[path] = [None] * len(article.sources)
+            results = [None] * len(article.sources)
+            self.partial[path] = (article, results)
 
             async def one(i: int, entry: SourceEntry) -> None:
                 result = await self.check_one(article, entry)
@@ -313,10 +318,12 @@ class _Run:
         self.finish_article(path, report, written=True)
 
     async def finish_writes(self) -> None:
-        """After an interruption: let started report writes end, and count them as done."""
+        """After an interruption: let started report writes end; count those that succeeded."""
         for path, (writing, report) in list(self.writing.items()):
-            with suppress(Exception):
+            try:
                 await writing
+            except (OSError, SrccheckError):
+                continue  # not written: write_incomplete tries again
             self.finish_article(path, report, written=True)
         self.writing.clear()
 
@@ -329,10 +336,13 @@ class _Run:
 
     def write(self, path: Path, report: ArticleReport) -> None:
         stem = self.out[path]
-        if "json" in self.settings.formats:
-            write_json(report, stem.with_suffix(".json"))
-        if "html" in self.settings.formats:
-            write_article_html(report, stem.with_suffix(".html"))
+        try:
+            if "json" in self.settings.formats:
+                write_json(report, stem.with_suffix(".json"))
+            if "html" in self.settings.formats:
+                write_article_html(report, stem.with_suffix(".html"))
+        except OSError as exc:
+            raise InputError(f"cannot write the report of {path} to {stem}.*: {exc}") from exc
 
     def entry(self, path: Path, report: ArticleReport) -> IndexEntry:
         stem = self.out[path]
@@ -347,14 +357,20 @@ class _Run:
             summary=report.summary,
         )
 
-    def write_incomplete(self, articles: Sequence[tuple[Path, Article | ArticleFailure]]) -> None:
-        """After an interruption: every article without a report gets an incomplete one."""
-        for path, article in articles:
+    def write_incomplete(self, files: Sequence[Path]) -> None:
+        """After an interruption: every article without a report gets an incomplete one.
+
+        Sources already checked keep their results; the others are ``skipped``.
+        A report that cannot be written (the failure that stopped the run, say)
+        is left out rather than hiding the original error.
+        """
+        for path in files:
             if path in self.entries:
                 continue
-            results = self.partial.get(path, [])
+            article, results = self.partial.get(path) or (load_article(path, self.settings), [])
             report = build_report(path, article, results, state=ReportState.INCOMPLETE)
-            self.finish_article(path, report)
+            with suppress(InputError):
+                self.finish_article(path, report)
 
     def index(self, files: Sequence[Path], started: dt.datetime, state: ReportState) -> RunIndex:
         ordered = [self.entries[path] for path in files if path in self.entries]
@@ -366,10 +382,14 @@ class _Run:
             articles=ordered,
             totals=sum((e.summary for e in ordered), Summary.of([])),
         )
-        if "json" in self.settings.formats:
-            write_json(index, self.settings.output / "index.json")
-        if "html" in self.settings.formats:
-            write_index_html(index, self.settings.output / "index.html")
+        try:
+            if "json" in self.settings.formats:
+                write_json(index, self.settings.output / "index.json")
+            if "html" in self.settings.formats:
+                write_index_html(index, self.settings.output / "index.html")
+        except OSError as exc:
+            where = self.settings.output
+            raise InputError(f"cannot write the run index to {where}: {exc}") from exc
         return index
 
 
@@ -401,9 +421,11 @@ async def run(
     sink = sink or NullProgress()
     started = _now()
     files = find_articles(paths)
-    articles = [(path, load_article(path, settings)) for path in files]
-    total = sum(len(a.sources) for _, a in articles if isinstance(a, Article))
-    settings.output.mkdir(parents=True, exist_ok=True)
+    total = sum(_source_count(load_article(path, settings)) for path in files)
+    try:
+        settings.output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder {settings.output}: {exc}") from exc
     out = report_paths(files, settings.output)
     sink.start(total)
 
@@ -416,44 +438,54 @@ async def run(
                 if settings.archive_enabled and settings.archives
                 else None
             )
-            return await _check_all(settings, sink, files, articles, started, active, archives, out)
+            return await _check_all(settings, sink, files, started, active, archives, out)
 
 
 async def _check_all(
     settings: Settings,
     sink: ProgressSink,
     files: Sequence[Path],
-    articles: Sequence[tuple[Path, Article | ArticleFailure]],
     started: dt.datetime,
     active: Fetcher,
     archives: ArchiveService | None,
     out: dict[Path, Path],
 ) -> RunIndex:
-    """Check every article with a bounded pool of article workers; write as they finish."""
+    """Check every article with a bounded pool of article workers; write as they finish.
+
+    When the run stops early — cancelled by a signal, or an article's report
+    cannot be written — the other workers are stopped, every article without
+    a report is written as ``incomplete``, the index says so, and the original
+    exception propagates.
+    """
     state = _Run(settings, active, archives, sink, out)
-    queue: asyncio.Queue[tuple[Path, Article | ArticleFailure]] = asyncio.Queue()
-    for item in articles:
-        queue.put_nowait(item)
+    queue = deque(files)
 
     async def worker() -> None:
-        while not queue.empty():
-            path, article = queue.get_nowait()
-            await state.check_article(path, article)
+        while queue:
+            await state.check_article(queue.popleft())
 
     # Enough article workers to keep the fetcher's global limit busy.
-    workers = max(1, min(len(articles), settings.concurrency))
+    count = max(1, min(len(files), settings.concurrency))
+    workers = [asyncio.ensure_future(worker()) for _ in range(count)]
     try:
-        await asyncio.gather(*(worker() for _ in range(workers)))
-    except asyncio.CancelledError:
+        await asyncio.gather(*workers)
+    except (asyncio.CancelledError, Exception):
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
         await state.finish_writes()
-        state.write_incomplete(articles)
-        index = state.index(files, started, ReportState.INCOMPLETE)
-        sink.finish(index)
+        state.write_incomplete(files)
+        with suppress(InputError):
+            sink.finish(state.index(files, started, ReportState.INCOMPLETE))
         raise
 
     index = state.index(files, started, ReportState.COMPLETE)
     sink.finish(index)
     return index
+
+
+def _source_count(article: Article | ArticleFailure) -> int:
+    return len(article.sources) if isinstance(article, Article) else 0
 
 
 @contextmanager
@@ -506,10 +538,15 @@ def run_sync(
     except asyncio.CancelledError:
         if not received:
             raise
-        raise Interrupted(received[0], None) from None
+        raise Interrupted(received[0]) from None
 
 
 def _cancel(task: asyncio.Task[RunIndex], signum: int, received: list[int]) -> None:
-    if not received:
-        received.append(signum)
-        task.cancel()
+    """First signal: cancel the run so it writes incomplete reports. The handlers are
+    then removed, so a second Ctrl-C or SIGTERM stops srccheck at once."""
+    received.append(signum)
+    task.cancel()
+    loop = asyncio.get_running_loop()
+    for other in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.remove_signal_handler(other)

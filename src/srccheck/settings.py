@@ -12,6 +12,7 @@ from pathlib import Path
 
 from srccheck import __version__
 from srccheck.archive.config import DEFAULT_ARCHIVES, ArchiveConfig
+from srccheck.errors import UsageError
 
 __all__ = ["DEFAULT_SETTINGS", "DEFAULT_USER_AGENT", "FORMATS", "Settings"]
 
@@ -74,10 +75,41 @@ class Settings:
     ia_access_key: str | None = field(default=None, repr=False)
     ia_secret_key: str | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        """Reject values no run can use, wherever they came from (file or command line)."""
+        for name, low, inclusive in _RANGES:
+            value = getattr(self, name)
+            if value < low or (value == low and not inclusive):
+                bound = f"at least {low}" if inclusive else f"greater than {low}"
+                flag = name.replace("_", "-")
+                raise UsageError(f"{flag} must be {bound} (got {value})")
+
     def with_changes(self, **changes: object) -> Settings:
         """A copy with some fields replaced (frozen objects are never mutated)."""
         return replace(self, **changes)
 
+
+#: (field, lower bound, bound allowed) for the numeric settings.
+_RANGES: tuple[tuple[str, float, bool], ...] = (
+    ("concurrency", 1, True),
+    ("per_host", 1, True),
+    ("host_interval", 0, True),
+    ("connect_timeout", 0, False),
+    ("read_timeout", 0, False),
+    ("timeout", 0, False),
+    ("retries", 0, True),
+    ("backoff_initial", 0, True),
+    ("backoff_max", 0, True),
+    ("retry_after_cap", 0, True),
+    ("max_redirects", 0, True),
+    ("max_body_bytes", 1, True),
+    ("max_article_bytes", 1, True),
+    ("archive_window_days", 0, True),
+    ("cache_max_bytes", 1, True),
+    ("cache_ttl_live", 0, True),
+    ("cache_ttl_failure", 0, True),
+    ("cache_ttl_archive", 0, True),
+)
 
 DEFAULT_SETTINGS = Settings()
 

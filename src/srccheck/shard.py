@@ -4,14 +4,17 @@ srccheck does not schedule work across machines itself. ``--shard K/N`` picks
 the articles whose path hashes to shard K, so N jobs of any batch system
 (a CI matrix, a Kubernetes indexed Job, a Slurm array, Spark/Ray/Dask tasks
 calling ``srccheck verify``) cover every article exactly once, with no
-coordination between them. The hash is of the path as given (stable across
-machines and Python runs: SHA-1, not ``hash()``), so a re-run of shard K checks
-the same articles.
+coordination between them. The hash is of the article's path relative to the
+current folder (``articles/a.md`` and ``/abs/articles/a.md`` named from the
+same folder land in the same shard) with SHA-1, not ``hash()``, so it is
+stable across machines and Python runs: a re-run of shard K checks the same
+articles.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,7 +37,8 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 def shard_of(path: Path, count: int) -> int:
     """The 1-based shard of ``path`` among ``count`` shards."""
-    digest = hashlib.sha1(path.as_posix().encode("utf-8"), usedforsecurity=False).digest()
+    relative = Path(os.path.relpath(path.absolute(), Path.cwd())).as_posix()
+    digest = hashlib.sha1(relative.encode("utf-8"), usedforsecurity=False).digest()
     return int.from_bytes(digest[:8], "big") % count + 1
 
 

@@ -352,3 +352,42 @@ async def test_answered_lookups_are_cached_and_errors_are_not(
                 assert failed.state is ArchiveState.ERROR
         # Both runs asked again (CDX + availability each): an error is never cached.
         assert len(httpx_mock.get_requests()) == 1 + 4
+
+
+async def test_a_server_that_answered_before_is_not_written_off_by_one_failure(
+    httpx_mock: HTTPXMock, clock
+) -> None:
+    httpx_mock.add_response(url=CDX, json=cdx_rows("20200309000000"))
+    httpx_mock.add_exception(httpx.ConnectError("connection reset"), is_reusable=True)
+    async with httpx.AsyncClient() as client:
+        service = ArchiveService(settings(retries=0), client, no_fetch, clock=clock)
+        first = await service.lookup(f"{URL}/1", ARTICLE)
+        later = [await service.lookup(f"{URL}/{i}", ARTICLE) for i in (2, 3)]
+    assert first.state is ArchiveState.AVAILABLE
+    for report in later:
+        assert report.state is ArchiveState.ERROR
+        cdx_part = (report.lookups[0].error_message or "").split("; availability")[0]
+        assert "not asked again" not in cdx_part
+    cdx_calls = [r for r in httpx_mock.get_requests() if r.url.host == "web.archive.org"]
+    assert len(cdx_calls) == 3  # every lookup was really asked
+
+
+async def test_not_archived_is_cached_only_for_the_failure_ttl(
+    httpx_mock: HTTPXMock, clock, tmp_path
+) -> None:
+    from srccheck.fetch.cache import Cache
+
+    now = [1_000_000.0]
+    httpx_mock.add_response(url=CDX, json=[], is_reusable=True)  # an answer: no capture
+    with Cache(tmp_path / "c.sqlite3", clock=lambda: now[0]) as cache:
+        async with httpx.AsyncClient() as client:
+            config = settings(cache_ttl_failure=3600.0)
+            for _ in range(2):  # the second is answered from the cache
+                service = ArchiveService(config, client, no_fetch, clock=clock, cache=cache)
+                assert (await service.lookup(URL, ARTICLE)).state is ArchiveState.NOT_ARCHIVED
+            asked = len(httpx_mock.get_requests())
+            now[0] += 3601  # an hour later the archive is asked again
+            service = ArchiveService(config, client, no_fetch, clock=clock, cache=cache)
+            await service.lookup(URL, ARTICLE)
+    assert asked == 1
+    assert len(httpx_mock.get_requests()) == 2

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -148,6 +149,7 @@ class ArchiveClient:
         )
         self._unreachable: dict[str, RequestFailure] = {}  # host → why it could not be reached
         self._probed: dict[str, asyncio.Event] = {}  # host → set once its first request ended
+        self._answered: set[str] = set()  # hosts that answered at least once this run
 
     async def get(
         self,
@@ -189,9 +191,26 @@ class ArchiveClient:
         finally:
             if first:
                 probed.set()
-        if isinstance(result, RequestFailure) and result.kind is ArchiveErrorKind.CONNECTION:
+        if isinstance(result, Reply):
+            self._answered.add(host)
+        elif result.kind is ArchiveErrorKind.CONNECTION and host not in self._answered:
+            # Only a server that never answered this run is written off: a reset after
+            # hours of good answers is one failed lookup, not an outage.
             self._unreachable[host] = result
         return result
+
+    async def _request(self, method: str, url: str, **kwargs: object) -> httpx.Response:
+        """One request under the run's total deadline (``Settings.timeout``)."""
+        seconds = self._settings.timeout
+        try:
+            async with asyncio.timeout(seconds):
+                return await self._client.request(method, url, **kwargs)  # type: ignore[arg-type]
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout(f"no complete answer within {seconds:g} s") from exc
+
+    def slot(self, url: str) -> AbstractAsyncContextManager[None]:
+        """The archive's politeness slot for a request to ``url`` made elsewhere."""
+        return self._limits.slot((urlsplit(url).hostname or "").lower())
 
     async def _send_politely(
         self, method: str, url: str, **kwargs: object
@@ -213,7 +232,7 @@ class ArchiveClient:
                     async with self._limits.slot(host):
                         if server in self._unreachable:  # failed while this one waited
                             return self._not_asked(server)
-                        response = await self._client.request(method, url, **kwargs)  # type: ignore[arg-type]
+                        response = await self._request(method, url, **kwargs)
                     if is_transient_status(response.status_code):
                         await response.aclose()
                         self._penalize(host, response)

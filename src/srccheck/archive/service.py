@@ -27,6 +27,7 @@ import asyncio
 import datetime as dt
 import sqlite3
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import TYPE_CHECKING, TypeVar
 
 import httpx
@@ -107,26 +108,40 @@ class ArchiveService:
         return await asyncio.shield(task)
 
     async def retrieve(self, snapshot: Snapshot) -> FetchOutcome:
-        """The snapshot's original bytes (``raw_url``, no archive banner) via ``fetch_page``."""
-        return await self._fetch_page(snapshot.raw_url)
+        """The snapshot's original bytes (``raw_url``, no archive banner) via ``fetch_page``.
+
+        The request waits for the archive's own politeness slot, like its API
+        calls, so snapshot downloads add to the archive's request rate limit
+        instead of bypassing it.
+        """
+        http = next((c for c in self._clients if c.archive.name == snapshot.archive), None)
+        if http is None:
+            return await self._fetch_page(snapshot.raw_url)
+        async with http.slot(snapshot.raw_url):
+            return await self._fetch_page(snapshot.raw_url)
 
     async def _lookup(self, url: str, article_date: dt.date | None) -> ArchiveReport:
         """From the cache when a complete answer is stored; else ask the archives.
 
         Only reports in which every archive answered are cached (an ``error``
-        lookup is transient), for ``cache_ttl_archive`` seconds. The key names
-        the archives asked and the window, so a changed configuration asks again.
+        lookup is transient): a found snapshot for ``cache_ttl_archive`` seconds,
+        "not archived" only for ``cache_ttl_failure`` (a capture may appear any
+        day, and ``--save-missing`` must get its chance). The key names the
+        archives asked and the window, so a changed configuration asks again.
+        An entry that no longer parses (another srccheck version) is a miss.
         """
         cache = self._cache
         key = self._cache_key(url, article_date)
         if cache is not None:
             entry = await _cache_call(cache.get, CacheKind.ARCHIVE, key)
             if entry is not None:
-                return ArchiveReport.model_validate_json(entry.value)
+                with suppress(ValueError):  # pydantic's ValidationError is a ValueError
+                    return ArchiveReport.model_validate_json(entry.value)
         report = await self._ask_archives(url, article_date)
         answered = all(lookup.state is not ArchiveState.ERROR for lookup in report.lookups)
         if cache is not None and report.lookups and answered:
-            ttl = self._settings.cache_ttl_archive
+            found = report.state is ArchiveState.AVAILABLE
+            ttl = self._settings.cache_ttl_archive if found else self._settings.cache_ttl_failure
             value = report.model_dump_json()
             await _cache_call(cache.put, CacheKind.ARCHIVE, key, value, ttl)
         return report
