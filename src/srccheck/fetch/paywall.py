@@ -16,14 +16,15 @@ later stages that missing evidence may sit behind the wall. Signals:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["paywall_signals"]
+from srccheck.text.jsonld import is_false, jsonld_values
+
+__all__ = ["paywall_signals", "tree_paywall_signals"]
 
 _LOCKED_TIERS = frozenset({"locked", "metered"})
 _PAYWALL_TOKEN = re.compile(
@@ -31,7 +32,6 @@ _PAYWALL_TOKEN = re.compile(
     r"^piano-(?:paywall|offer)",
     re.IGNORECASE,
 )
-_COMMENT = re.compile(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$")
 
 
 def _objects(value: Any) -> Iterator[dict[str, Any]]:
@@ -46,20 +46,12 @@ def _objects(value: Any) -> Iterator[dict[str, Any]]:
                 yield from _objects(child)
 
 
-def _is_false(value: Any) -> bool:
-    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
-
-
 def _jsonld_locked(tree: LexborHTMLParser) -> bool:
-    for script in tree.css('script[type="application/ld+json"]'):
-        raw = _COMMENT.sub("", script.text(deep=True) or "")
-        try:
-            data = json.loads(raw, strict=False)
-        except ValueError:
-            continue
-        if any(_is_false(obj.get("isAccessibleForFree")) for obj in _objects(data)):
-            return True
-    return False
+    return any(
+        is_false(obj.get("isAccessibleForFree"))
+        for data in jsonld_values(tree)
+        for obj in _objects(data)
+    )
 
 
 def _markup_locked(tree: LexborHTMLParser) -> bool:
@@ -73,7 +65,11 @@ def _markup_locked(tree: LexborHTMLParser) -> bool:
 
 def paywall_signals(html: str) -> tuple[str, ...]:
     """The paywall signals of an HTML page, in a fixed order; empty for a free page."""
-    tree = LexborHTMLParser(html)
+    return tree_paywall_signals(LexborHTMLParser(html))
+
+
+def tree_paywall_signals(tree: LexborHTMLParser) -> tuple[str, ...]:
+    """:func:`paywall_signals` of an already parsed page (``tree`` is only read)."""
     signals: list[str] = []
     if _jsonld_locked(tree):
         signals.append("paywall:jsonld")

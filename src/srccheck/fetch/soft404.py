@@ -43,6 +43,7 @@ __all__ = [
     "probe_url",
     "soft404_signals",
     "text_similarity",
+    "tree_headings",
     "visible_text",
     "without_echo",
 ]
@@ -137,7 +138,11 @@ def describe_soft404(signals: tuple[str, ...], http_status: int) -> str:
 
 def page_headings(html: str) -> tuple[str, ...]:
     """The texts of the page's ``<h1>`` elements, whitespace collapsed."""
-    tree = LexborHTMLParser(html)
+    return tree_headings(LexborHTMLParser(html))
+
+
+def tree_headings(tree: LexborHTMLParser) -> tuple[str, ...]:
+    """:func:`page_headings` of an already parsed page (``tree`` is only read)."""
     texts = (_SPACES.sub(" ", node.text(deep=True)).strip() for node in tree.css("h1"))
     return tuple(text for text in texts if text)
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,6 +36,8 @@ from enum import StrEnum
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from srccheck.text.jsonld import is_false, jsonld_values
 
 __all__ = ["PageText", "TextSource", "extract_page_text", "plain_page_text"]
 
@@ -178,20 +179,9 @@ def _jsonld_objects(value: Any) -> Iterator[dict[str, Any]]:
             yield from _jsonld_objects(graph)
 
 
-def _is_false(value: Any) -> bool:
-    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
-
-
 def _jsonld_meta(tree: LexborHTMLParser) -> _JsonLdMeta:
     meta = _JsonLdMeta()
-    for script in tree.css('script[type="application/ld+json"]'):
-        raw = (script.text(deep=True) or "").strip()
-        # Some sites wrap JSON-LD in HTML comments or CDATA sections.
-        raw = re.sub(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$", "", raw)
-        try:
-            data = json.loads(raw, strict=False)
-        except ValueError:
-            continue
+    for data in jsonld_values(tree):
         for obj in _jsonld_objects(data):
             body = obj.get("articleBody")
             if isinstance(body, str) and len(body.strip()) > len(meta.article_body or ""):
@@ -203,11 +193,11 @@ def _jsonld_meta(tree: LexborHTMLParser) -> _JsonLdMeta:
                 meta.title = meta.title or _str_or_none(obj.get("headline"))
                 meta.published = meta.published or _parse_date(obj.get("datePublished"))
                 meta.modified = meta.modified or _parse_date(obj.get("dateModified"))
-            if _is_false(obj.get("isAccessibleForFree")):
+            if is_false(obj.get("isAccessibleForFree")):
                 meta.paywalled = True
             parts = obj.get("hasPart")
             for part in _jsonld_objects(parts) if parts is not None else ():
-                if _is_false(part.get("isAccessibleForFree")):
+                if is_false(part.get("isAccessibleForFree")):
                     meta.paywalled = True
     return meta
 
