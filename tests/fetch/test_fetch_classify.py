@@ -64,6 +64,18 @@ def cert_error() -> ssl.SSLCertVerificationError:
             Status.DNS_ERROR,
             "DNS lookup failed for www.faz.net: Name or service not known",
         ),
+        (  # the resolver itself failed (EAI_AGAIN): transient, not a verdict on the name
+            wrapped(
+                httpx.ConnectError("x"),
+                DNSLookupError(
+                    "DNS lookup failed for www.faz.net: Temporary failure in name resolution",
+                    temporary=True,
+                ),
+            ),
+            Status.CONNECTION_ERROR,
+            "DNS lookup failed for www.faz.net: Temporary failure in name resolution "
+            "(temporary resolver failure)",
+        ),
         (
             wrapped(httpx.ConnectError("x"), httpcore.ConnectError("x"), gaierror()),
             Status.DNS_ERROR,

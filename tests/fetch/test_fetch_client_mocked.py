@@ -321,3 +321,34 @@ async def test_check_outside_the_context_raises(clock) -> None:
     fetcher = Fetcher(SETTINGS, clock=clock)
     with pytest.raises(RuntimeError, match="async with"):
         await fetcher.check(URL)
+
+
+async def test_a_page_evicted_from_memory_is_fetched_again_for_a_later_citation(
+    httpx_mock: HTTPXMock, clock
+) -> None:
+    # No cache and a tiny page budget: the second article citing URL must still get
+    # the page text its claims are checked against, not None.
+    other = "https://www.zeit.de/anderer-artikel"
+    httpx_mock.add_response(url=URL, html="<p>Erster Artikel</p>", is_reusable=True)
+    httpx_mock.add_response(url=other, html="<p>Zweiter Artikel</p>")
+    async with Fetcher(SETTINGS, clock=clock, page_memory_chars=1) as fetcher:
+        first = await fetcher.check(URL)
+        await fetcher.check(other)  # pushes URL's page out of memory
+        again = await fetcher.check(URL)
+    assert first.page is not None
+    assert again.page is not None
+    assert again.page.text == "<p>Erster Artikel</p>"
+    assert again.check == first.check  # the same result, not a new verdict
+
+
+async def test_an_unreadable_cache_entry_is_a_miss(httpx_mock: HTTPXMock, clock, tmp_path) -> None:
+    from srccheck.fetch.cache import Cache, CacheKind
+
+    httpx_mock.add_response(url=URL, html="<title>Frisch</title>")
+    with Cache(tmp_path / "c.sqlite3") as cache:
+        cache.put(CacheKind.LINK, URL, '{"check": {"status": "from-the-future"}}', 3600.0)
+        async with Fetcher(SETTINGS, clock=clock, cache=cache) as fetcher:
+            outcome = await fetcher.check(URL)
+    assert outcome.check.status is Status.OK
+    assert outcome.check.page_title == "Frisch"
+    assert not outcome.check.from_cache

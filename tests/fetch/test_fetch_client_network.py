@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
@@ -311,3 +312,22 @@ async def test_backend_reports_dns_failure() -> None:
     backend = PolicyNetworkBackend(AddressPolicy(), RecordingBackend())
     with pytest.raises(DNSLookupError, match=r"DNS lookup failed for nothing\.invalid"):
         await backend.connect_tcp("nothing.invalid", 80)
+
+
+@pytest.mark.parametrize(
+    ("code", "temporary"),
+    [(socket.EAI_AGAIN, True), (socket.EAI_FAIL, True), (socket.EAI_NONAME, False)],
+)
+async def test_resolver_failures_are_told_apart_from_unknown_names(
+    code: int, temporary: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from srccheck.fetch.policy import AddressPolicy, PolicyNetworkBackend
+
+    async def failing(*args: object, **kwargs: object) -> list[object]:
+        raise socket.gaierror(code, "resolver says no")
+
+    backend = PolicyNetworkBackend(AddressPolicy.from_settings(Settings()))
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", failing)
+    with pytest.raises(DNSLookupError) as raised:
+        await backend.connect_tcp("www.faz.net", 443)
+    assert raised.value.temporary is temporary

@@ -69,6 +69,7 @@ __all__ = [
     "encode_outcome",
     "link_ttl",
     "open_cache",
+    "try_decode_outcome",
 ]
 
 CACHE_FILE_NAME = "cache.sqlite3"
@@ -372,6 +373,17 @@ def encode_outcome(outcome: FetchOutcome) -> tuple[str, str | None]:
         },
     }
     return json.dumps(data, ensure_ascii=False), page.text if page is not None else None
+
+
+def try_decode_outcome(entry: CacheEntry | None, **changes: Any) -> FetchOutcome | None:
+    """:func:`decode_outcome`, or ``None`` for a missing entry or one that no longer
+    parses (written by another srccheck version): such an entry is a cache miss."""
+    if entry is None:
+        return None
+    try:
+        return decode_outcome(entry, **changes)
+    except (ValueError, KeyError, TypeError):  # pydantic's ValidationError is a ValueError
+        return None
 
 
 def decode_outcome(entry: CacheEntry, **changes: Any) -> FetchOutcome:

@@ -121,6 +121,8 @@ def classify_exception(exc: Exception, *, host: str) -> Verdict:
     if refused := _find(exc, AddressRefused):
         return Verdict(Status.BLOCKED_BY_POLICY, str(refused), error)
     if dns := _find(exc, DNSLookupError):
+        if dns.temporary:  # the resolver failed, not the name: may pass on a re-run
+            return Verdict(Status.CONNECTION_ERROR, f"{dns} (temporary resolver failure)", error)
         return Verdict(Status.DNS_ERROR, str(dns), error)
     if gai := _find(exc, socket.gaierror):
         return Verdict(Status.DNS_ERROR, f"DNS lookup failed for {host}: {gai.strerror}", error)

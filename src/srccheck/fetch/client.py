@@ -45,6 +45,7 @@ from srccheck.fetch.cache import (
     decode_outcome,
     encode_outcome,
     link_ttl,
+    try_decode_outcome,
 )
 from srccheck.fetch.charset import decode_body
 from srccheck.fetch.classify import Verdict, classify_exception, classify_response
@@ -271,6 +272,7 @@ class Fetcher:
         # most recent ones only (bounded); older pages are read back from the cache.
         self._done: dict[str, LinkCheck] = {}
         self._pages: OrderedDict[str, Page] = OrderedDict()
+        self._had_page: set[str] = set()  # URLs whose check returned page text
         self._page_chars = 0
         self._page_budget = page_memory_chars
         self._probes: dict[str, asyncio.Task[str | None]] = {}
@@ -344,6 +346,7 @@ class Fetcher:
     def _keep_page(self, url: str, page: Page | None) -> None:
         if page is None or not page.text:
             return
+        self._had_page.add(url)
         self._pages[url] = page
         self._page_chars += len(page.text)
         while self._page_chars > self._page_budget and len(self._pages) > 1:
@@ -351,15 +354,23 @@ class Fetcher:
             self._page_chars -= len(old.text or "")
 
     async def _page_again(self, url: str) -> Page | None:
-        """The page of an already checked URL: from memory, else from the cache."""
+        """The page of an already checked URL: from memory, else from the cache, else
+        fetched again (evicted from a full or shared cache) — a later article citing
+        the URL must not lose the page its claims are checked against."""
+        if url not in self._had_page:
+            return None
         page = self._pages.get(url)
         if page is not None:
             self._pages.move_to_end(url)
             return page
-        if self._cache is None:
-            return None
-        entry = await self._cache_call(self._cache.get, CacheKind.LINK, url, stale=True)
-        return decode_outcome(entry).page if entry is not None else None
+        if self._cache is not None:
+            entry = await self._cache_call(self._cache.get, CacheKind.LINK, url, stale=True)
+            outcome = try_decode_outcome(entry)
+            if outcome is not None and outcome.page is not None:
+                return outcome.page
+        again = await self._check_politely(url)
+        self._keep_page(url, again.page)
+        return again.page
 
     @staticmethod
     def _once(
@@ -393,6 +404,8 @@ class Fetcher:
     async def _check_cached(self, url: str, cache: Cache) -> FetchOutcome:
         """Fresh entry → no request; stale entry with validators → conditional request."""
         entry = await self._cache_call(cache.get, CacheKind.LINK, url, stale=True)
+        if entry is not None and try_decode_outcome(entry) is None:
+            entry = None  # unreadable (another srccheck version): a miss
         if entry is not None and entry.fresh:
             return decode_outcome(entry)
         conditional = _conditional(entry)

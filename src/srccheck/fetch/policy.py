@@ -75,7 +75,22 @@ class AddressRefused(httpcore.ConnectError):
 
 
 class DNSLookupError(httpcore.ConnectError):
-    """The host name could not be resolved; ``str()`` is the human-readable reason."""
+    """The host name could not be resolved; ``str()`` is the human-readable reason.
+
+    ``temporary`` is true when the resolver itself failed (EAI_AGAIN, EAI_FAIL):
+    that says nothing about the name, so it is a transient connection problem,
+    not a ``dns_error`` verdict on the cited site.
+    """
+
+    def __init__(self, message: str, *, temporary: bool = False) -> None:
+        super().__init__(message)
+        self.temporary = temporary
+
+
+#: Resolver failures that say nothing about the name itself.
+_TEMPORARY_GAI_ERRORS = frozenset(
+    code for code in (getattr(socket, "EAI_AGAIN", None), getattr(socket, "EAI_FAIL", None)) if code
+)
 
 
 def _embedded_ipv4(ip: IPAddress) -> IPAddress:
@@ -323,7 +338,10 @@ class PolicyNetworkBackend(httpcore.AsyncNetworkBackend):
         except TimeoutError as exc:
             raise httpcore.ConnectTimeout(f"DNS lookup for {host} timed out") from exc
         except socket.gaierror as exc:
-            raise DNSLookupError(f"DNS lookup failed for {host}: {exc.strerror}") from exc
+            temporary = exc.errno in _TEMPORARY_GAI_ERRORS
+            raise DNSLookupError(
+                f"DNS lookup failed for {host}: {exc.strerror}", temporary=temporary
+            ) from exc
         except UnicodeError as exc:
             raise DNSLookupError(f"DNS lookup failed for {host}: invalid host name") from exc
         addresses: list[IPAddress] = []
