@@ -27,7 +27,7 @@ import tempfile
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager, nullcontext, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from srccheck import __version__
@@ -64,6 +64,7 @@ from srccheck.status import Status
 from srccheck.text import PageText, extract_page_text, plain_page_text
 
 __all__ = [
+    "CLAIM_TEXT_CHARS",
     "Interrupted",
     "SourceResult",
     "build_report",
@@ -75,6 +76,9 @@ __all__ = [
 ]
 
 LIVE, ARCHIVED = "live", "archived"
+
+#: Characters of a page's text that claims are matched against (see page_text).
+CLAIM_TEXT_CHARS = 500_000
 
 
 class Interrupted(Exception):
@@ -129,12 +133,25 @@ async def check_source(entry: SourceEntry, fetcher: Fetcher, settings: Settings)
 
 
 def page_text(page: Page | None) -> PageText | None:
-    """The text of a retrieved page for claim matching, or None (binary, empty)."""
+    """The text of a retrieved page for claim matching, or None (binary, empty).
+
+    Texts are cut at :data:`CLAIM_TEXT_CHARS`: the claim index costs memory in
+    proportion to the text (a 5 MB page of text peaked near 700 MB), and a
+    news article's text is far shorter; offsets into the kept prefix stay valid.
+    """
     if page is None or not page.text:
         return None
     if page.content_type in (None, "text/html", "application/xhtml+xml"):
-        return extract_page_text(page.text, page.url)
-    return plain_page_text(page.text, page.url)
+        text = extract_page_text(page.text, page.url)
+    else:
+        text = plain_page_text(page.text, page.url)
+    if len(text.main_text) > CLAIM_TEXT_CHARS or len(text.full_text) > CLAIM_TEXT_CHARS:
+        text = replace(
+            text,
+            main_text=text.main_text[:CLAIM_TEXT_CHARS],
+            full_text=text.full_text[:CLAIM_TEXT_CHARS],
+        )
+    return text
 
 
 def _usable(check: LinkCheck) -> bool:

@@ -80,3 +80,15 @@ def test_seed_claims_get_evidence_from_the_pages_that_carry_them(
     assert {"supported", "not_found"} <= verdicts
     html = (out / "seed.html").read_text(encoding="utf-8")
     assert "<mark" in html
+
+
+def test_page_text_for_claims_is_bounded() -> None:
+    from srccheck.fetch.model import Page
+    from srccheck.pipeline import CLAIM_TEXT_CHARS, page_text
+
+    words = "Wort " * (CLAIM_TEXT_CHARS // 2)
+    text = page_text(Page("https://x.example/", "text/plain", "utf-8", words, False))
+    assert text is not None
+    assert len(text.main_text) == CLAIM_TEXT_CHARS
+    assert len(text.full_text) <= CLAIM_TEXT_CHARS
+    assert text.main_text.startswith("Wort Wort")
