@@ -447,7 +447,13 @@ async def run(
     sink.start(total)
 
     with _run_cache(settings) as cache:
-        own = Fetcher(_fetch_settings(settings), cache=cache) if fetcher is None else None
+        # Page texts are read by claims, and by drift when archives are asked.
+        keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
+        own = (
+            Fetcher(_fetch_settings(settings), cache=cache, keep_pages=keep_pages)
+            if fetcher is None
+            else None
+        )
         async with own if own is not None else nullcontext(fetcher) as active:
             assert active is not None
             archives = (

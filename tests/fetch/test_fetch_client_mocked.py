@@ -352,3 +352,20 @@ async def test_an_unreadable_cache_entry_is_a_miss(httpx_mock: HTTPXMock, clock,
     assert outcome.check.status is Status.OK
     assert outcome.check.page_title == "Frisch"
     assert not outcome.check.from_cache
+
+
+async def test_a_links_only_run_keeps_no_page_texts(httpx_mock: HTTPXMock, clock, tmp_path) -> None:
+    from srccheck.fetch.cache import Cache
+
+    httpx_mock.add_response(url=URL, html="<title>Seite</title><p>Text</p>")
+    with Cache(tmp_path / "c.sqlite3") as cache:
+        async with Fetcher(SETTINGS, clock=clock, cache=cache, keep_pages=False) as fetcher:
+            first = await fetcher.check(URL)
+            again = await fetcher.check(URL)  # a second citation: no page, no request
+        async with Fetcher(SETTINGS, clock=clock, cache=cache, keep_pages=False) as fetcher:
+            warm = await fetcher.check(URL)  # a fresh cache hit: the page stays compressed
+    assert first.check.page_title == "Seite"
+    assert again.page is None
+    assert warm.check.from_cache
+    assert warm.page is None
+    assert len(httpx_mock.get_requests()) == 1

@@ -112,12 +112,19 @@ class CacheEntry:
     kind: str
     key: str
     value: str
-    body: str | None
+    compressed_body: bytes | None  # zlib; decompressed only when ``body`` is read
     etag: str | None
     last_modified: str | None
     stored_at: float
     expires_at: float
     read_at: float
+
+    @property
+    def body(self) -> str | None:
+        """The stored text (a page), decompressed on each access: most hits never need it."""
+        if self.compressed_body is None:
+            return None
+        return zlib.decompress(self.compressed_body).decode("utf-8")
 
     @property
     def fresh(self) -> bool:
@@ -231,9 +238,8 @@ class Cache:
                 "UPDATE entries SET last_used = ? WHERE kind = ? AND key = ?", (now, kind, key)
             )
         value, body, etag, last_modified, stored_at, expires_at = row
-        text = zlib.decompress(body).decode("utf-8") if body is not None else None
         return CacheEntry(
-            kind, key, value, text, etag, last_modified, stored_at, expires_at, read_at=now
+            kind, key, value, body, etag, last_modified, stored_at, expires_at, read_at=now
         )
 
     def put(
@@ -375,19 +381,25 @@ def encode_outcome(outcome: FetchOutcome) -> tuple[str, str | None]:
     return json.dumps(data, ensure_ascii=False), page.text if page is not None else None
 
 
-def try_decode_outcome(entry: CacheEntry | None, **changes: Any) -> FetchOutcome | None:
+def try_decode_outcome(
+    entry: CacheEntry | None, *, page: bool = True, **changes: Any
+) -> FetchOutcome | None:
     """:func:`decode_outcome`, or ``None`` for a missing entry or one that no longer
     parses (written by another srccheck version): such an entry is a cache miss."""
     if entry is None:
         return None
     try:
-        return decode_outcome(entry, **changes)
+        return decode_outcome(entry, page=page, **changes)
     except (ValueError, KeyError, TypeError):  # pydantic's ValidationError is a ValueError
         return None
 
 
-def decode_outcome(entry: CacheEntry, **changes: Any) -> FetchOutcome:
-    """The stored outcome, marked ``from_cache`` with its age; ``changes`` update the check."""
+def decode_outcome(entry: CacheEntry, *, page: bool = True, **changes: Any) -> FetchOutcome:
+    """The stored outcome, marked ``from_cache`` with its age; ``changes`` update the check.
+
+    ``page=False`` leaves the page out (and its text compressed): for runs that
+    only check links.
+    """
     data = json.loads(entry.value)
     check = LinkCheck.model_validate(data["check"]).model_copy(
         update={
@@ -397,7 +409,7 @@ def decode_outcome(entry: CacheEntry, **changes: Any) -> FetchOutcome:
             **changes,
         }
     )
-    page = None
-    if data["page"] is not None:
-        page = Page(text=entry.body, **data["page"])
-    return FetchOutcome(check=check, page=page)
+    stored = None
+    if page and data["page"] is not None:
+        stored = Page(text=entry.body, **data["page"])
+    return FetchOutcome(check=check, page=stored)

@@ -253,6 +253,7 @@ class Fetcher:
         clock: Clock | None = None,
         cache: Cache | None = None,
         page_memory_chars: int = PAGE_MEMORY_CHARS,
+        keep_pages: bool = True,
     ) -> None:
         self._settings = settings
         self._side_settings = settings.with_changes(retries=0)
@@ -275,6 +276,9 @@ class Fetcher:
         self._had_page: set[str] = set()  # URLs whose check returned page text
         self._page_chars = 0
         self._page_budget = page_memory_chars
+        # False when no later stage reads page texts (links only): then pages are
+        # neither kept for other citations nor read back from the cache.
+        self._keep_pages = keep_pages
         self._probes: dict[str, asyncio.Task[str | None]] = {}
         self._robots: dict[str, asyncio.Task[RobotsRules]] = {}
 
@@ -344,7 +348,7 @@ class Fetcher:
         return outcome
 
     def _keep_page(self, url: str, page: Page | None) -> None:
-        if page is None or not page.text:
+        if page is None or not page.text or not self._keep_pages:
             return
         self._had_page.add(url)
         self._pages[url] = page
@@ -404,10 +408,10 @@ class Fetcher:
     async def _check_cached(self, url: str, cache: Cache) -> FetchOutcome:
         """Fresh entry → no request; stale entry with validators → conditional request."""
         entry = await self._cache_call(cache.get, CacheKind.LINK, url, stale=True)
-        if entry is not None and try_decode_outcome(entry) is None:
+        if entry is not None and try_decode_outcome(entry, page=False) is None:
             entry = None  # unreadable (another srccheck version): a miss
         if entry is not None and entry.fresh:
-            return decode_outcome(entry)
+            return decode_outcome(entry, page=self._keep_pages)
         conditional = _conditional(entry)
         outcome = await self._check(url, conditional=conditional)
         if entry is not None and conditional is not None and outcome.check.http_status == 304:
