@@ -132,9 +132,11 @@ class _Answer:
     signals: tuple[str, ...] = ()
     etag: str | None = None
     last_modified: str | None = None
-    # The parsed page of a 2xx HTML answer: title, soft-404 and paywall rules all read
-    # this one parse (parsing is the costliest step of a check). Never kept past the check.
-    tree: LexborHTMLParser | None = field(default=None, compare=False, repr=False)
+    # Read from the one parse of a 2xx HTML answer (parsing is the costliest step of a
+    # check); the parse itself is dropped at once: it is several times the page's size,
+    # and a check can wait a while for its host's soft-404 probe.
+    headings: tuple[str, ...] = ()
+    paywall: tuple[str, ...] = ()
 
     @property
     def markup(self) -> bool:
@@ -526,18 +528,15 @@ class Fetcher:
         if inspect and verdict.status.is_success and answer.markup:
             assert answer.http_status is not None
             assert answer.text is not None
-            tree = answer.tree or LexborHTMLParser(answer.text)
-            signals = await self._soft404_signals(chain, answer, tree)
+            signals = await self._soft404_signals(chain, answer)
             if signals:
                 verdict = Verdict(Status.SOFT_404, describe_soft404(signals, answer.http_status))
             else:
-                signals = tree_paywall_signals(tree)
+                signals = answer.paywall
                 paywalled = bool(signals)
         return chain.outcome(verdict, answer, signals=signals, paywalled=paywalled)
 
-    async def _soft404_signals(
-        self, chain: _Chain, answer: _Answer, tree: LexborHTMLParser
-    ) -> tuple[str, ...]:
+    async def _soft404_signals(self, chain: _Chain, answer: _Answer) -> tuple[str, ...]:
         """Cheap signals first; the per-host probe only when they found nothing."""
         assert answer.text is not None
         evidence = Soft404Evidence(
@@ -545,7 +544,7 @@ class Fetcher:
             final_url=chain.url,
             redirected=bool(chain.hops),
             title=answer.title,
-            headings=tree_headings(tree),
+            headings=answer.headings,
         )
         signals = soft404_signals(evidence)
         if signals or not self._settings.soft404_probe or not is_deep_path(chain.url):
@@ -643,15 +642,17 @@ class Fetcher:
             return replace(head, body_bytes=len(body), truncated=truncated)
         markup = is_html(media_type) or (media_type is None and body.lstrip().startswith(b"<"))
         decoded = decode_body(body, declared=declared, markup=markup or "xml" in (media_type or ""))
-        tree = title = None
+        title, headings, paywall = None, (), ()
         if markup and head.status.is_success:  # the page will be inspected: parse it once
             tree = LexborHTMLParser(decoded.text)
             title = tree_title(tree, decoded.text)
+            headings, paywall = tree_headings(tree), tree_paywall_signals(tree)
         elif markup:
             title = page_title(decoded.text)
         return replace(
             head,
-            tree=tree,
+            headings=headings,
+            paywall=paywall,
             charset=decoded.charset,
             text=decoded.text,
             title=title,
