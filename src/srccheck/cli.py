@@ -348,8 +348,7 @@ def verify(
             )
             run_sync(selected, settings, outputs)
     except SrccheckError as exc:
-        errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
+        raise _usage_error(exc) from None
     except Interrupted as exc:
         errors.print(
             f"[bold red]interrupted ({exc}):[/] finished reports are valid, unfinished ones "
@@ -383,8 +382,7 @@ def show_config(
     try:
         settings, provenance, path = resolve_settings(Path.cwd(), config, {})
     except SrccheckError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
+        raise _usage_error(exc) from None
     # Plain aligned lines, never truncated: paths and patterns must be shown whole.
     rows = describe(settings, provenance)
     key_width = max(len(key) for key, _, _ in rows)
@@ -428,8 +426,7 @@ def cache_stats(cache_dir: _CacheDirOption = None) -> None:
         with Cache(cache_path(cache_dir)) as cache:
             stats = cache.stats()
     except SrccheckError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
+        raise _usage_error(exc) from None
     typer.echo(f"path: {stats.path}")
     typer.echo(f"entries: {sum(stats.entries.values())}")
     for kind, count in stats.entries.items():
@@ -455,9 +452,14 @@ def cache_clear(
         with Cache(cache_path(cache_dir)) as cache:
             removed = cache.clear(kind)
     except SrccheckError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
+        raise _usage_error(exc) from None
     typer.echo(f"removed {removed} entries from {cache.path}")
+
+
+def _usage_error(exc: SrccheckError) -> typer.Exit:
+    """Print a usage or input error on stderr; the exit (code 2) for the caller to raise."""
+    Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+    return typer.Exit(EXIT_USAGE)
 
 
 def main() -> None:

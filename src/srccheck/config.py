@@ -85,10 +85,11 @@ def find_config(start: Path, explicit: Path | None) -> Path | None:
         return explicit
     directory = start.resolve()
     for folder in (directory, *directory.parents):
-        candidate = folder / "srccheck.toml"
+        own, shared = CONFIG_FILE_NAMES
+        candidate = folder / own
         if candidate.is_file():
             return candidate
-        candidate = folder / "pyproject.toml"
+        candidate = folder / shared
         if candidate.is_file():
             tool = _read_toml(candidate).get("tool")
             if isinstance(tool, dict) and "srccheck" in tool:

@@ -43,6 +43,7 @@ from srccheck.status import STATUS_ACTIONS, STATUS_MEANINGS, Outcome, Status
 __all__ = [
     "DEFAULT_FAIL_ON",
     "FAIL_ON_NAMES",
+    "JUDGED_CLAIM_KINDS",
     "RULE_MEANINGS",
     "FailPolicy",
     "Finding",
@@ -53,8 +54,9 @@ __all__ = [
     "has_failures",
 ]
 
-#: Claim kinds that ``claims-not-found`` judges on their own.
-_JUDGED_CLAIMS = frozenset({ClaimKind.QUOTE, ClaimKind.KEY_CLAIM})
+#: Claim kinds that ``claims-not-found`` judges on their own (the statements a reader
+#: relies on; terms, numbers and names are parts of key claims).
+JUDGED_CLAIM_KINDS = frozenset({ClaimKind.QUOTE, ClaimKind.KEY_CLAIM})
 
 #: Statuses that fail a build when ``--fail-on`` is not given: the sources a
 #: human must fix. Transient and unverifiable results never fail by default.
@@ -328,7 +330,7 @@ def _claim_findings(article: str, file: str, report: ArticleReport) -> list[Find
     names are parts of key claims and would only repeat them)."""
     found = []
     for index, claim in enumerate(report.claims):
-        if claim.verdict is not Verdict.NOT_FOUND or claim.kind not in _JUDGED_CLAIMS:
+        if claim.verdict is not Verdict.NOT_FOUND or claim.kind not in JUDGED_CLAIM_KINDS:
             continue
         end = claim.column + len(claim.text) if claim.column is not None else None
         found.append(

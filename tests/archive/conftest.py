@@ -21,8 +21,6 @@ from archive_testbed import LocalArchive, free_port, pywb_tool, write_warc
 
 @pytest.fixture(scope="session")
 def pywb_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalArchive]:
-    pytest.importorskip("pywb")
-    pytest.importorskip("warcio")
     workdir = tmp_path_factory.mktemp("pywb")
     warc = workdir / "captures.warc.gz"
     write_warc(warc)

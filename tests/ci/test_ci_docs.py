@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
+import yaml
 
 from srccheck.config import config_keys
 from srccheck.policy import DEFAULT_FAIL_ON
@@ -30,7 +30,6 @@ def test_every_configurable_key_is_documented() -> None:
 
 
 def test_pre_commit_hook_runs_verify_on_article_files() -> None:
-    yaml = pytest.importorskip("yaml")
     [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hook["id"] == "srccheck"
     assert hook["entry"] == "srccheck verify"

@@ -14,7 +14,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
+import yaml
 from pytest_httpserver import HTTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,6 @@ TEST_FLAGS = ["--allow-private", "--no-archive", "--no-cache", "--host-interval"
 
 
 def verify_step() -> list[str]:
-    yaml = pytest.importorskip("yaml")
     workflow = yaml.safe_load((ROOT / "docs" / "github-actions.yml").read_text(encoding="utf-8"))
     steps = workflow["jobs"]["sources"]["steps"]
     run = next(step["run"] for step in steps if step.get("name") == "Verify changed articles")

@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sqlite3
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -47,7 +46,7 @@ from srccheck.archive.model import (
 )
 from srccheck.archive.select import closest_snapshot, distance_days, outside_window
 from srccheck.archive.wayback import query_availability, query_cdx
-from srccheck.fetch.cache import Cache, CacheKind
+from srccheck.fetch.cache import Cache, CacheKind, cache_call
 from srccheck.fetch.limits import Clock
 from srccheck.fetch.model import FetchOutcome
 
@@ -56,7 +55,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ArchiveService", "FetchPage"]
 
-_T = TypeVar("_T")
 
 FetchPage = Callable[[str], Awaitable[FetchOutcome]]
 _Found = tuple[list[Snapshot], int]
@@ -133,7 +131,7 @@ class ArchiveService:
         cache = self._cache
         key = self._cache_key(url, article_date)
         if cache is not None:
-            entry = await _cache_call(cache.get, CacheKind.ARCHIVE, key)
+            entry = await cache_call(cache.get, CacheKind.ARCHIVE, key)
             if entry is not None:
                 with suppress(ValueError):  # pydantic's ValidationError is a ValueError
                     return ArchiveReport.model_validate_json(entry.value)
@@ -143,7 +141,7 @@ class ArchiveService:
             found = report.state is ArchiveState.AVAILABLE
             ttl = self._settings.cache_ttl_archive if found else self._settings.cache_ttl_failure
             value = report.model_dump_json()
-            await _cache_call(cache.put, CacheKind.ARCHIVE, key, value, ttl)
+            await cache_call(cache.put, CacheKind.ARCHIVE, key, value, ttl)
         return report
 
     def _cache_key(self, url: str, article_date: dt.date | None) -> str:
@@ -226,14 +224,6 @@ class ArchiveService:
         if isinstance(answer, RequestFailure):
             return SaveResult(state=SaveState.FAILED, message=answer.message)
         return _save_result(answer.response)
-
-
-async def _cache_call(call: Callable[..., _T], *args: object) -> _T | None:
-    """A blocking cache call in a thread; a failing cache is a miss, never a failed lookup."""
-    try:
-        return await asyncio.to_thread(call, *args)
-    except sqlite3.Error:
-        return None
 
 
 def _distance(snapshot: Snapshot | None, article_date: dt.date | None) -> int | None:

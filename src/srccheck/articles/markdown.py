@@ -30,7 +30,7 @@ from sys import maxsize
 from srccheck.articles.dates import parse_date
 from srccheck.articles.lines import LineTable
 from srccheck.articles.model import ParsedArticle, SourceSpan
-from srccheck.articles.sections import find_sources_section, list_content_start
+from srccheck.articles.sections import find_sources_section, list_content_start, strip_span
 from srccheck.articles.urls import find_url_tokens
 
 __all__ = ["markdown_line_entries", "parse_markdown"]
@@ -83,16 +83,12 @@ def parse_markdown(text: str) -> ParsedArticle:
     if title is None:
         title = _first_h1(text, lines, content_line, head_end, in_code)
     body_from = min(body_from, head_end)
-    start, end = body_from, head_end
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
+    body, body_start = strip_span(text, body_from, head_end)
     return ParsedArticle(
         date=date,
         title=title,
-        body=text[start:end],
-        body_start=start,
+        body=body,
+        body_start=body_start,
         spans=section.spans if section else (),
         sources_heading=section.name if section else None,
     )

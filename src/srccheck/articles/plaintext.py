@@ -21,7 +21,7 @@ from __future__ import annotations
 from srccheck.articles.dates import parse_date
 from srccheck.articles.lines import LineTable
 from srccheck.articles.model import ArticleFormat, ParsedArticle
-from srccheck.articles.sections import find_sources_section, plain_line_entries
+from srccheck.articles.sections import find_sources_section, plain_line_entries, strip_span
 
 __all__ = ["MAX_TITLE_CHARS", "parse_plain_text"]
 
@@ -54,7 +54,7 @@ def parse_plain_text(text: str, fmt: ArticleFormat = ArticleFormat.TEXT) -> Pars
             title = candidate
             body_from = end + 1
     body_from = min(body_from, head_end)
-    body, body_start = _strip_span(text, body_from, head_end)
+    body, body_start = strip_span(text, body_from, head_end)
     return ParsedArticle(
         date=date,
         title=title,
@@ -80,12 +80,3 @@ def _looks_like_title(text: str, lines: LineTable, index: int, candidate: str) -
         return False
     start, end = lines.bounds(index + 1)
     return not text[start:end].strip()
-
-
-def _strip_span(text: str, start: int, end: int) -> tuple[str, int]:
-    """``text[start:end]`` without surrounding whitespace, and where it begins."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return text[start:end], start

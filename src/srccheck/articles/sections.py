@@ -47,6 +47,7 @@ __all__ = [
     "list_content_start",
     "match_sources_heading",
     "plain_line_entries",
+    "strip_span",
 ]
 
 #: Headings (or line labels) that introduce an article's source list.
@@ -216,10 +217,16 @@ def inline_entries(text: str, start: int, end: int) -> list[SourceSpan]:
     return spans
 
 
-def _text_span(text: str, start: int, end: int) -> list[SourceSpan]:
-    """The stripped ``text[start:end]`` as one entry (none when it is blank)."""
+def strip_span(text: str, start: int, end: int) -> tuple[str, int]:
+    """``text[start:end]`` without surrounding whitespace, and where it begins."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return [SourceSpan(text[start:end], start)] if end > start else []
+    return text[start:end], start
+
+
+def _text_span(text: str, start: int, end: int) -> list[SourceSpan]:
+    """The stripped ``text[start:end]`` as one entry (none when it is blank)."""
+    stripped, at = strip_span(text, start, end)
+    return [SourceSpan(stripped, at)] if stripped else []

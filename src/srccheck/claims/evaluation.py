@@ -31,7 +31,7 @@ from pathlib import Path
 
 from srccheck.claims.extract import extract_claims
 from srccheck.claims.model import Claim, ClaimKind
-from srccheck.claims.numbers import unit_stem
+from srccheck.claims.numbers import units_match
 from srccheck.text.normalize import normalize_simple
 
 __all__ = ["EvalItem", "Score", "evaluate", "load_eval_set"]
@@ -119,7 +119,7 @@ def _count(
 
 def _same_number(a: object, b: object) -> bool:
     (va, ua), (vb, ub) = a, b  # type: ignore[misc]
-    return math.isclose(va, vb, rel_tol=1e-9) and unit_stem(ua) == unit_stem(ub)
+    return math.isclose(va, vb, rel_tol=1e-9) and units_match(ua, ub)
 
 
 def evaluate(items: Iterable[EvalItem]) -> dict[str, Score]:

@@ -30,15 +30,11 @@ from dataclasses import dataclass
 from srccheck.claims.model import Claim, ClaimKind, DateParts
 from srccheck.claims.names import find_names
 from srccheck.claims.numbers import Locale, find_dates, find_quantities, guess_locale, unit_stem
+from srccheck.claims.numbers import word_set as _words
 from srccheck.claims.quotes import find_quotes, find_speaker, word_count
 from srccheck.text.normalize import normalize_simple
 
 __all__ = ["TERM_WEIGHT", "extract_claims", "split_sentences"]
-
-
-def _words(text: str) -> frozenset[str]:
-    """A word list written as one whitespace-separated string."""
-    return frozenset(text.split())
 
 
 #: Weight of a quoted expression of fewer than three words.
@@ -250,9 +246,10 @@ def extract_claims(body: str, *, body_start: int = 0, lang: str = "de") -> list[
         mentions.append(_Mention(seen_names[key], name.start, name.end))
 
     # Key claims: sentences carrying any of the above.
+    ordered = sorted(mentions, key=lambda m: m.start)
     for start, end in split_sentences(body, [(q.open_at, q.close_at + 1) for q in quotes]):
         parts: list[str] = []
-        for mention in sorted(mentions, key=lambda m: m.start):
+        for mention in ordered:
             if start <= mention.start < end and mention.claim_id not in parts:
                 parts.append(mention.claim_id)
         if parts:

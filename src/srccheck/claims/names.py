@@ -29,13 +29,9 @@ import re
 from dataclasses import dataclass
 
 from srccheck.claims.model import EntityType
+from srccheck.claims.numbers import word_set as _words
 
 __all__ = ["NameMention", "find_names", "is_role_word"]
-
-
-def _words(text: str) -> frozenset[str]:
-    """A word list written as one whitespace-separated string."""
-    return frozenset(text.split())
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,12 +43,14 @@ __all__ = [
     "parse_number",
     "unit_stem",
     "units_match",
+    "word_set",
 ]
 
 
-def _words(text: str) -> frozenset[str]:
-    """A word list written as one whitespace-separated string."""
+def word_set(text: str) -> frozenset[str]:
+    """A word list written as one whitespace-separated string (shared by the claims rules)."""
     return frozenset(text.split())
+
 
 
 class Locale(StrEnum):
@@ -203,10 +205,10 @@ _QUANTITY = re.compile(
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _STOP_PUNCT = re.compile(r"[.;:!?,()\[\]\"„“”«»]")
 
-_DE_WORDS = _words(
+_DE_WORDS = word_set(
     "der die das und ist nicht mit von den sich auf für eine ein dem des im zu auch als"
 )
-_EN_WORDS = _words("the and of to is in that for with was on are as by it from")
+_EN_WORDS = word_set("the and of to is in that for with was on are as by it from")
 
 
 def guess_locale(text: str, hint: str | None = None) -> Locale:

@@ -32,13 +32,9 @@ from dataclasses import dataclass
 
 from srccheck.claims.model import EntityType
 from srccheck.claims.names import find_names, is_role_word
+from srccheck.claims.numbers import word_set as _words
 
 __all__ = ["QuoteMention", "find_quotes", "find_speaker", "word_count"]
-
-
-def _words(text: str) -> frozenset[str]:
-    """A word list written as one whitespace-separated string."""
-    return frozenset(text.split())
 
 
 _PAIRS: dict[str, str] = {

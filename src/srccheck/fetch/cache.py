@@ -34,6 +34,7 @@ Rules:
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import sqlite3
@@ -45,7 +46,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import platformdirs
 
@@ -63,6 +64,7 @@ __all__ = [
     "CacheEntry",
     "CacheKind",
     "CacheStats",
+    "cache_call",
     "cache_path",
     "decode_outcome",
     "default_cache_dir",
@@ -71,6 +73,8 @@ __all__ = [
     "open_cache",
     "try_decode_outcome",
 ]
+
+_T = TypeVar("_T")
 
 CACHE_FILE_NAME = "cache.sqlite3"
 _SCHEMA_VERSION = 1
@@ -329,6 +333,18 @@ class Cache:
             doomed.append(rowid)
             excess -= size
         self._db.executemany("DELETE FROM entries WHERE rowid = ?", [(r,) for r in doomed])
+
+
+async def cache_call(call: Callable[..., _T], *args: Any, **kwargs: Any) -> _T | None:
+    """Run a blocking cache method in a thread, from async code.
+
+    A failing cache (locked beyond the busy timeout, disk full …) is a miss,
+    never a failed check or lookup: the cache only ever saves work.
+    """
+    try:
+        return await asyncio.to_thread(call, *args, **kwargs)
+    except sqlite3.Error:
+        return None
 
 
 def open_cache(settings: Settings, *, clock: Callable[[], float] = time.time) -> Cache | None:

@@ -26,13 +26,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import sqlite3
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
 
 import httpx
 from selectolax.lexbor import LexborHTMLParser
@@ -42,6 +41,7 @@ from srccheck.fetch.cache import (
     Cache,
     CacheEntry,
     CacheKind,
+    cache_call,
     decode_outcome,
     encode_outcome,
     link_ttl,
@@ -370,7 +370,7 @@ class Fetcher:
             self._pages.move_to_end(url)
             return page
         if self._cache is not None:
-            entry = await self._cache_call(self._cache.get, CacheKind.LINK, url, stale=True)
+            entry = await cache_call(self._cache.get, CacheKind.LINK, url, stale=True)
             outcome = try_decode_outcome(entry)
             if outcome is not None and outcome.page is not None:
                 return outcome.page
@@ -409,11 +409,14 @@ class Fetcher:
 
     async def _check_cached(self, url: str, cache: Cache) -> FetchOutcome:
         """Fresh entry → no request; stale entry with validators → conditional request."""
-        entry = await self._cache_call(cache.get, CacheKind.LINK, url, stale=True)
-        if entry is not None and try_decode_outcome(entry, page=False) is None:
-            entry = None  # unreadable (another srccheck version): a miss
-        if entry is not None and entry.fresh:
-            return decode_outcome(entry, page=self._keep_pages)
+        entry = await cache_call(cache.get, CacheKind.LINK, url, stale=True)
+        if entry is not None:
+            # Decoded once; the page body only when it will be used (a fresh hit).
+            cached = try_decode_outcome(entry, page=self._keep_pages and entry.fresh)
+            if cached is None:
+                entry = None  # unreadable (another srccheck version): a miss
+            elif entry.fresh:
+                return cached
         conditional = _conditional(entry)
         outcome = await self._check(url, conditional=conditional)
         if entry is not None and conditional is not None and outcome.check.http_status == 304:
@@ -429,12 +432,12 @@ class Fetcher:
             )
             value, _ = encode_outcome(_uncached(refreshed))
             ttl = self._settings.cache_ttl_live
-            await self._cache_call(cache.refresh, CacheKind.LINK, url, ttl, value=value)
+            await cache_call(cache.refresh, CacheKind.LINK, url, ttl, value=value)
             return refreshed
         ttl = link_ttl(outcome.check, self._settings)
         if ttl is not None:
             value, body = encode_outcome(outcome)
-            await self._cache_call(
+            await cache_call(
                 cache.put,
                 CacheKind.LINK,
                 url,
@@ -446,18 +449,11 @@ class Fetcher:
             )
         return outcome
 
-    async def _cache_call(self, call: Callable[..., _T], *args: Any, **kwargs: Any) -> _T | None:
-        """Run a blocking cache call in a thread; a failing cache is a miss, never a failed run."""
-        try:
-            return await asyncio.to_thread(call, *args, **kwargs)
-        except sqlite3.Error:
-            return None
-
     async def _load_robots(self, origin: str) -> RobotsRules:
         """The rules of ``origin``'s robots.txt: from the cache, or fetched once (no retries)."""
         cache = self._cache
         if cache is not None:
-            entry = await self._cache_call(cache.get, CacheKind.ROBOTS, origin)
+            entry = await cache_call(cache.get, CacheKind.ROBOTS, origin)
             if entry is not None:
                 return robots_rules(json.loads(entry.value)["http_status"], entry.body)
         outcome = await self._check(f"{origin}/robots.txt", side=True)
@@ -466,7 +462,7 @@ class Fetcher:
         if cache is not None and code is not None and code < 500 and code != 429:
             value = json.dumps({"http_status": code})
             ttl = self._settings.cache_ttl_live
-            await self._cache_call(cache.put, CacheKind.ROBOTS, origin, value, ttl, body=text)
+            await cache_call(cache.put, CacheKind.ROBOTS, origin, value, ttl, body=text)
         return robots_rules(code, text)
 
     async def _probe(self, origin: str) -> str | None:

@@ -44,7 +44,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from srccheck.claims.model import Claim, ClaimKind, Verdict
+from srccheck.claims.model import Claim, Verdict
 from srccheck.models import (
     ArticleReport,
     IndexEntry,
@@ -54,6 +54,7 @@ from srccheck.models import (
     SourceReport,
     Summary,
 )
+from srccheck.policy import JUDGED_CLAIM_KINDS
 from srccheck.status import Outcome, Status
 
 __all__ = [
@@ -116,8 +117,6 @@ VERDICT_GROUP_STYLES: Mapping[VerdictGroup, str] = {
     VerdictGroup.UNVERIFIABLE: "bright_black",
 }
 
-# Claims listed in verbose mode when not found: the statements a reader relies on.
-_LISTED_KINDS = frozenset({ClaimKind.QUOTE, ClaimKind.KEY_CLAIM})
 _CLAIM_CHARS = 80
 
 
@@ -363,7 +362,7 @@ def _print_missing_claims(console: Console, missing: Mapping[str, Sequence[Claim
 def missing_claims(claims: Sequence[Claim]) -> list[Claim]:
     """The quotes and key claims whose verdict is ``not_found``, in article order."""
     return sorted(
-        (c for c in claims if c.verdict is Verdict.NOT_FOUND and c.kind in _LISTED_KINDS),
+        (c for c in claims if c.verdict is Verdict.NOT_FOUND and c.kind in JUDGED_CLAIM_KINDS),
         key=lambda c: c.start,
     )
 
