@@ -349,3 +349,40 @@ def test_cache_command_on_a_broken_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["cache", "stats", "--cache-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "cannot open the cache" in result.output
+
+
+def test_size_bound_holds_over_many_puts_and_replacements(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    # The bound is kept with a running estimate between exact sums: replacing entries
+    # (which the estimate over-counts) and plain puts must both stay under it.
+    with Cache(tmp_path / "c.sqlite3", max_bytes=50_000, clock=fake_time) as cache:
+        for i in range(600):
+            fake_time.now += 1
+            key = f"k{i % 40 if i % 3 else i}"  # every third a new key, else a replacement
+            cache.put("archive", key, "x" * 900, ttl=3600)
+            assert cache.stats().payload_bytes <= 50_000
+        assert cache.get("archive", key) is not None  # the newest entry survives
+
+
+def test_size_bound_sees_another_process_writes(tmp_path: Path, fake_time: FakeTime) -> None:
+    # Two connections to one file (two runs sharing the cache). ``first`` summed the table
+    # while it was nearly empty; ``second`` then fills it close to the bound. first's own
+    # running estimate stays low, so only the periodic exact sum (every 256 puts) makes it
+    # notice and evict.
+    path = tmp_path / "c.sqlite3"
+    bound = 400_000
+    with (
+        Cache(path, max_bytes=bound, clock=fake_time) as first,
+        Cache(path, max_bytes=bound, clock=fake_time) as second,
+    ):
+        first.put("archive", "first-0", "x" * 1000, ttl=3600)
+        for i in range(380):
+            fake_time.now += 1
+            second.put("archive", f"second-{i}", "x" * 1000, ttl=3600)
+        for i in range(1, 300):
+            fake_time.now += 1
+            first.put("archive", f"first-{i}", "x" * 1000, ttl=3600)
+        # Without the periodic sum: ~680,000 bytes. With it: the bound plus at most the
+        # puts made after first's sum at its 256th put.
+        assert first.stats().payload_bytes <= bound + 50 * 1_020

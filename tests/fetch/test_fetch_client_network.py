@@ -24,6 +24,7 @@ from srccheck.fetch.policy import (
     build_transport,
     literal_address,
 )
+from srccheck.fetch.pools import OriginPools
 from srccheck.settings import Settings
 from srccheck.status import Status
 
@@ -123,7 +124,9 @@ async def test_dns_failure_is_dns_error() -> None:
 def test_transport_uses_the_policy_backend() -> None:
     # Fails if httpx stops keeping its pool where _install_pool puts ours.
     transport = build_transport(Settings())
-    pool = transport._pool
+    pools = transport._pool
+    assert isinstance(pools, OriginPools)
+    pool = pools._new_pool()  # the pool each origin gets
     assert isinstance(pool, httpcore.AsyncConnectionPool)
     assert isinstance(pool._network_backend, PolicyNetworkBackend)
 
@@ -132,7 +135,7 @@ def test_install_pool_refuses_an_unknown_transport_shape() -> None:
     transport = httpx.AsyncHTTPTransport()
     del transport._pool
     with pytest.raises(RuntimeError, match="_pool"):
-        _install_pool(transport, httpcore.AsyncConnectionPool())
+        _install_pool(transport, OriginPools(httpcore.AsyncConnectionPool, max_idle_pools=1))
 
 
 # --- redirects, bodies, protocols ---------------------------------------------------------------

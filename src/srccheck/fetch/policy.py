@@ -33,6 +33,7 @@ import httpcore
 import httpx
 
 from srccheck.fetch.decoding import BoundedDecodingTransport
+from srccheck.fetch.pools import OriginPools
 
 if TYPE_CHECKING:
     from srccheck.settings import Settings
@@ -355,7 +356,12 @@ class PolicyNetworkBackend(httpcore.AsyncNetworkBackend):
         return addresses
 
 
-def _install_pool(transport: httpx.AsyncHTTPTransport, pool: httpcore.AsyncConnectionPool) -> None:
+#: Origins whose idle keep-alive connections are kept (at least ``concurrency`` of them);
+#: the least recently used origin's pool is closed beyond that (srccheck.fetch.pools).
+IDLE_ORIGIN_POOLS = 64
+
+
+def _install_pool(transport: httpx.AsyncHTTPTransport, pool: OriginPools) -> None:
     """Give ``transport`` our connection pool.
 
     httpx 0.28 offers no public way to pass a network backend, so this is the
@@ -375,29 +381,27 @@ def build_transport(settings: Settings) -> httpx.AsyncHTTPTransport:
     bypass the address policy.
     """
     ssl_context = httpx.create_ssl_context(verify=not settings.insecure, trust_env=False)
-    # HostLimits already caps requests in flight (globally and per host); the pool only
-    # has to keep one idle connection per busy host slot, or it churns connections.
-    # Measured (bench --quick, 10 hosts x per-host 4 = 40 connections, concurrency 32):
-    # a bound of 128 gave 2.95-3.16 s cold wall, 32 gave 3.18-3.32 s, 16 3.13-3.24 s and
-    # 8 3.30-3.37 s: httpcore closes idle connections whenever the pool holds more than
-    # the bound (it counts all connections, not the idle ones), and reconnecting costs
-    # more than scanning the idle ones.
-    limits = httpx.Limits(
-        max_connections=None,
-        max_keepalive_connections=settings.concurrency * settings.per_host,
-    )
+    # HostLimits already caps requests in flight (globally and per host), so each origin's
+    # pool never needs more than ``per_host`` connections; keeping them alive avoids
+    # reconnecting for the next URL of the same site (see srccheck.fetch.pools).
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=settings.per_host)
     # Bodies are decoded with bounded memory (decompression bombs): srccheck.fetch.decoding.
     transport = BoundedDecodingTransport(
         verify=ssl_context, http1=True, http2=settings.http2, limits=limits, trust_env=False
     )
-    pool = httpcore.AsyncConnectionPool(
-        ssl_context=ssl_context,
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        http1=True,
-        http2=settings.http2,
-        network_backend=PolicyNetworkBackend(AddressPolicy.from_settings(settings)),
-    )
+    backend = PolicyNetworkBackend(AddressPolicy.from_settings(settings))
+
+    def new_pool() -> httpcore.AsyncConnectionPool:
+        return httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=settings.http2,
+            network_backend=backend,
+        )
+
+    pool = OriginPools(new_pool, max_idle_pools=max(settings.concurrency, IDLE_ORIGIN_POOLS))
     _install_pool(transport, pool)
     return transport
