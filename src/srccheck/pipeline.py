@@ -438,13 +438,12 @@ async def run(
     sink = sink or NullProgress()
     started = _now()
     files = find_articles(paths)
-    total = sum(_source_count(load_article(path, settings)) for path in files)
     try:
         settings.output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the output folder {settings.output}: {exc}") from exc
     out = report_paths(files, settings.output)
-    sink.start(total)
+    sink.start(lambda: sum(_source_count(load_article(path, settings)) for path in files))
 
     with _run_cache(settings) as cache:
         # Page texts are read by claims, and by drift when archives are asked.

@@ -386,3 +386,33 @@ def test_size_bound_sees_another_process_writes(tmp_path: Path, fake_time: FakeT
         # Without the periodic sum: ~680,000 bytes. With it: the bound plus at most the
         # puts made after first's sum at its 256th put.
         assert first.stats().payload_bytes <= bound + 50 * 1_020
+
+
+def test_recency_of_hits_outlives_the_connection(tmp_path: Path, fake_time: FakeTime) -> None:
+    # Hits are marked recently used in batches; the marks still decide evictions after
+    # the cache is closed and opened again (by the next run).
+    path = tmp_path / "c.sqlite3"
+    with Cache(path, max_bytes=10_000, clock=fake_time) as cache:
+        for i in range(3):
+            fake_time.now += 1
+            cache.put("archive", f"k{i}", "x" * 3000, ttl=3600)
+        fake_time.now += 1
+        assert cache.get("archive", "k0") is not None  # k0 is now the most recently used
+    with Cache(path, max_bytes=10_000, clock=fake_time) as cache:
+        fake_time.now += 1
+        cache.put("archive", "k3", "x" * 3000, ttl=3600)  # over the bound: one must go
+        assert cache.get("archive", "k1") is None
+        assert cache.get("archive", "k0") is not None
+
+
+def test_many_hits_are_marked_without_a_put(tmp_path: Path, fake_time: FakeTime) -> None:
+    # More hits than one batch: the marks reach the file while the run goes on.
+    path = tmp_path / "c.sqlite3"
+    with Cache(path, clock=fake_time) as cache:
+        cache.put("archive", "k", "v", ttl=3600)
+        fake_time.now += 100
+        for _ in range(600):
+            assert cache.get("archive", "k") is not None
+        with sqlite3.connect(path) as other:  # another reader sees the new recency
+            (last_used,) = other.execute("SELECT last_used FROM entries").fetchone()
+        assert last_used == fake_time.now

@@ -34,7 +34,7 @@ def _output(console: Console) -> str:
 
 def _run(reporter: ProgressSink, reports: list[ArticleReport], index: RunIndex) -> None:
     """Feed the events in the order the pipeline sends them."""
-    reporter.start(sum(len(r.sources) for r in reports))
+    reporter.start(lambda: sum(len(r.sources) for r in reports))
     for report in reports:
         for item in report.sources:
             reporter.advance(item.source.url or item.source.raw, item.check)
@@ -122,11 +122,13 @@ def test_narrow_console_keeps_the_numbers_readable(
 def test_no_progress_output_when_not_a_terminal(reports: list[ArticleReport]) -> None:
     console = _console()
     reporter = ConsoleReporter(console)
-    reporter.start(15)
+    counted: list[int] = []
+    reporter.start(lambda: counted.append(15) or 15)
     for item in reports[0].sources:
         reporter.advance(item.source.url or "", item.check)
     reporter.close()
     assert _output(console) == ""
+    assert counted == []  # without a bar, the articles are not read again to count
 
 
 def test_progress_bar_on_a_terminal_counts_sources_and_stops_on_exit(
@@ -134,7 +136,7 @@ def test_progress_bar_on_a_terminal_counts_sources_and_stops_on_exit(
 ) -> None:
     console = _console(force_terminal=True)
     with ConsoleReporter(console) as reporter:
-        reporter.start(len(reports[0].sources))
+        reporter.start(lambda: len(reports[0].sources))
         for item in reports[0].sources:
             reporter.advance(item.source.url or "", item.check)
     out = _output(console)

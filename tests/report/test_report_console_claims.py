@@ -29,7 +29,7 @@ def _output(console: Console) -> str:
 
 
 def _run(reporter: ConsoleReporter, reports: list[ArticleReport], index: RunIndex) -> None:
-    reporter.start(sum(len(r.sources) for r in reports))
+    reporter.start(lambda: sum(len(r.sources) for r in reports))
     for report in reports:
         for item in report.sources:
             reporter.advance(item.source.url or "", item.check)

@@ -76,3 +76,22 @@ def test_replacing_an_existing_report(
     write_json(error_report, path)
     assert path.read_text(encoding="utf-8") == dumps_report(error_report)
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+def test_a_leftover_temporary_name_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, article_report: ArticleReport
+) -> None:
+    # A killed run may leave ".a.json.<pid>-<n>.tmp"; the next write must not fail on it
+    # nor touch it.
+    import itertools
+
+    from srccheck.report import atomic
+
+    monkeypatch.setattr(atomic, "_serial", itertools.count(7))
+    leftover = tmp_path / f".a.json.{os.getpid()}-7.tmp"
+    leftover.write_text("left by a killed run", encoding="utf-8")
+    path = tmp_path / "a.json"
+    write_json(article_report, path)
+    assert path.read_text(encoding="utf-8") == dumps_report(article_report)
+    assert leftover.read_text(encoding="utf-8") == "left by a killed run"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [leftover.name, "a.json"]

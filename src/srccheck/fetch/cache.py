@@ -37,13 +37,14 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -87,6 +88,8 @@ _ZLIB_LEVEL = 1
 # Payload bytes are summed exactly (one index scan) at most every this many puts; in
 # between, a running estimate (which only over-counts) decides whether to look.
 _RESUM_EVERY = 256
+# Hits' last_used times are written this many at a time (and before any eviction or close).
+_TOUCH_BATCH = 512
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     kind TEXT NOT NULL,
@@ -199,6 +202,7 @@ class Cache:
         # until the next SUM, at most _RESUM_EVERY puts later).
         self._payload_estimate: int | None = None
         self._puts_since_sum = 0
+        self._touched: list[tuple[float, str, str]] = []  # hits whose last_used is unwritten
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
@@ -234,12 +238,33 @@ class Cache:
 
     def close(self) -> None:
         with self._lock:
+            with contextlib.suppress(sqlite3.Error), self._transaction_locked():
+                self._flush_touched_locked()  # recency is a hint: never fail a close for it
             self._db.close()
+
+    @contextlib.contextmanager
+    def _transaction_locked(self) -> Iterator[None]:
+        """One short write transaction (the caller holds the lock): all or nothing."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _flush_touched_locked(self) -> None:
+        touched, self._touched = self._touched, []
+        if touched:
+            self._db.executemany(
+                "UPDATE entries SET last_used = ? WHERE kind = ? AND key = ?", touched
+            )
 
     def get(self, kind: str, key: str, *, stale: bool = False) -> CacheEntry | None:
         """The entry for ``(kind, key)``; ``None`` when missing, or expired unless ``stale``.
 
-        A hit marks the entry as recently used (for the size bound).
+        A hit marks the entry as recently used (for the size bound); the mark is
+        written with the next put, every 512 hits, or on close.
         """
         now = self._clock()
         with self._lock:
@@ -250,9 +275,12 @@ class Cache:
             ).fetchone()
             if row is None or (not stale and row[5] <= now):
                 return None
-            self._db.execute(
-                "UPDATE entries SET last_used = ? WHERE kind = ? AND key = ?", (now, kind, key)
-            )
+            # Recency is written in batches: one write transaction per hit made warm runs
+            # (all hits) spend most of their cache time committing.
+            self._touched.append((now, kind, key))
+            if len(self._touched) >= _TOUCH_BATCH:
+                with self._transaction_locked():
+                    self._flush_touched_locked()
         value, body, etag, last_modified, stored_at, expires_at = row
         return CacheEntry(
             kind, key, value, body, etag, last_modified, stored_at, expires_at, read_at=now
@@ -273,19 +301,13 @@ class Cache:
         now = self._clock()
         packed = zlib.compress(body.encode("utf-8"), _ZLIB_LEVEL) if body is not None else None
         size = len(kind) + len(key) + len(value) + (len(packed) if packed is not None else 0)
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO entries (kind, key, value, body, etag, last_modified,"
-                    " stored_at, expires_at, last_used, size) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (kind, key, value, packed, etag, last_modified, now, now + ttl, now, size),
-                )
-                self._evict_locked(size)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, self._transaction_locked():
+            self._db.execute(
+                "INSERT OR REPLACE INTO entries (kind, key, value, body, etag, last_modified,"
+                " stored_at, expires_at, last_used, size) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (kind, key, value, packed, etag, last_modified, now, now + ttl, now, size),
+            )
+            self._evict_locked(size)
 
     def refresh(self, kind: str, key: str, ttl: float, *, value: str | None = None) -> bool:
         """Mark an entry as just validated (fresh for ``ttl``), optionally with a new value.
@@ -336,6 +358,7 @@ class Cache:
 
     def _evict_locked(self, added: int) -> None:
         """Keep the payload under ``max_bytes`` after a put of ``added`` bytes."""
+        self._flush_touched_locked()  # in the put's transaction: recency decides evictions
         self._puts_since_sum += 1
         if self._payload_estimate is not None:
             self._payload_estimate += added

@@ -10,11 +10,14 @@ file (at worst a stray ``.<name>.<random>.tmp`` file).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-import secrets
 from pathlib import Path
 
 __all__ = ["write_text_atomic"]
+
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+_serial = itertools.count()  # temporary names: process id + serial, created exclusively
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -23,19 +26,53 @@ def write_text_atomic(path: Path, text: str) -> None:
     Newlines are written as ``\\n`` on every platform so reports are byte-identical
     across systems. The file gets the usual permissions (``0o666`` minus the umask),
     unlike :mod:`tempfile` files, which are private to the user.
+
+    A run writes thousands of reports, so this makes few system calls: the folder is
+    created only when opening the temporary file finds it missing, and a temporary
+    name that exists already (left by a killed run with the same process id) is
+    skipped.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     data = text.encode("utf-8")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    tmp, fd = _create_temporary(path)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with contextlib.closing(_Descriptor(fd)) as handle:
             # No fsync: it cost a tenth of a large run's time, and reports can be
             # regenerated; the rename still guarantees old-or-new, never half a file.
-            handle.write(data)
+            handle.write_all(data)
         os.replace(tmp, path)
-    finally:
-        # After a successful replace there is nothing left to remove; after a failure
-        # (Ctrl-C included) the partial temporary file goes.
+    except BaseException:
+        # After a failure (Ctrl-C included) the partial temporary file goes.
         with contextlib.suppress(OSError):
             tmp.unlink()
+        raise
+
+
+def _create_temporary(path: Path) -> tuple[Path, int]:
+    made_folder = False
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}-{next(_serial)}.tmp")
+        try:
+            return tmp, os.open(tmp, _FLAGS, 0o666)
+        except FileNotFoundError:
+            if made_folder:
+                raise
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made_folder = True
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary file name next to {path}")
+
+
+class _Descriptor:
+    """An open file descriptor written without a buffered file object around it."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def write_all(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view) :]
+
+    def close(self) -> None:
+        os.close(self.fd)

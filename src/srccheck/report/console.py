@@ -25,7 +25,7 @@ so a title such as ``[red]x[/]`` is printed as written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import IntEnum, StrEnum
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
@@ -160,13 +160,15 @@ _COMPACT_WIDTH = 90
 class ProgressSink(Protocol):
     """Progress events of a run, in this order: start, advance*/article_done*, finish.
 
+    ``start`` gets a function that counts the run's sources; it reads every
+    article once more, so only a sink that shows the total should call it.
     ``advance`` is called once per checked source (``url`` is the checked URL,
     or the raw entry when it is not a URL), ``article_done`` once per article
     when its report is complete (errors included), ``finish`` once with the run
     index. ``finish`` is not called when the run is interrupted.
     """
 
-    def start(self, total_sources: int) -> None: ...
+    def start(self, count_sources: Callable[[], int]) -> None: ...
 
     def advance(self, url: str, check: LinkCheck) -> None: ...
 
@@ -178,7 +180,7 @@ class ProgressSink(Protocol):
 class NullProgress:
     """A :class:`ProgressSink` that ignores every event (for library use and tests)."""
 
-    def start(self, total_sources: int) -> None:
+    def start(self, count_sources: Callable[[], int]) -> None:
         return None
 
     def advance(self, url: str, check: LinkCheck) -> None:
@@ -422,9 +424,9 @@ class ConsoleReporter:
     ) -> None:
         self.close()
 
-    def start(self, total_sources: int) -> None:
+    def start(self, count_sources: Callable[[], int]) -> None:
         if self.verbosity <= Verbosity.QUIET or not self.console.is_terminal:
-            return
+            return  # no bar: the sources need not be counted
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -435,7 +437,7 @@ class ConsoleReporter:
             console=self.console,
             transient=True,
         )
-        self._task = self._progress.add_task("Checking sources", total=total_sources, not_ok=0)
+        self._task = self._progress.add_task("Checking sources", total=count_sources(), not_ok=0)
         self._progress.start()
 
     def advance(self, url: str, check: LinkCheck) -> None:

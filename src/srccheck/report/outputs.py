@@ -9,6 +9,7 @@ run finishes. GitHub annotations go to the given stream (stdout in the CLI).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -59,8 +60,8 @@ class RunOutputs:
         """True when a finding is an error under the policy (exit code 1)."""
         return has_failures(self.found)
 
-    def start(self, total_sources: int) -> None:
-        self.inner.start(total_sources)
+    def start(self, count_sources: Callable[[], int]) -> None:
+        self.inner.start(count_sources)
 
     def advance(self, url: str, check: LinkCheck) -> None:
         self.inner.advance(url, check)
