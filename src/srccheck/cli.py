@@ -200,6 +200,15 @@ def verify(
             show_default=False,
         ),
     ] = None,
+    no_reuse: Annotated[
+        bool | None,
+        typer.Option(
+            "--no-reuse",
+            help="Build and write every report, even one whose article, settings and "
+            "cached source results are all unchanged since it was written.",
+            show_default=False,
+        ),
+    ] = None,
     cache_max_size: Annotated[
         int | None,
         typer.Option(
@@ -319,6 +328,7 @@ def verify(
             "respect_robots": respect_robots,
             "cache_dir": cache_dir,
             "use_cache": False if no_cache else None,
+            "reuse_reports": False if no_reuse else None,
             "cache_max_bytes": cache_max_size * 1024 * 1024 if cache_max_size else None,
             "archives": archive or None,
             "archive_enabled": False if no_archive else None,

@@ -44,7 +44,7 @@ __all__ = [
     "Summary",
 ]
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 class Position(ReportModel):
@@ -275,6 +275,12 @@ class IndexEntry(ReportModel):
     state: ReportState
     error: ArticleError | None = None
     summary: Summary
+    reused: bool = Field(
+        default=False,
+        description="True when this run kept the report files of an earlier run: the "
+        "article bytes, the settings and every cached result the report was built from "
+        "were unchanged (README: Reusing unchanged reports).",
+    )
 
 
 class RunIndex(ReportModel):

@@ -3,10 +3,12 @@
     article files ─▶ articles ─▶ fetch ┬─▶ text ─▶ claims ─▶ report writers ─▶ RunIndex
                                 archive ┘  (live page, or the archived copy)
 
-Articles are parsed first (plain functions), so the progress bar knows the
-number of sources. Each article is then checked by one of a bounded number of
-article workers. Per source, the live check and the archive lookup run side by
-side; the chosen snapshot is retrieved when the live page cannot be used for
+Each article is read, parsed and checked by one of a bounded number of
+article workers (a progress bar counts the sources beforehand, in one more
+read of every article; quiet and non-terminal runs skip that). An article
+whose report can be reused unchanged (srccheck.reuse) is not parsed at all.
+Per source, the live check and the archive lookup run side by side; the
+chosen snapshot is retrieved when the live page cannot be used for
 claims (broken, blocked, paywalled) or when drift is wanted. The Fetcher
 applies the global and per-host limits and fetches a URL cited by many
 articles only once. A report is written as soon as its article is complete,
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import signal
 import tempfile
 from collections import deque
@@ -37,6 +40,7 @@ from srccheck.archive.model import ArchiveReport
 from srccheck.archive.service import ArchiveService
 from srccheck.articles import find_articles, load_article
 from srccheck.articles.lines import LineTable
+from srccheck.articles.loader import read_capped
 from srccheck.articles.model import Article, ArticleFailure
 from srccheck.claims import Claim, extract_claims, match_claims
 from srccheck.claims.numbers import guess_locale
@@ -45,6 +49,7 @@ from srccheck.fetch.cache import Cache, open_cache
 from srccheck.fetch.client import Fetcher
 from srccheck.fetch.model import FetchOutcome, Page
 from srccheck.models import (
+    ArticleError,
     ArticleMeta,
     ArticleReport,
     IndexEntry,
@@ -59,6 +64,7 @@ from srccheck.report.console import NullProgress, ProgressSink
 from srccheck.report.html import write_article_html, write_index_html
 from srccheck.report.json import write_json
 from srccheck.report.paths import report_paths
+from srccheck.reuse import ReportStore, collecting
 from srccheck.settings import Settings
 from srccheck.status import Status
 from srccheck.text import PageText, extract_page_text, plain_page_text
@@ -263,8 +269,10 @@ class _Run:
         archives: ArchiveService | None,
         sink: ProgressSink,
         out: dict[Path, Path],
+        store: ReportStore | None = None,
     ) -> None:
         self.settings = settings
+        self.store = store
         self.fetcher = fetcher
         self.archives = archives
         self.sink = sink
@@ -307,32 +315,70 @@ class _Run:
         return SourceResult(check=live.check, archive=archive, texts=tuple(texts))
 
     async def check_article(self, path: Path) -> None:
-        # Parsed here, not kept from the counting pass: memory stays flat in the
-        # number of articles (the parse is cheap next to the fetching).
-        article = load_article(path, self.settings)
+        # Read here, not kept from a counting pass: memory stays flat in the number
+        # of articles. With a report store, an unchanged article's report is reused.
+        data, digest, reused = await asyncio.to_thread(self.read_or_reuse, path)
+        if reused is not None:
+            for item in reused.sources:
+                self.sink.advance(item.source.url or item.source.raw, item.check)
+            self.finish_article(path, reused, written=True, reused=True)
+            return
+        article = load_article(path, self.settings, data=data)
         claims: list[Claim] = []
         results: list[SourceResult | None] = []
-        if isinstance(article, Article):
-            results = [None] * len(article.sources)
-            self.partial[path] = (article, results)
+        with collecting() as dependencies:
+            if isinstance(article, Article):
+                results = [None] * len(article.sources)
+                self.partial[path] = (article, results)
 
-            async def one(i: int, entry: SourceEntry) -> None:
-                result = await self.check_one(article, entry)
-                results[i] = result
-                self.sink.advance(entry.url or entry.raw, result.check)
+                async def one(i: int, entry: SourceEntry) -> None:
+                    result = await self.check_one(article, entry)
+                    results[i] = result
+                    self.sink.advance(entry.url or entry.raw, result.check)
 
-            await asyncio.gather(*(one(i, e) for i, e in enumerate(article.sources)))
-            if self.settings.claims:
-                claims = article_claims(article, results)
+                await asyncio.gather(*(one(i, e) for i, e in enumerate(article.sources)))
+                if self.settings.claims:
+                    claims = article_claims(article, results)
         report = build_report(path, article, results, claims)
+
+        def write() -> None:
+            self.write(path, report)
+            if self.store is not None and digest is not None:
+                stem = self.out[path]
+                self.store.remember(path, stem, self.files(stem), digest, dependencies, report)
+
         # Rendering and writing are CPU and disk work: off the event loop, so the
         # fetches of other articles keep going meanwhile. Shielded: an interruption
         # lets a started write finish (see finish_writes) instead of racing it.
-        writing = asyncio.ensure_future(asyncio.to_thread(self.write, path, report))
+        writing = asyncio.ensure_future(asyncio.to_thread(write))
         self.writing[path] = (writing, report)
         await asyncio.shield(writing)
         del self.writing[path]
         self.finish_article(path, report, written=True)
+
+    def read_or_reuse(
+        self, path: Path
+    ) -> tuple[bytes | ArticleError | None, str | None, ArticleReport | None]:
+        """The article's bytes and their SHA-256, and its reusable report if there is one.
+
+        Without a report store the file is left to :func:`load_article` to read.
+        """
+        if self.store is None:
+            return None, None, None
+        data = read_capped(path, self.settings.max_article_bytes)
+        if isinstance(data, ArticleError):
+            return data, None, None
+        digest = hashlib.sha256(data).hexdigest()
+        stem = self.out[path]
+        return data, digest, self.store.reusable(path, stem, self.files(stem), digest)
+
+    def files(self, stem: Path) -> list[Path]:
+        """The per-article report files the settings ask for."""
+        return [
+            stem.with_suffix(f".{kind}")
+            for kind in ("json", "html")
+            if kind in self.settings.formats
+        ]
 
     async def finish_writes(self) -> None:
         """After an interruption: let started report writes end; count those that succeeded."""
@@ -344,11 +390,13 @@ class _Run:
             self.finish_article(path, report, written=True)
         self.writing.clear()
 
-    def finish_article(self, path: Path, report: ArticleReport, *, written: bool = False) -> None:
+    def finish_article(
+        self, path: Path, report: ArticleReport, *, written: bool = False, reused: bool = False
+    ) -> None:
         if not written:
             self.write(path, report)
         self.partial.pop(path, None)
-        self.entries[path] = self.entry(path, report)
+        self.entries[path] = self.entry(path, report, reused=reused)
         self.sink.article_done(report)
 
     def write(self, path: Path, report: ArticleReport) -> None:
@@ -361,7 +409,7 @@ class _Run:
         except OSError as exc:
             raise InputError(f"cannot write the report of {path} to {stem}.*: {exc}") from exc
 
-    def entry(self, path: Path, report: ArticleReport) -> IndexEntry:
+    def entry(self, path: Path, report: ArticleReport, *, reused: bool = False) -> IndexEntry:
         stem = self.out[path]
         return IndexEntry(
             file=str(path),
@@ -372,6 +420,7 @@ class _Run:
             state=report.state,
             error=report.error,
             summary=report.summary,
+            reused=reused,
         )
 
     def write_incomplete(self, files: Sequence[Path]) -> None:
@@ -460,7 +509,13 @@ async def run(
                 if settings.archive_enabled and settings.archives
                 else None
             )
-            return await _check_all(settings, sink, files, started, active, archives, out)
+            # Reports are reused only from the persistent cache (not --no-cache's temporary one).
+            store = (
+                ReportStore(cache, settings)
+                if settings.use_cache and settings.reuse_reports
+                else None
+            )
+            return await _check_all(settings, sink, files, started, active, archives, out, store)
 
 
 async def _check_all(
@@ -471,6 +526,7 @@ async def _check_all(
     active: Fetcher,
     archives: ArchiveService | None,
     out: dict[Path, Path],
+    store: ReportStore | None = None,
 ) -> RunIndex:
     """Check every article with a bounded pool of article workers; write as they finish.
 
@@ -479,7 +535,7 @@ async def _check_all(
     a report is written as ``incomplete``, the index says so, and the original
     exception propagates.
     """
-    state = _Run(settings, active, archives, sink, out)
+    state = _Run(settings, active, archives, sink, out, store)
     queue = deque(files)
 
     async def worker() -> None:

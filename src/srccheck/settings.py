@@ -55,6 +55,8 @@ class Settings:
     cache_ttl_live: float = 24 * 3600.0  # reachable pages (ok, redirected)
     cache_ttl_failure: float = 3600.0  # definitive failures (404, 410, soft 404, other 4xx)
     cache_ttl_archive: float = 30 * 24 * 3600.0  # archive lookups
+    # Keep an unchanged article's report instead of rewriting it (srccheck.reuse)
+    reuse_reports: bool = True
     # Network safety
     allow_private: bool = False
     allow_hosts: tuple[str, ...] = ()

@@ -391,3 +391,25 @@ async def test_not_archived_is_cached_only_for_the_failure_ttl(
             await service.lookup(URL, ARTICLE)
     assert asked == 1
     assert len(httpx_mock.get_requests()) == 2
+
+
+async def test_a_lookup_is_a_dependency_of_the_asking_article(
+    httpx_mock: HTTPXMock, clock, tmp_path
+) -> None:
+    # The cached lookup an article's report rests on is recorded for that article,
+    # also when another article's lookup of the same URL did the work (srccheck.reuse).
+    from srccheck.fetch.cache import Cache, CacheKind
+    from srccheck.reuse import collecting
+
+    httpx_mock.add_response(url=CDX, json=cdx_rows("20200309000000"))
+    with Cache(tmp_path / "c.sqlite3") as cache:
+        async with httpx.AsyncClient() as client:
+            service = ArchiveService(settings(), client, no_fetch, clock=clock, cache=cache)
+            with collecting() as first:
+                await service.lookup(URL, ARTICLE)
+            with collecting() as second:
+                await service.lookup(URL, ARTICLE)
+            [(kind, key)] = first.entries
+            assert kind == CacheKind.ARCHIVE
+            assert cache.get(kind, key) is not None  # the recorded key is the stored entry
+            assert second.entries == first.entries

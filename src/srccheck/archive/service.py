@@ -49,6 +49,7 @@ from srccheck.archive.wayback import query_availability, query_cdx
 from srccheck.fetch.cache import Cache, CacheKind, cache_call
 from srccheck.fetch.limits import Clock
 from srccheck.fetch.model import FetchOutcome
+from srccheck.reuse import depends_on
 
 if TYPE_CHECKING:
     from srccheck.settings import Settings
@@ -98,6 +99,8 @@ class ArchiveService:
         Never raises for network problems: an archive that cannot be asked is
         an ``error`` lookup. The same (URL, date) is looked up once per run.
         """
+        if self._cache is not None:
+            depends_on(CacheKind.ARCHIVE, self._cache_key(url, article_date))
         key = (url, article_date)
         task = self._lookups.get(key)
         if task is None:

@@ -19,8 +19,13 @@ from srccheck.settings import Settings
 __all__ = ["load_article", "read_capped"]
 
 
-def load_article(path: Path, settings: Settings) -> Article | ArticleFailure:
+def load_article(
+    path: Path, settings: Settings, *, data: bytes | ArticleError | None = None
+) -> Article | ArticleFailure:
     """Read, decode and parse one article file; never raises for a bad file.
+
+    ``data`` is the file's content when the caller has read it already (with
+    :func:`read_capped`), so that what is parsed is exactly what it hashed.
 
     Failures, by kind: ``unreadable`` (missing, a directory, no permission,
     I/O error), ``too_large`` (over ``settings.max_article_bytes``; no more than
@@ -29,7 +34,8 @@ def load_article(path: Path, settings: Settings) -> Article | ArticleFailure:
     ``no_sources`` (no source list, or one without entries). Sources are
     normalised with ``settings.strip_tracking``.
     """
-    data = read_capped(path, settings.max_article_bytes)
+    if data is None:
+        data = read_capped(path, settings.max_article_bytes)
     if isinstance(data, ArticleError):
         return ArticleFailure(path=path, error=data)
     if not data:

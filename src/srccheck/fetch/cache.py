@@ -44,7 +44,7 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -285,6 +285,29 @@ class Cache:
         return CacheEntry(
             kind, key, value, body, etag, last_modified, stored_at, expires_at, read_at=now
         )
+
+    def now(self) -> float:
+        """The cache clock's time (epoch seconds), as stored in ``stored_at``."""
+        return self._clock()
+
+    def unchanged_since(self, keys: Sequence[tuple[str, str]], moment: float) -> bool:
+        """True when every ``(kind, key)`` is stored, fresh, and was stored no later than
+        ``moment``: whatever was built from these entries at ``moment`` is still current.
+
+        The entries count as used (for the size bound), like hits of :meth:`get`.
+        """
+        now = self._clock()
+        with self._lock:
+            for kind, key in keys:
+                row = self._db.execute(
+                    "SELECT stored_at, expires_at FROM entries WHERE kind = ? AND key = ?",
+                    (kind, key),
+                ).fetchone()
+                if row is None or row[0] > moment or row[1] <= now:
+                    return False
+            for kind, key in keys:
+                self._touched.append((now, kind, key))
+        return True
 
     def put(
         self,

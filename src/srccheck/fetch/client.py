@@ -74,6 +74,7 @@ from srccheck.fetch.soft404 import (
     without_echo,
 )
 from srccheck.models import LinkCheck, RedirectHop
+from srccheck.reuse import depends_on
 from srccheck.status import Status
 
 if TYPE_CHECKING:
@@ -335,6 +336,12 @@ class Fetcher:
         """
         if self._client is None:
             raise RuntimeError("use 'async with Fetcher(settings) as fetcher'")
+        # The caller's report rests on this URL's cache entry (and its host's robots.txt).
+        depends_on(CacheKind.LINK, url)
+        if self._settings.respect_robots:
+            parsed = _checkable(url)
+            if not isinstance(parsed, Verdict):
+                depends_on(CacheKind.ROBOTS, _origin(parsed))
         check = self._done.get(url)
         if check is not None:
             return FetchOutcome(check=check, page=await self._page_again(url))

@@ -392,6 +392,13 @@ def print_run_summary(
             console.print()
             _print_missing_claims(console, missing)
     _print_errors(console, index)
+    reused = sum(entry.reused for entry in index.articles)
+    if verbosity > Verbosity.QUIET and reused:
+        kept = "report" if reused == 1 else "reports"
+        console.print(
+            f"{reused} unchanged {kept} kept from an earlier run (--no-reuse rewrites them)",
+            style="dim",
+        )
     # One logical line whatever the width: scripts and quiet mode rely on it.
     console.print(totals_text(index), soft_wrap=True)
 

@@ -1,0 +1,215 @@
+"""Reusing an article's report when nothing it was built from has changed.
+
+A re-run over an archive of articles mostly finds what the last run found:
+the same article files, and every source's result still fresh in the cache.
+Building, rendering and writing those reports again costs most of such a run
+(measured in bench/README.md). So after writing a complete report, the run
+remembers in the cache (kind ``report``, keyed by the report's output path):
+
+* the SHA-256 of the article file's bytes that were parsed,
+* the srccheck version and a fingerprint of the settings that shape a report,
+* every cache entry the report was built from (``dependencies``: link checks
+  — page texts included — archive lookups, robots.txt files), and
+* the size and modification time of each report file written,
+
+with the report itself. A later run reuses the report — no parsing, no
+rendering, no writing — only when every one of these still holds: same bytes,
+same version and settings, every dependency still in the cache, fresh, and
+not stored again since the report was made, and the report files untouched.
+Anything else (a changed or new article, an expired or re-fetched source, a
+result that is never cached such as a timeout or a DNS failure, an edited or
+deleted report file, ``--no-reuse``, ``--no-cache``) builds the report anew.
+
+Dependencies are collected per article with a :class:`contextvars.ContextVar`:
+the stages call :func:`depends_on` where they consult the cache on behalf of a
+caller (the Fetcher's ``check``, the archive service's ``lookup``), which runs
+in the calling article's context even when the work is shared with other
+articles.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from srccheck import __version__
+from srccheck.fetch.cache import Cache
+from srccheck.models import ArticleReport, ReportState
+from srccheck.settings import Settings
+
+__all__ = [
+    "REPORT_KIND",
+    "Dependencies",
+    "ReportStore",
+    "collecting",
+    "depends_on",
+    "settings_fingerprint",
+]
+
+REPORT_KIND = "report"
+
+#: Settings that cannot change a report built from the same article and cache entries:
+#: where reports go, how fast and how politely fetching runs, how long entries stay fresh
+#: (freshness is checked entry by entry), what fails the run, and credentials.
+_NOT_SHAPING_REPORTS = frozenset(
+    {
+        "output",
+        "fail_on",
+        "concurrency",
+        "per_host",
+        "host_interval",
+        "connect_timeout",
+        "read_timeout",
+        "timeout",
+        "retries",
+        "backoff_initial",
+        "backoff_max",
+        "retry_after_cap",
+        "use_cache",
+        "cache_dir",
+        "cache_max_bytes",
+        "cache_ttl_live",
+        "cache_ttl_failure",
+        "cache_ttl_archive",
+        "reuse_reports",
+        "ia_access_key",
+        "ia_secret_key",
+    }
+)
+
+
+@dataclass(slots=True)
+class Dependencies:
+    """The cache entries (kind, key) one article's report was built from."""
+
+    entries: set[tuple[str, str]] = field(default_factory=set)
+
+
+_collecting: contextvars.ContextVar[Dependencies | None] = contextvars.ContextVar(
+    "srccheck_report_dependencies", default=None
+)
+
+
+def depends_on(kind: str, key: str) -> None:
+    """Note that the current article's report uses cache entry ``(kind, key)``."""
+    deps = _collecting.get()
+    if deps is not None:
+        deps.entries.add((kind, key))
+
+
+@contextmanager
+def collecting() -> Iterator[Dependencies]:
+    """Collect :func:`depends_on` calls made in this context and the tasks it starts."""
+    deps = Dependencies()
+    token = _collecting.set(deps)
+    try:
+        yield deps
+    finally:
+        _collecting.reset(token)
+
+
+def settings_fingerprint(settings: Settings) -> str:
+    """A digest of every setting that can change what a report says."""
+    shaping = [
+        (f.name, repr(getattr(settings, f.name)))
+        for f in dataclasses.fields(settings)
+        if f.name not in _NOT_SHAPING_REPORTS
+    ]
+    return hashlib.sha256(repr(shaping).encode("utf-8")).hexdigest()
+
+
+def _file_state(path: Path) -> list[int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+class ReportStore:
+    """Remembers written reports in ``cache`` and hands them back while still valid.
+
+    Both methods block (file and cache access): call them from a worker thread.
+    """
+
+    def __init__(self, cache: Cache, settings: Settings) -> None:
+        self._cache = cache
+        self._fingerprint = settings_fingerprint(settings)
+        # Kept long enough to outlive its dependencies, which decide validity.
+        self._ttl = max(
+            settings.cache_ttl_live, settings.cache_ttl_failure, settings.cache_ttl_archive
+        )
+
+    def reusable(
+        self, article: Path, stem: Path, outputs: Iterable[Path], digest: str
+    ) -> ArticleReport | None:
+        """The remembered report of ``article`` (bytes hashing to ``digest``), written
+        to ``outputs`` under ``stem``, if nothing it was built from changed; else None."""
+        outputs = list(outputs)
+        entry = self._cache.get(REPORT_KIND, _key(stem))
+        if entry is None or entry.body is None:
+            return None
+        try:
+            record = json.loads(entry.value)
+            if (
+                record["version"] != __version__
+                or record["settings"] != self._fingerprint
+                or record["article"] != str(article)
+                or record["sha256"] != digest
+                or record["outputs"] != {str(p): _file_state(p) for p in outputs}
+            ):
+                return None
+            dependencies = [(kind, key) for kind, key in record["dependencies"]]
+            made_at = float(record["made_at"])
+        except (ValueError, KeyError, TypeError):
+            return None  # written by another srccheck version
+        if not self._cache.unchanged_since(dependencies, made_at):
+            return None
+        try:
+            return ArticleReport.model_validate_json(entry.body)
+        except ValueError:
+            return None
+
+    def remember(
+        self,
+        article: Path,
+        stem: Path,
+        outputs: Iterable[Path],
+        digest: str,
+        dependencies: Dependencies,
+        report: ArticleReport,
+    ) -> None:
+        """Record ``report`` as written to ``outputs`` (call right after writing them)."""
+        if report.state is ReportState.INCOMPLETE:
+            return
+        outputs = list(outputs)
+        states = {str(p): _file_state(p) for p in outputs}
+        if any(state is None for state in states.values()):
+            return
+        record = {
+            "version": __version__,
+            "settings": self._fingerprint,
+            "article": str(article),
+            "sha256": digest,
+            "outputs": states,
+            "dependencies": sorted(dependencies.entries),
+            "made_at": self._cache.now(),
+        }
+        self._cache.put(
+            REPORT_KIND,
+            _key(stem),
+            json.dumps(record, ensure_ascii=False),
+            self._ttl,
+            body=report.model_dump_json(),
+        )
+
+
+def _key(stem: Path) -> str:
+    """The report's output path without suffix: one per article and output folder."""
+    return str(stem.resolve())
