@@ -184,6 +184,7 @@ def run_srccheck(
     log: Path,
     cache_dir: Path | None,
     profile: bool = False,
+    extra: tuple[str, ...] = (),
 ) -> CheckRun:
     """Run ``srccheck verify`` on ``workload`` and collect its figures."""
     command = [
@@ -200,6 +201,7 @@ def run_srccheck(
         "--quiet",
         *LINK_CHECK_ARGS,
         *config.extra_args,
+        *extra,
     ]
     if cache_dir is not None:
         command += ["--cache-dir", str(cache_dir)]
@@ -314,17 +316,30 @@ def _run_in(config: BenchConfig, work: Path, logs: Path, stamp: str, echo: Any) 
             profile=config.profile,
         )
         runs["cold"] = cold
-        warm = None
+        warm = rebuilt = None
         if has_cache and cold.ok:
+            # A re-run as users make it: same articles, same cache, same reports folder.
             warm = run_srccheck(
                 config,
                 workload,
                 counters,
-                output=work / "reports-warm",
+                output=work / "reports-cold",
                 log=logs / "warm.log",
                 cache_dir=work / "cache",
             )
             runs["warm"] = warm
+            if srccheck_supports(config, "--no-reuse"):
+                # The same, but every report built and written again from the cache.
+                rebuilt = run_srccheck(
+                    config,
+                    workload,
+                    counters,
+                    output=work / "reports-cold",
+                    log=logs / "warm-rebuilt.log",
+                    cache_dir=work / "cache",
+                    extra=("--no-reuse",),
+                )
+                runs["warm_rebuilt"] = rebuilt
         start_url = f"http://{host_address(0)}:{web.port}/__bench/links.html"
         peer_runs: dict[Peer, tuple[ProcessRun, CounterSnapshot] | None] = {}
         for peer in config.peers:
@@ -368,6 +383,7 @@ def _run_in(config: BenchConfig, work: Path, logs: Path, stamp: str, echo: Any) 
         peer_runs,
         matching,
         has_cache,
+        rebuilt,
     )
     for figure in figures.values():
         echo(format_figure(figure))
@@ -461,6 +477,7 @@ def _figures(
     peer_runs: dict[Peer, tuple[ProcessRun, CounterSnapshot] | None],
     matching: Any,
     has_cache: bool,
+    rebuilt: CheckRun | None = None,
 ) -> dict[str, Figure]:
     ideal = config.ideal_urls_per_second
     factor = web.mean_service_factor(list(workload.cited_pages))
@@ -538,6 +555,17 @@ def _figures(
                 Target(Comparison.AT_MOST, 0, "fresh entries"),
             ),
         ]
+        if rebuilt is not None and rebuilt.ok:
+            f.append(
+                Figure(
+                    "warm_rebuilt_to_cold_ratio",
+                    "warm / cold, every report rebuilt",
+                    rebuilt.process.wall_s / cold.process.wall_s,
+                    "",
+                    note=f"--no-reuse: {rebuilt.process.wall_s:.2f} s, "
+                    f"{rebuilt.requests.count(Counter.TOTAL)} requests",
+                )
+            )
     else:
         note = no_cache if not has_cache else (_failed(warm) if warm else _failed(cold))
         f += [

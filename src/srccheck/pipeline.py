@@ -317,7 +317,10 @@ class _Run:
     async def check_article(self, path: Path) -> None:
         # Read here, not kept from a counting pass: memory stays flat in the number
         # of articles. With a report store, an unchanged article's report is reused.
-        data, digest, reused = await asyncio.to_thread(self.read_or_reuse, path)
+        # On the loop, like the parse below: a file read and a few indexed SQLite reads
+        # (WAL: never blocked by writers). Through a thread, the hop and the threads'
+        # contention cost a warm run of 1,000 articles 1.72 s instead of 1.37 s.
+        data, digest, reused = self.read_or_reuse(path)
         if reused is not None:
             for item in reused.sources:
                 self.sink.advance(item.source.url or item.source.raw, item.check)

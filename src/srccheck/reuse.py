@@ -33,6 +33,7 @@ import contextvars
 import dataclasses
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -211,5 +212,8 @@ class ReportStore:
 
 
 def _key(stem: Path) -> str:
-    """The report's output path without suffix: one per article and output folder."""
-    return str(stem.resolve())
+    """The report's output path without suffix: one per article and output folder.
+
+    Made absolute without resolving links (no system calls); a folder reached
+    through another link is another key, which only costs a rebuild."""
+    return os.path.abspath(stem)

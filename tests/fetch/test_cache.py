@@ -416,3 +416,22 @@ def test_many_hits_are_marked_without_a_put(tmp_path: Path, fake_time: FakeTime)
         with sqlite3.connect(path) as other:  # another reader sees the new recency
             (last_used,) = other.execute("SELECT last_used FROM entries").fetchone()
         assert last_used == fake_time.now
+
+
+def test_unchanged_since_checks_every_entry_of_a_long_list(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    # More entries than one query takes: every one still counts.
+    with Cache(tmp_path / "c.sqlite3", clock=fake_time) as cache:
+        keys = [("link", f"https://a.example/{i}") for i in range(900)]
+        for kind, key in keys:
+            cache.put(kind, key, "{}", ttl=60)
+        made = fake_time.now
+        fake_time.now += 1
+        assert cache.unchanged_since(keys + keys[:5], made)  # repeats are fine
+        cache.put("link", keys[850][1], "{}", ttl=60)  # stored again after ``made``
+        assert not cache.unchanged_since(keys, made)
+        assert cache.unchanged_since(keys[:800], made)
+        assert not cache.unchanged_since([*keys[:10], ("link", "https://missing.example/")], made)
+        fake_time.now += 60
+        assert not cache.unchanged_since(keys[:10], made)  # expired

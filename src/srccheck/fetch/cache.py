@@ -90,6 +90,8 @@ _ZLIB_LEVEL = 1
 _RESUM_EVERY = 256
 # Hits' last_used times are written this many at a time (and before any eviction or close).
 _TOUCH_BATCH = 512
+# Keys per query of unchanged_since: under SQLite's historic limit of 999 parameters.
+_KEYS_PER_QUERY = 900
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     kind TEXT NOT NULL,
@@ -297,16 +299,24 @@ class Cache:
         The entries count as used (for the size bound), like hits of :meth:`get`.
         """
         now = self._clock()
+        wanted = sorted(set(keys))
+        by_kind: dict[str, list[str]] = {}
+        for kind, key in wanted:
+            by_kind.setdefault(kind, []).append(key)
         with self._lock:
-            for kind, key in keys:
-                row = self._db.execute(
-                    "SELECT stored_at, expires_at FROM entries WHERE kind = ? AND key = ?",
-                    (kind, key),
-                ).fetchone()
-                if row is None or row[0] > moment or row[1] <= now:
-                    return False
-            for kind, key in keys:
-                self._touched.append((now, kind, key))
+            for kind, names in by_kind.items():
+                for start in range(0, len(names), _KEYS_PER_QUERY):
+                    chunk = names[start : start + _KEYS_PER_QUERY]
+                    marks = ", ".join("?" * len(chunk))  # placeholders only, values bound
+                    # kind = ? AND key IN (…) is answered from the (kind, key) index.
+                    (count,) = self._db.execute(
+                        f"SELECT COUNT(*) FROM entries WHERE kind = ? AND key IN ({marks})"
+                        " AND stored_at <= ? AND expires_at > ?",
+                        [kind, *chunk, moment, now],
+                    ).fetchone()
+                    if count != len(chunk):
+                        return False
+            self._touched.extend((now, kind, key) for kind, key in wanted)
         return True
 
     def put(
