@@ -38,6 +38,7 @@ FIGURE_KEYS: tuple[str, ...] = (
     "warm_wall_s",
     "warm_to_cold_ratio",
     "warm_requests",
+    "warm_rebuilt_to_cold_ratio",
     "claims_mb_per_second",
     "linkchecker_wall_s",
     "linkinator_wall_s",

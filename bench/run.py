@@ -555,17 +555,17 @@ def _figures(
                 Target(Comparison.AT_MOST, 0, "fresh entries"),
             ),
         ]
+        label = "warm / cold, every report rebuilt"
         if rebuilt is not None and rebuilt.ok:
-            f.append(
-                Figure(
-                    "warm_rebuilt_to_cold_ratio",
-                    "warm / cold, every report rebuilt",
-                    rebuilt.process.wall_s / cold.process.wall_s,
-                    "",
-                    note=f"--no-reuse: {rebuilt.process.wall_s:.2f} s, "
-                    f"{rebuilt.requests.count(Counter.TOTAL)} requests",
-                )
+            note = (
+                f"--no-reuse: {rebuilt.process.wall_s:.2f} s, "
+                f"{rebuilt.requests.count(Counter.TOTAL)} requests"
             )
+            ratio = rebuilt.process.wall_s / cold.process.wall_s
+            f.append(Figure("warm_rebuilt_to_cold_ratio", label, ratio, "", note=note))
+        else:
+            note = _failed(rebuilt) if rebuilt else "n/a (srccheck has no --no-reuse)"
+            f.append(Figure("warm_rebuilt_to_cold_ratio", label, None, note=note))
     else:
         note = no_cache if not has_cache else (_failed(warm) if warm else _failed(cold))
         f += [
@@ -584,6 +584,9 @@ def _figures(
                 target=Target(Comparison.AT_MOST, 0, "fresh entries"),
                 note=note,
             ),
+            Figure(
+                "warm_rebuilt_to_cold_ratio", "warm / cold, every report rebuilt", None, note=note
+            ),
         ]
     if matching is None:
         f.append(
@@ -601,7 +604,8 @@ def _figures(
             )
         )
     for peer in (Peer.LINKCHECKER, Peer.LINKINATOR):
-        f += _peer_figures(peer, peer_runs.get(peer), cold, workload, peer not in config.peers)
+        skipped = peer not in config.peers
+        f += _peer_figures(peer, peer_runs.get(peer), cold, workload, skipped, config)
     by_key = {figure.key: figure for figure in f}
     if set(by_key) != set(FIGURE_KEYS):
         raise RuntimeError(f"FIGURE_KEYS and _figures disagree: {set(by_key) ^ set(FIGURE_KEYS)}")
@@ -639,6 +643,7 @@ def _peer_figures(
     cold: CheckRun,
     workload: Workload,
     skipped: bool,
+    config: BenchConfig,
 ) -> list[Figure]:
     name = peer.value
     if outcome is None:
@@ -663,6 +668,14 @@ def _peer_figures(
     note = f"{checked}/{workload.distinct_urls} URLs requested, exit {run.returncode}"
     if heads:
         note += f", {heads} HEAD requests (no body)"
+    # Little's law: every answer waits at least the latency, so the mean number of
+    # requests in flight is at least (requests / wall time) × latency.
+    in_flight = requests.count(Counter.TOTAL) / run.wall_s * config.latency if run.wall_s else 0
+    if in_flight > config.concurrency:
+        note += (
+            f", ≥ {in_flight:.0f} requests in flight on average (Little's law), more than"
+            f" its --concurrency {config.concurrency}"
+        )
     ratio = cold.process.wall_s / run.wall_s if cold.ok and run.wall_s else None
     return [
         Figure(f"{name}_wall_s", f"{name} wall time", run.wall_s, "s", note=note),
