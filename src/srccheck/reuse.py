@@ -154,7 +154,7 @@ class ReportStore:
         to ``outputs`` under ``stem``, if nothing it was built from changed; else None."""
         outputs = list(outputs)
         entry = self._cache.get(REPORT_KIND, _key(stem))
-        if entry is None or entry.body is None:
+        if entry is None or entry.compressed_body is None:
             return None
         try:
             record = json.loads(entry.value)

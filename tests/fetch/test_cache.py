@@ -110,10 +110,10 @@ def test_body_round_trip_is_compressed(cache: Cache) -> None:
 def test_size_bound_evicts_least_recently_used(tmp_path: Path, fake_time: FakeTime) -> None:
     with Cache(tmp_path / "c.sqlite3", max_bytes=10_000, clock=fake_time) as cache:
         for i in range(5):
-            fake_time.now += 1
-            cache.put("archive", f"k{i}", "x" * 3000, ttl=3600)
+            fake_time.now += 1000  # beyond the ten minutes within which recency is kept
+            cache.put("archive", f"k{i}", "x" * 3000, ttl=86_400)
             if i == 2:
-                fake_time.now += 1
+                fake_time.now += 1000
                 assert cache.get("archive", "k0") is not None  # k0 is used again
         stats = cache.stats()
         assert stats.payload_bytes <= 10_000
@@ -394,28 +394,52 @@ def test_recency_of_hits_outlives_the_connection(tmp_path: Path, fake_time: Fake
     path = tmp_path / "c.sqlite3"
     with Cache(path, max_bytes=10_000, clock=fake_time) as cache:
         for i in range(3):
-            fake_time.now += 1
-            cache.put("archive", f"k{i}", "x" * 3000, ttl=3600)
-        fake_time.now += 1
+            fake_time.now += 1000  # beyond the ten minutes within which recency is kept
+            cache.put("archive", f"k{i}", "x" * 3000, ttl=86_400)
+        fake_time.now += 1000
         assert cache.get("archive", "k0") is not None  # k0 is now the most recently used
     with Cache(path, max_bytes=10_000, clock=fake_time) as cache:
-        fake_time.now += 1
-        cache.put("archive", "k3", "x" * 3000, ttl=3600)  # over the bound: one must go
+        fake_time.now += 1000
+        cache.put("archive", "k3", "x" * 3000, ttl=86_400)  # over the bound: one must go
         assert cache.get("archive", "k1") is None
         assert cache.get("archive", "k0") is not None
 
 
 def test_many_hits_are_marked_without_a_put(tmp_path: Path, fake_time: FakeTime) -> None:
-    # More hits than one batch: the marks reach the file while the run goes on.
+    # Hits of more keys than one batch: the marks reach the file while the run goes on.
+    # Repeated hits of one key are one mark (the latest time).
     path = tmp_path / "c.sqlite3"
     with Cache(path, clock=fake_time) as cache:
-        cache.put("archive", "k", "v", ttl=3600)
-        fake_time.now += 100
-        for _ in range(600):
-            assert cache.get("archive", "k") is not None
+        for i in range(600):
+            cache.put("archive", f"k{i}", "v", ttl=3600)
+        fake_time.now += 1000
+        for _ in range(3):
+            assert cache.get("archive", "k0") is not None
+        with sqlite3.connect(path) as other:
+            (marked,) = other.execute(
+                "SELECT COUNT(*) FROM entries WHERE last_used > ?", (fake_time.now - 1,)
+            ).fetchone()
+        assert marked == 0  # one key's repeated hits: not yet a batch
+        for i in range(600):
+            assert cache.get("archive", f"k{i}") is not None
         with sqlite3.connect(path) as other:  # another reader sees the new recency
-            (last_used,) = other.execute("SELECT last_used FROM entries").fetchone()
-        assert last_used == fake_time.now
+            (marked,) = other.execute(
+                "SELECT COUNT(*) FROM entries WHERE last_used > ?", (fake_time.now - 1,)
+            ).fetchone()
+        assert marked >= 512
+
+
+def test_a_recent_mark_is_not_written_again(tmp_path: Path, fake_time: FakeTime) -> None:
+    # Re-marking rewrites the whole row (page body included): within ten minutes of the
+    # stored mark, a hit leaves it alone.
+    path = tmp_path / "c.sqlite3"
+    with Cache(path, clock=fake_time) as cache:
+        cache.put("link", "k", "v", ttl=3600, body="Seite " * 1000)
+        stored = fake_time.now
+        fake_time.now += 599
+        assert cache.get("link", "k") is not None
+    with sqlite3.connect(path) as other:
+        assert other.execute("SELECT last_used FROM entries").fetchone() == (stored,)
 
 
 def test_unchanged_since_checks_every_entry_of_a_long_list(

@@ -88,8 +88,10 @@ _ZLIB_LEVEL = 1
 # Payload bytes are summed exactly (one index scan) at most every this many puts; in
 # between, a running estimate (which only over-counts) decides whether to look.
 _RESUM_EVERY = 256
-# Hits' last_used times are written this many at a time (and before any eviction or close).
+# Hits' last_used times are written this many at a time (and before any eviction or close),
+# and only when the stored time is older than _RECENT seconds: recency is kept to that.
 _TOUCH_BATCH = 512
+_RECENT = 600.0
 # Keys per query of unchanged_since: under SQLite's historic limit of 999 parameters.
 _KEYS_PER_QUERY = 900
 _SCHEMA = """
@@ -204,7 +206,9 @@ class Cache:
         # until the next SUM, at most _RESUM_EVERY puts later).
         self._payload_estimate: int | None = None
         self._puts_since_sum = 0
-        self._touched: list[tuple[float, str, str]] = []  # hits whose last_used is unwritten
+        # Hits whose last_used is not written yet: (kind, key) -> time of the latest hit.
+        # A key read by many articles of a run is written once per batch.
+        self._touched: dict[tuple[str, str], float] = {}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
@@ -256,34 +260,30 @@ class Cache:
         self._db.execute("COMMIT")
 
     def _flush_touched_locked(self) -> None:
-        touched, self._touched = self._touched, []
+        touched, self._touched = self._touched, {}
         if touched:
             self._db.executemany(
-                "UPDATE entries SET last_used = ? WHERE kind = ? AND key = ?", touched
+                "UPDATE entries SET last_used = ? WHERE kind = ? AND key = ?",
+                [(when, kind, key) for (kind, key), when in touched.items()],
             )
 
     def get(self, kind: str, key: str, *, stale: bool = False) -> CacheEntry | None:
         """The entry for ``(kind, key)``; ``None`` when missing, or expired unless ``stale``.
 
-        A hit marks the entry as recently used (for the size bound); the mark is
-        written with the next put, every 512 hits, or on close.
+        A hit marks the entry as recently used (for the size bound), to within ten
+        minutes; the mark is written with the next put, every 512 hits, or on close.
         """
         now = self._clock()
         with self._lock:
             row = self._db.execute(
-                "SELECT value, body, etag, last_modified, stored_at, expires_at "
+                "SELECT value, body, etag, last_modified, stored_at, expires_at, last_used "
                 "FROM entries WHERE kind = ? AND key = ?",
                 (kind, key),
             ).fetchone()
             if row is None or (not stale and row[5] <= now):
                 return None
-            # Recency is written in batches: one write transaction per hit made warm runs
-            # (all hits) spend most of their cache time committing.
-            self._touched.append((now, kind, key))
-            if len(self._touched) >= _TOUCH_BATCH:
-                with self._transaction_locked():
-                    self._flush_touched_locked()
-        value, body, etag, last_modified, stored_at, expires_at = row
+            self._touch_locked(kind, key, row[6], now)
+        value, body, etag, last_modified, stored_at, expires_at, _ = row
         return CacheEntry(
             kind, key, value, body, etag, last_modified, stored_at, expires_at, read_at=now
         )
@@ -309,15 +309,31 @@ class Cache:
                     chunk = names[start : start + _KEYS_PER_QUERY]
                     marks = ", ".join("?" * len(chunk))  # placeholders only, values bound
                     # kind = ? AND key IN (…) is answered from the (kind, key) index.
-                    (count,) = self._db.execute(
-                        f"SELECT COUNT(*) FROM entries WHERE kind = ? AND key IN ({marks})"
+                    rows = self._db.execute(
+                        f"SELECT key, last_used FROM entries WHERE kind = ? AND key IN ({marks})"
                         " AND stored_at <= ? AND expires_at > ?",
                         [kind, *chunk, moment, now],
-                    ).fetchone()
-                    if count != len(chunk):
+                    ).fetchall()
+                    if len(rows) != len(chunk):
                         return False
-            self._touched.extend((now, kind, key) for kind, key in wanted)
+                    for key, last_used in rows:
+                        self._touch_locked(kind, key, last_used, now)
         return True
+
+    def _touch_locked(self, kind: str, key: str, last_used: float, now: float) -> None:
+        """Mark a hit as recent use, unless the stored mark is recent enough already.
+
+        Marks are written in batches (one write transaction per hit made warm runs,
+        all hits, spend most of their time committing), and only when the stored one
+        is older than _RECENT: SQLite rewrites a whole row, page body included, to
+        change one column, so re-marking a 35 KB page read a minute ago is not worth it.
+        """
+        if now - last_used < _RECENT:
+            return
+        self._touched[kind, key] = now
+        if len(self._touched) >= _TOUCH_BATCH:
+            with self._transaction_locked():
+                self._flush_touched_locked()
 
     def put(
         self,
