@@ -459,3 +459,26 @@ def test_unchanged_since_checks_every_entry_of_a_long_list(
         assert not cache.unchanged_since([*keys[:10], ("link", "https://missing.example/")], made)
         fake_time.now += 60
         assert not cache.unchanged_since(keys[:10], made)  # expired
+
+
+def test_a_cache_of_an_older_layout_starts_over(tmp_path: Path, fake_time: FakeTime) -> None:
+    # Version 1 kept the body in the middle of the row; such a file is emptied, not
+    # migrated (it is a cache), and then works.
+    path = tmp_path / "c.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.execute(
+            "CREATE TABLE entries (kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+            " body BLOB, etag TEXT, last_modified TEXT, stored_at REAL NOT NULL,"
+            " expires_at REAL NOT NULL, last_used REAL NOT NULL, size INTEGER NOT NULL,"
+            " UNIQUE (kind, key))"
+        )
+        old.execute(
+            "INSERT INTO entries VALUES ('link', 'k', '{}', NULL, NULL, NULL, 1, 9e12, 1, 10)"
+        )
+        old.execute("PRAGMA user_version = 1")
+    with Cache(path, clock=fake_time) as cache:
+        assert cache.get("link", "k") is None
+        cache.put("link", "k", "{}", ttl=60, body="Seite")
+        entry = cache.get("link", "k")
+        assert entry is not None
+        assert entry.body == "Seite"

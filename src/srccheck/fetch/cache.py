@@ -80,7 +80,10 @@ __all__ = [
 _T = TypeVar("_T")
 
 CACHE_FILE_NAME = "cache.sqlite3"
-_SCHEMA_VERSION = 1
+# 2: the body is the last column. SQLite stores a row's columns in order, so with a
+# 35 KB page body in the middle, reading stored_at or expires_at walked the body's
+# overflow pages (a warm run's freshness checks: 0.19 ms per article instead of 0.02).
+_SCHEMA_VERSION = 2
 _EVICT_TO = 0.9  # evict down to this share of max_bytes, so evictions are rare
 # zlib level 1 compresses a 100 KB news page in ~0.9 ms to ~34 % (level 6: ~2.3 ms, ~30 %):
 # a page is stored for every check, so the faster level wins (bench/README.md).
@@ -98,14 +101,14 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     kind TEXT NOT NULL,
     key TEXT NOT NULL,
-    value TEXT NOT NULL,
-    body BLOB,
-    etag TEXT,
-    last_modified TEXT,
     stored_at REAL NOT NULL,
     expires_at REAL NOT NULL,
     last_used REAL NOT NULL,
     size INTEGER NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    value TEXT NOT NULL,
+    body BLOB,
     UNIQUE (kind, key)
 );
 CREATE INDEX IF NOT EXISTS entries_last_used ON entries (last_used);
