@@ -200,6 +200,16 @@ def verify(
             show_default=False,
         ),
     ] = None,
+    fetch_processes: Annotated[
+        int | None,
+        typer.Option(
+            "--fetch-processes",
+            help="Fetch in N worker processes, each owning a share of the hosts (per-host "
+            "limits and one fetch per URL still hold); use up to the number of cores. "
+            "[default: 1]",
+            metavar="N",
+        ),
+    ] = None,
     no_reuse: Annotated[
         bool | None,
         typer.Option(
@@ -329,6 +339,7 @@ def verify(
             "cache_dir": cache_dir,
             "use_cache": False if no_cache else None,
             "reuse_reports": False if no_reuse else None,
+            "fetch_processes": fetch_processes,
             "cache_max_bytes": cache_max_size * 1024 * 1024 if cache_max_size else None,
             "archives": archive or None,
             "archive_enabled": False if no_archive else None,

@@ -29,7 +29,7 @@ import signal
 import tempfile
 from collections import deque
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager, nullcontext, suppress
+from contextlib import AbstractAsyncContextManager, closing, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -47,7 +47,8 @@ from srccheck.claims.numbers import guess_locale
 from srccheck.errors import InputError, SrccheckError
 from srccheck.fetch.cache import Cache, open_cache
 from srccheck.fetch.client import Fetcher
-from srccheck.fetch.model import FetchOutcome, Page
+from srccheck.fetch.model import FetchOutcome, Page, URLChecker
+from srccheck.fetch.processes import ProcessFetcher
 from srccheck.models import (
     ArticleError,
     ArticleMeta,
@@ -116,7 +117,9 @@ def excluded_by(url: str, settings: Settings) -> str | None:
     return None
 
 
-async def check_source(entry: SourceEntry, fetcher: Fetcher, settings: Settings) -> FetchOutcome:
+async def check_source(
+    entry: SourceEntry, fetcher: URLChecker, settings: Settings
+) -> FetchOutcome:
     """Check one source entry: invalid and excluded entries are results, not requests."""
     if entry.url is None:
         return FetchOutcome(
@@ -265,7 +268,7 @@ class _Run:
     def __init__(
         self,
         settings: Settings,
-        fetcher: Fetcher,
+        fetcher: URLChecker,
         archives: ArchiveService | None,
         sink: ProgressSink,
         out: dict[Path, Path],
@@ -505,10 +508,14 @@ async def run(
             if fetcher is None
             else None
         )
-        async with own if own is not None else nullcontext(fetcher) as active:
+        async with (
+            own if own is not None else nullcontext(fetcher) as active,
+            _checker(settings, own, cache, keep_pages) as checker,
+        ):
             assert active is not None
+            checks = checker or active
             archives = (
-                ArchiveService(settings, active.client, active.check, cache=cache)
+                ArchiveService(settings, active.client, checks.check, cache=cache)
                 if settings.archive_enabled and settings.archives
                 else None
             )
@@ -518,7 +525,23 @@ async def run(
                 if settings.use_cache and settings.reuse_reports
                 else None
             )
-            return await _check_all(settings, sink, files, started, active, archives, out, store)
+            return await _check_all(settings, sink, files, started, checks, archives, out, store)
+
+
+def _checker(
+    settings: Settings, own: Fetcher | None, cache: Cache, keep_pages: bool
+) -> AbstractAsyncContextManager[ProcessFetcher | None]:
+    """Worker processes that check the URLs (``fetch_processes`` > 1), or nothing: the
+    run's own Fetcher checks them. A Fetcher handed in by the caller is always used."""
+    if own is None or settings.fetch_processes < 2:
+        return nullcontext(None)
+    return ProcessFetcher(
+        _fetch_settings(settings),
+        processes=settings.fetch_processes,
+        client_of=own,
+        cache=cache,
+        keep_pages=keep_pages,
+    )
 
 
 async def _check_all(
@@ -526,7 +549,7 @@ async def _check_all(
     sink: ProgressSink,
     files: Sequence[Path],
     started: dt.datetime,
-    active: Fetcher,
+    active: URLChecker,
     archives: ArchiveService | None,
     out: dict[Path, Path],
     store: ReportStore | None = None,

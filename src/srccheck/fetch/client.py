@@ -80,7 +80,7 @@ from srccheck.status import Status
 if TYPE_CHECKING:
     from srccheck.settings import Settings
 
-__all__ = ["REDIRECT_CODES", "Fetcher"]
+__all__ = ["REDIRECT_CODES", "Fetcher", "record_dependencies"]
 
 #: Page text kept in memory across articles (characters); older pages are read back
 #: from the cache when another article cites the same URL. Bounds the run's memory.
@@ -336,12 +336,7 @@ class Fetcher:
         """
         if self._client is None:
             raise RuntimeError("use 'async with Fetcher(settings) as fetcher'")
-        # The caller's report rests on this URL's cache entry (and its host's robots.txt).
-        depends_on(CacheKind.LINK, url)
-        if self._settings.respect_robots:
-            parsed = _checkable(url)
-            if not isinstance(parsed, Verdict):
-                depends_on(CacheKind.ROBOTS, _origin(parsed))
+        record_dependencies(url, self._settings)
         check = self._done.get(url)
         if check is not None:
             return FetchOutcome(check=check, page=await self._page_again(url))
@@ -674,6 +669,16 @@ class Fetcher:
                 return bytes(body), True
             body += chunk
         return bytes(body), False
+
+
+def record_dependencies(url: str, settings: Settings) -> None:
+    """Note for the calling article (srccheck.reuse) that its report rests on ``url``'s
+    cache entry, and with ``respect_robots`` on its host's robots.txt entry."""
+    depends_on(CacheKind.LINK, url)
+    if settings.respect_robots:
+        parsed = _checkable(url)
+        if not isinstance(parsed, Verdict):
+            depends_on(CacheKind.ROBOTS, _origin(parsed))
 
 
 def _uncached(outcome: FetchOutcome) -> FetchOutcome:

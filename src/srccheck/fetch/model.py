@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from srccheck.models import LinkCheck
 
-__all__ = ["FetchOutcome", "Page"]
+__all__ = ["FetchOutcome", "Page", "URLChecker"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,3 +29,10 @@ class Page:
 class FetchOutcome:
     check: LinkCheck
     page: Page | None = None
+
+
+class URLChecker(Protocol):
+    """What later stages need of the fetch stage: check one URL, never raising for
+    network problems (the Fetcher, or the worker processes of ``fetch.processes``)."""
+
+    async def check(self, url: str) -> FetchOutcome: ...
