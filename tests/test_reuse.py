@@ -221,7 +221,9 @@ def _report(path: Path) -> ArticleReport:
     )
 
 
-def _remembered(tmp_path: Path, cache: Cache, dependency: tuple[str, str]) -> ReportStore:
+def _remembered(
+    tmp_path: Path, cache: Cache, dependency: tuple[str, str, float | None]
+) -> ReportStore:
     store = ReportStore(cache, Settings())
     output = tmp_path / "out" / "a.json"
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -237,9 +239,9 @@ def _remembered(tmp_path: Path, cache: Cache, dependency: tuple[str, str]) -> Re
 def test_a_dependency_stored_again_after_the_report_forbids_reuse(tmp_path: Path) -> None:
     clock = FakeTime()
     with Cache(tmp_path / "c.sqlite3", clock=clock) as cache:
-        cache.put(CacheKind.LINK, "https://a.example/", "{}", ttl=3600)
+        stamp = cache.put(CacheKind.LINK, "https://a.example/", "{}", ttl=3600)
         clock.now += 1
-        store = _remembered(tmp_path, cache, (CacheKind.LINK, "https://a.example/"))
+        store = _remembered(tmp_path, cache, (CacheKind.LINK, "https://a.example/", stamp))
         output = tmp_path / "out" / "a.json"
         args = (tmp_path / "a.txt", output.with_suffix(""), [output], "abc")
         clock.now += 1
@@ -250,36 +252,58 @@ def test_a_dependency_stored_again_after_the_report_forbids_reuse(tmp_path: Path
         assert store.reusable(*args) is None
 
 
+def test_an_entry_stored_again_before_the_report_is_remembered_forbids_reuse(
+    tmp_path: Path,
+) -> None:
+    # Another run sharing the cache stores the URL again after this article used it but
+    # before its report is remembered: the stamp taken at use no longer matches.
+    clock = FakeTime()
+    with Cache(tmp_path / "c.sqlite3", clock=clock) as cache:
+        used = cache.put(CacheKind.LINK, "https://a.example/", "{}", ttl=3600)
+        clock.now += 1
+        cache.put(CacheKind.LINK, "https://a.example/", '{"newer": 1}', ttl=3600)
+        clock.now += 1
+        store = _remembered(tmp_path, cache, (CacheKind.LINK, "https://a.example/", used))
+        output = tmp_path / "out" / "a.json"
+        assert store.reusable(tmp_path / "a.txt", output.with_suffix(""), [output], "abc") is None
+
+
 def test_a_missing_or_expired_dependency_forbids_reuse(tmp_path: Path) -> None:
     clock = FakeTime()
     with Cache(tmp_path / "c.sqlite3", clock=clock) as cache:
-        cache.put(CacheKind.LINK, "https://a.example/", "{}", ttl=60)
-        store = _remembered(tmp_path, cache, (CacheKind.LINK, "https://a.example/"))
+        stamp = cache.put(CacheKind.LINK, "https://a.example/", "{}", ttl=60)
+        store = _remembered(tmp_path, cache, (CacheKind.LINK, "https://a.example/", stamp))
         output = tmp_path / "out" / "a.json"
         args = (tmp_path / "a.txt", output.with_suffix(""), [output], "abc")
         assert store.reusable(*args) is not None
         clock.now += 61
         assert store.reusable(*args) is None
         # A dependency that was never stored (a result that is not cached, say):
-        store = _remembered(tmp_path, cache, (CacheKind.LINK, "https://never.example/"))
+        store = _remembered(tmp_path, cache, (CacheKind.LINK, "https://never.example/", 5.0))
         assert store.reusable(*args) is None
 
 
 def test_dependencies_are_collected_from_tasks_the_article_starts() -> None:
     import asyncio
 
-    async def article() -> set[tuple[str, str]]:
+    async def article() -> dict[tuple[str, str], float | None]:
         with collecting() as deps:
 
             async def source(n: int) -> None:
                 await asyncio.sleep(0)
-                depends_on("link", f"https://a.example/{n}")
+                depends_on("link", f"https://a.example/{n}", float(n))
 
             await asyncio.gather(*(source(n) for n in range(3)))
-        depends_on("link", "https://after.example/")  # outside: not recorded
+            depends_on("link", "https://a.example/0", 0.0)  # again, the same: kept
+            depends_on("link", "https://a.example/1", 9.0)  # again, another: unusable
+        depends_on("link", "https://after.example/", 1.0)  # outside: not recorded
         return deps.entries
 
-    assert asyncio.run(article()) == {("link", f"https://a.example/{n}") for n in range(3)}
+    assert asyncio.run(article()) == {
+        ("link", "https://a.example/0"): 0.0,
+        ("link", "https://a.example/1"): None,
+        ("link", "https://a.example/2"): 2.0,
+    }
 
 
 def test_the_fingerprint_ignores_speed_and_follows_content_settings() -> None:

@@ -9,31 +9,37 @@ remembers in the cache (kind ``report``, keyed by the report's output path):
 * the SHA-256 of the article file's bytes that were parsed,
 * the srccheck version and a fingerprint of the settings that shape a report,
 * every cache entry the report was built from (``dependencies``: link checks
-  — page texts included — archive lookups, robots.txt files), and
+  — page texts included — archive lookups, robots.txt files), each with the
+  ``stored_at`` it had when the article used it, and
 * the size and modification time of each report file written,
 
 with the report itself. A later run reuses the report — no parsing, no
 rendering, no writing — only when every one of these still holds: same bytes,
 same version and settings, every dependency still in the cache, fresh, and
-not stored again since the report was made, and the report files untouched.
+stored exactly as when it was used (a run sharing the cache may have stored a
+newer answer meanwhile), and the report files untouched. A cache that is busy
+or damaged makes a report be built anew; it never fails the run.
 Anything else (a changed or new article, an expired or re-fetched source, a
 result that is never cached such as a timeout or a DNS failure, an edited or
 deleted report file, ``--no-reuse``, ``--no-cache``) builds the report anew.
 
 Dependencies are collected per article with a :class:`contextvars.ContextVar`:
-the stages call :func:`depends_on` where they consult the cache on behalf of a
-caller (the Fetcher's ``check``, the archive service's ``lookup``), which runs
-in the calling article's context even when the work is shared with other
-articles.
+the stages call :func:`depends_on` when they hand a result to a caller (the
+Fetcher's ``check``, the archive service's ``lookup``, the fetch workers'
+answers), which runs in the calling article's context even when the work was
+shared with other articles.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import dataclasses
 import hashlib
 import json
 import os
+import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -88,9 +94,14 @@ _NOT_SHAPING_REPORTS = frozenset(
 
 @dataclass(slots=True)
 class Dependencies:
-    """The cache entries (kind, key) one article's report was built from."""
+    """The cache entries one article's report was built from: (kind, key) -> the
+    entry's ``stored_at`` when it was used (None: not cached, or used in two versions)."""
 
-    entries: set[tuple[str, str]] = field(default_factory=set)
+    entries: dict[tuple[str, str], float | None] = field(default_factory=dict)
+
+    def add(self, kind: str, key: str, stamp: float | None) -> None:
+        known = self.entries.get((kind, key), stamp)
+        self.entries[kind, key] = stamp if known == stamp else None
 
 
 _collecting: contextvars.ContextVar[Dependencies | None] = contextvars.ContextVar(
@@ -98,11 +109,12 @@ _collecting: contextvars.ContextVar[Dependencies | None] = contextvars.ContextVa
 )
 
 
-def depends_on(kind: str, key: str) -> None:
-    """Note that the current article's report uses cache entry ``(kind, key)``."""
+def depends_on(kind: str, key: str, stamp: float | None) -> None:
+    """Note that the current article's report uses cache entry ``(kind, key)`` as it was
+    stored at ``stamp`` (its ``stored_at``; None when the result was not cached)."""
     deps = _collecting.get()
     if deps is not None:
-        deps.entries.add((kind, key))
+        deps.add(kind, key, stamp)
 
 
 @contextmanager
@@ -137,7 +149,9 @@ def _file_state(path: Path) -> list[int] | None:
 class ReportStore:
     """Remembers written reports in ``cache`` and hands them back while still valid.
 
-    Both methods block (file and cache access): call them from a worker thread.
+    Both methods block on file and cache access (short, local reads and one write); a
+    broken or busy cache makes them miss and skip, never fail the run: reuse only
+    saves work.
     """
 
     def __init__(self, cache: Cache, settings: Settings) -> None:
@@ -154,10 +168,10 @@ class ReportStore:
         """The remembered report of ``article`` (bytes hashing to ``digest``), written
         to ``outputs`` under ``stem``, if nothing it was built from changed; else None."""
         outputs = list(outputs)
-        entry = self._cache.get(REPORT_KIND, _key(stem))
-        if entry is None or entry.compressed_body is None:
-            return None
         try:
+            entry = self._cache.get(REPORT_KIND, _key(stem))
+            if entry is None or entry.compressed_body is None:
+                return None
             record = json.loads(entry.value)
             if (
                 record["version"] != __version__
@@ -167,15 +181,12 @@ class ReportStore:
                 or record["outputs"] != {str(p): _file_state(p) for p in outputs}
             ):
                 return None
-            dependencies = [(kind, key) for kind, key in record["dependencies"]]
-            made_at = float(record["made_at"])
-        except (ValueError, KeyError, TypeError):
-            return None  # written by another srccheck version
-        if not self._cache.unchanged_since(dependencies, made_at):
-            return None
-        try:
-            return ArticleReport.model_validate_json(entry.body)
-        except ValueError:
+            stamps = {(kind, key): stamp for kind, key, stamp in record["dependencies"]}
+            if not self._cache.unchanged_since(stamps):
+                return None
+            return ArticleReport.model_validate_json(entry.body)  # type: ignore[arg-type]
+        except (ValueError, KeyError, TypeError, sqlite3.Error, zlib.error):
+            # Another srccheck version's record, a damaged entry, a busy or broken cache.
             return None
 
     def remember(
@@ -190,6 +201,8 @@ class ReportStore:
         """Record ``report`` as written to ``outputs`` (call right after writing them)."""
         if report.state is ReportState.INCOMPLETE:
             return
+        if any(stamp is None for stamp in dependencies.entries.values()):
+            return  # built from a result that is not cached: never reusable
         outputs = list(outputs)
         states = {str(p): _file_state(p) for p in outputs}
         if any(state is None for state in states.values()):
@@ -200,16 +213,16 @@ class ReportStore:
             "article": str(article),
             "sha256": digest,
             "outputs": states,
-            "dependencies": sorted(dependencies.entries),
-            "made_at": self._cache.now(),
+            "dependencies": [[*key, stamp] for key, stamp in sorted(dependencies.entries.items())],
         }
-        self._cache.put(
-            REPORT_KIND,
-            _key(stem),
-            json.dumps(record, ensure_ascii=False),
-            self._ttl,
-            body=report.model_dump_json(),
-        )
+        with contextlib.suppress(sqlite3.Error):  # a busy or full cache: simply not reused
+            self._cache.put(
+                REPORT_KIND,
+                _key(stem),
+                json.dumps(record, ensure_ascii=False),
+                self._ttl,
+                body=report.model_dump_json(),
+            )
 
 
 def _key(stem: Path) -> str:

@@ -409,7 +409,9 @@ async def test_a_lookup_is_a_dependency_of_the_asking_article(
                 await service.lookup(URL, ARTICLE)
             with collecting() as second:
                 await service.lookup(URL, ARTICLE)
-            [(kind, key)] = first.entries
+            [((kind, key), stamp)] = first.entries.items()
             assert kind == CacheKind.ARCHIVE
-            assert cache.get(kind, key) is not None  # the recorded key is the stored entry
+            entry = cache.get(kind, key)
+            assert entry is not None  # the recorded key is the stored entry …
+            assert stamp == entry.stored_at  # … as it was stored when used
             assert second.entries == first.entries

@@ -442,23 +442,25 @@ def test_a_recent_mark_is_not_written_again(tmp_path: Path, fake_time: FakeTime)
         assert other.execute("SELECT last_used FROM entries").fetchone() == (stored,)
 
 
-def test_unchanged_since_checks_every_entry_of_a_long_list(
+def test_unchanged_since_compares_every_entry_with_its_stamp(
     tmp_path: Path, fake_time: FakeTime
 ) -> None:
     # More entries than one query takes: every one still counts.
     with Cache(tmp_path / "c.sqlite3", clock=fake_time) as cache:
-        keys = [("link", f"https://a.example/{i}") for i in range(900)]
-        for kind, key in keys:
-            cache.put(kind, key, "{}", ttl=60)
-        made = fake_time.now
+        stamps = {}
+        for i in range(900):
+            key = ("link", f"https://a.example/{i}")
+            stamps[key] = cache.put(*key, "{}", ttl=60)
         fake_time.now += 1
-        assert cache.unchanged_since(keys + keys[:5], made)  # repeats are fine
-        cache.put("link", keys[850][1], "{}", ttl=60)  # stored again after ``made``
-        assert not cache.unchanged_since(keys, made)
-        assert cache.unchanged_since(keys[:800], made)
-        assert not cache.unchanged_since([*keys[:10], ("link", "https://missing.example/")], made)
+        assert cache.unchanged_since(stamps)
+        first_800 = dict(list(stamps.items())[:800])
+        cache.put("link", "https://a.example/850", "{}", ttl=60)  # stored again since used
+        assert not cache.unchanged_since(stamps)
+        assert cache.unchanged_since(first_800)
+        assert not cache.unchanged_since({**first_800, ("link", "https://missing.example/"): 1.0})
+        assert not cache.unchanged_since({**first_800, ("link", "https://a.example/1"): None})
         fake_time.now += 60
-        assert not cache.unchanged_since(keys[:10], made)  # expired
+        assert not cache.unchanged_since(first_800)  # expired
 
 
 def test_a_cache_of_an_older_layout_starts_over(tmp_path: Path, fake_time: FakeTime) -> None:
@@ -482,3 +484,34 @@ def test_a_cache_of_an_older_layout_starts_over(tmp_path: Path, fake_time: FakeT
         entry = cache.get("link", "k")
         assert entry is not None
         assert entry.body == "Seite"
+
+
+def test_a_read_does_not_fail_because_a_recency_mark_cannot_be_written(tmp_path: Path) -> None:
+    """Cache.get queues a last_used mark and, at the 512th, writes the batch in a
+    BEGIN IMMEDIATE transaction inside the *read* (_touch_locked). When another process
+    holds the write lock beyond busy_timeout (a second run or shard sharing the cache),
+    the read raises "database is locked" after waiting the whole busy timeout (10 s by
+    default), and every later read does the same while the batch stays full. The fetcher
+    turns that into a miss (a needless request); the reuse check (ReportStore.reusable,
+    called on the event loop) blocks the loop and then ends the run. Marks are a hint: a
+    read should return the entry and leave the marks for later."""
+    clock = FakeTime()  # (the class above)
+    path = tmp_path / "cache.sqlite3"
+    with Cache(path, clock=clock, busy_timeout=0.2) as cache:
+        for i in range(600):
+            cache.put("link", f"https://a.example/{i}", "{}", ttl=86_400)
+        clock.now += 3600  # every stored mark is older than the ten-minute window
+        other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process is writing
+        try:
+            found = 0
+            for i in range(600):
+                try:
+                    entry = cache.get("link", f"https://a.example/{i}")
+                except sqlite3.OperationalError as exc:
+                    raise AssertionError(f"read {i + 1} of a stored entry failed: {exc}") from exc
+                found += entry is not None
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert found == 600

@@ -92,6 +92,8 @@ class ArchiveService:
             ArchiveClient(archive, client, settings, clock=clock) for archive in settings.archives
         ]
         self._lookups: dict[tuple[str, dt.date | None], asyncio.Task[ArchiveReport]] = {}
+        # stored_at of the cache entry behind each lookup (None: not cached).
+        self._stamps: dict[str, float | None] = {}
 
     async def lookup(self, url: str, article_date: dt.date | None) -> ArchiveReport:
         """The archive report of ``url`` for an article of ``article_date``.
@@ -99,14 +101,16 @@ class ArchiveService:
         Never raises for network problems: an archive that cannot be asked is
         an ``error`` lookup. The same (URL, date) is looked up once per run.
         """
-        if self._cache is not None:
-            depends_on(CacheKind.ARCHIVE, self._cache_key(url, article_date))
         key = (url, article_date)
         task = self._lookups.get(key)
         if task is None:
             task = self._lookups[key] = asyncio.ensure_future(self._lookup(url, article_date))
         # shield: one caller being cancelled must not cancel the lookup the others await.
-        return await asyncio.shield(task)
+        report = await asyncio.shield(task)
+        if self._cache is not None:  # the caller's report rests on it (srccheck.reuse)
+            cache_key = self._cache_key(url, article_date)
+            depends_on(CacheKind.ARCHIVE, cache_key, self._stamps.get(cache_key))
+        return report
 
     async def retrieve(self, snapshot: Snapshot) -> FetchOutcome:
         """The snapshot's original bytes (``raw_url``, no archive banner) via ``fetch_page``.
@@ -137,14 +141,16 @@ class ArchiveService:
             entry = await cache_call(cache.get, CacheKind.ARCHIVE, key)
             if entry is not None:
                 with suppress(ValueError):  # pydantic's ValidationError is a ValueError
-                    return ArchiveReport.model_validate_json(entry.value)
+                    cached = ArchiveReport.model_validate_json(entry.value)
+                    self._stamps[key] = entry.stored_at
+                    return cached
         report = await self._ask_archives(url, article_date)
         answered = all(lookup.state is not ArchiveState.ERROR for lookup in report.lookups)
         if cache is not None and report.lookups and answered:
             found = report.state is ArchiveState.AVAILABLE
             ttl = self._settings.cache_ttl_archive if found else self._settings.cache_ttl_failure
             value = report.model_dump_json()
-            await cache_call(cache.put, CacheKind.ARCHIVE, key, value, ttl)
+            self._stamps[key] = await cache_call(cache.put, CacheKind.ARCHIVE, key, value, ttl)
         return report
 
     def _cache_key(self, url: str, article_date: dt.date | None) -> str:

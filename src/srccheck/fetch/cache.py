@@ -44,7 +44,7 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -203,6 +203,7 @@ class Cache:
         self.path = path
         self._max_bytes = max_bytes
         self._clock = clock
+        self._busy_ms = int(busy_timeout * 1000)
         self._lock = threading.Lock()
         # Upper estimate of the stored payload: exact after each SUM, then grown by every
         # put (a replaced row is not subtracted, and other processes' writes are not seen
@@ -295,16 +296,18 @@ class Cache:
         """The cache clock's time (epoch seconds), as stored in ``stored_at``."""
         return self._clock()
 
-    def unchanged_since(self, keys: Sequence[tuple[str, str]], moment: float) -> bool:
-        """True when every ``(kind, key)`` is stored, fresh, and was stored no later than
-        ``moment``: whatever was built from these entries at ``moment`` is still current.
+    def unchanged_since(self, stamps: Mapping[tuple[str, str], float | None]) -> bool:
+        """True when every ``(kind, key)`` is still stored with the ``stored_at`` it had when
+        it was used (``stamps``) and is still fresh: whatever was built from these entries
+        is still current. A stamp of None (the result was not cached) is never unchanged.
 
         The entries count as used (for the size bound), like hits of :meth:`get`.
         """
+        if any(stamp is None for stamp in stamps.values()):
+            return False
         now = self._clock()
-        wanted = sorted(set(keys))
         by_kind: dict[str, list[str]] = {}
-        for kind, key in wanted:
+        for kind, key in sorted(stamps):
             by_kind.setdefault(kind, []).append(key)
         with self._lock:
             for kind, names in by_kind.items():
@@ -313,13 +316,15 @@ class Cache:
                     marks = ", ".join("?" * len(chunk))  # placeholders only, values bound
                     # kind = ? AND key IN (…) is answered from the (kind, key) index.
                     rows = self._db.execute(
-                        f"SELECT key, last_used FROM entries WHERE kind = ? AND key IN ({marks})"
-                        " AND stored_at <= ? AND expires_at > ?",
-                        [kind, *chunk, moment, now],
+                        "SELECT key, stored_at, last_used FROM entries"
+                        f" WHERE kind = ? AND key IN ({marks}) AND expires_at > ?",
+                        [kind, *chunk, now],
                     ).fetchall()
                     if len(rows) != len(chunk):
                         return False
-                    for key, last_used in rows:
+                    if any(stored != stamps[kind, key] for key, stored, _ in rows):
+                        return False
+                    for key, _, last_used in rows:
                         self._touch_locked(kind, key, last_used, now)
         return True
 
@@ -335,8 +340,20 @@ class Cache:
             return
         self._touched[kind, key] = now
         if len(self._touched) >= _TOUCH_BATCH:
+            self._flush_touched_quietly_locked()
+
+    def _flush_touched_quietly_locked(self) -> None:
+        """Write the pending marks from a read without ever waiting for, or failing on,
+        another process's write lock: marks are a hint, and are dropped when busy."""
+        try:
+            self._db.execute("PRAGMA busy_timeout = 0")
             with self._transaction_locked():
                 self._flush_touched_locked()
+        except sqlite3.Error:
+            self._touched.clear()
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
 
     def put(
         self,
@@ -348,8 +365,10 @@ class Cache:
         body: str | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
-    ) -> None:
-        """Store (or replace) ``value`` for ``ttl`` seconds; evicts when over the size bound."""
+    ) -> float:
+        """Store (or replace) ``value`` for ``ttl`` seconds; evicts when over the size bound.
+
+        Returns the entry's ``stored_at`` (what :meth:`unchanged_since` compares)."""
         now = self._clock()
         packed = zlib.compress(body.encode("utf-8"), _ZLIB_LEVEL) if body is not None else None
         size = len(kind) + len(key) + len(value) + (len(packed) if packed is not None else 0)
@@ -360,11 +379,15 @@ class Cache:
                 (kind, key, value, packed, etag, last_modified, now, now + ttl, now, size),
             )
             self._evict_locked(size)
+        return now
 
-    def refresh(self, kind: str, key: str, ttl: float, *, value: str | None = None) -> bool:
+    def refresh(
+        self, kind: str, key: str, ttl: float, *, value: str | None = None
+    ) -> float | None:
         """Mark an entry as just validated (fresh for ``ttl``), optionally with a new value.
 
-        The body is kept as it is. False when the entry no longer exists.
+        The body is kept as it is. Returns the new ``stored_at``, or None when the entry
+        no longer exists.
         """
         now = self._clock()
         with self._lock:
@@ -373,7 +396,7 @@ class Cache:
                 " value = COALESCE(?, value) WHERE kind = ? AND key = ?",
                 (now, now + ttl, now, value, kind, key),
             )
-        return cursor.rowcount > 0
+        return now if cursor.rowcount > 0 else None
 
     def delete(self, kind: str, key: str) -> None:
         with self._lock:
@@ -502,7 +525,7 @@ def try_decode_outcome(
         return None
     try:
         return decode_outcome(entry, page=page, **changes)
-    except (ValueError, KeyError, TypeError):  # pydantic's ValidationError is a ValueError
+    except (ValueError, KeyError, TypeError, zlib.error):  # pydantic's errors are ValueErrors
         return None
 
 

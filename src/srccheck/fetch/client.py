@@ -80,7 +80,7 @@ from srccheck.status import Status
 if TYPE_CHECKING:
     from srccheck.settings import Settings
 
-__all__ = ["REDIRECT_CODES", "Fetcher", "record_dependencies"]
+__all__ = ["REDIRECT_CODES", "Fetcher"]
 
 #: Page text kept in memory across articles (characters); older pages are read back
 #: from the cache when another article cites the same URL. Bounds the run's memory.
@@ -282,6 +282,9 @@ class Fetcher:
         # False when no later stage reads page texts (links only): then pages are
         # neither kept for other citations nor read back from the cache.
         self._keep_pages = keep_pages
+        # stored_at of the cache entry behind each URL's (and origin's robots.txt) result.
+        self._stamps: dict[str, float | None] = {}
+        self._robot_stamps: dict[str, float | None] = {}
         self._probes: dict[str, asyncio.Task[str | None]] = {}
         self._robots: dict[str, asyncio.Task[RobotsRules]] = {}
 
@@ -336,11 +339,29 @@ class Fetcher:
         """
         if self._client is None:
             raise RuntimeError("use 'async with Fetcher(settings) as fetcher'")
-        record_dependencies(url, self._settings)
         check = self._done.get(url)
         if check is not None:
-            return FetchOutcome(check=check, page=await self._page_again(url))
-        return await self._once(self._checks, url, lambda: self._check_and_keep(url))
+            outcome = FetchOutcome(check=check, page=await self._page_again(url))
+        else:
+            outcome = await self._once(self._checks, url, lambda: self._check_and_keep(url))
+        # The caller's report rests on the cache entries behind this result (srccheck.reuse).
+        for kind, key, stamp in self.stamps(url):
+            depends_on(kind, key, stamp)
+        return outcome
+
+    def stamps(self, url: str) -> list[tuple[str, str, float | None]]:
+        """The cache entries behind ``url``'s current result, as (kind, key, stored_at):
+        its link check, and with ``respect_robots`` its host's robots.txt. ``stored_at``
+        is None when the result was not cached (transient failures, no cache)."""
+        stamps: list[tuple[str, str, float | None]] = [
+            (CacheKind.LINK, url, self._stamps.get(url))
+        ]
+        if self._settings.respect_robots:
+            parsed = _checkable(url)
+            if not isinstance(parsed, Verdict):
+                origin = _origin(parsed)
+                stamps.append((CacheKind.ROBOTS, origin, self._robot_stamps.get(origin)))
+        return stamps
 
     async def _check_and_keep(self, url: str) -> FetchOutcome:
         outcome = await self._check_politely(url)
@@ -418,6 +439,7 @@ class Fetcher:
             if cached is None:
                 entry = None  # unreadable (another srccheck version): a miss
             elif entry.fresh:
+                self._stamps[url] = entry.stored_at
                 return cached
         conditional = _conditional(entry)
         outcome = await self._check(url, conditional=conditional)
@@ -434,12 +456,14 @@ class Fetcher:
             )
             value, _ = encode_outcome(_uncached(refreshed))
             ttl = self._settings.cache_ttl_live
-            await cache_call(cache.refresh, CacheKind.LINK, url, ttl, value=value)
+            stamp = await cache_call(cache.refresh, CacheKind.LINK, url, ttl, value=value)
+            self._stamps[url] = stamp
             return refreshed
         ttl = link_ttl(outcome.check, self._settings)
+        self._stamps[url] = None
         if ttl is not None:
             value, body = encode_outcome(outcome)
-            await cache_call(
+            self._stamps[url] = await cache_call(
                 cache.put,
                 CacheKind.LINK,
                 url,
@@ -457,6 +481,7 @@ class Fetcher:
         if cache is not None:
             entry = await cache_call(cache.get, CacheKind.ROBOTS, origin)
             if entry is not None:
+                self._robot_stamps[origin] = entry.stored_at
                 return robots_rules(json.loads(entry.value)["http_status"], entry.body)
         outcome = await self._check(f"{origin}/robots.txt", side=True)
         code = outcome.check.http_status
@@ -464,7 +489,8 @@ class Fetcher:
         if cache is not None and code is not None and code < 500 and code != 429:
             value = json.dumps({"http_status": code})
             ttl = self._settings.cache_ttl_live
-            await cache_call(cache.put, CacheKind.ROBOTS, origin, value, ttl, body=text)
+            stamp = await cache_call(cache.put, CacheKind.ROBOTS, origin, value, ttl, body=text)
+            self._robot_stamps[origin] = stamp
         return robots_rules(code, text)
 
     async def _probe(self, origin: str) -> str | None:
@@ -669,16 +695,6 @@ class Fetcher:
                 return bytes(body), True
             body += chunk
         return bytes(body), False
-
-
-def record_dependencies(url: str, settings: Settings) -> None:
-    """Note for the calling article (srccheck.reuse) that its report rests on ``url``'s
-    cache entry, and with ``respect_robots`` on its host's robots.txt entry."""
-    depends_on(CacheKind.LINK, url)
-    if settings.respect_robots:
-        parsed = _checkable(url)
-        if not isinstance(parsed, Verdict):
-            depends_on(CacheKind.ROBOTS, _origin(parsed))
 
 
 def _uncached(outcome: FetchOutcome) -> FetchOutcome:

@@ -59,14 +59,16 @@ class OriginPools:
             raise httpcore.ConnectError("the connection pools are closed")
         url = request.url
         origin: Origin = (url.scheme, url.host, url.port)
-        pool = self._pools.get(origin)
-        if pool is None:
-            pool = self._pools[origin] = self._new_pool()
-            await self._close_surplus()
-        else:
-            self._pools.move_to_end(origin)
+        # Counted in flight first: while surplus pools close (an await), another request
+        # must not see this origin's new pool as idle and close it.
         self._in_flight[origin] = self._in_flight.get(origin, 0) + 1
         try:
+            pool = self._pools.get(origin)
+            if pool is None:
+                pool = self._pools[origin] = self._new_pool()
+                await self._close_surplus()
+            else:
+                self._pools.move_to_end(origin)
             response = await pool.handle_async_request(request)
         except BaseException:
             self._release(origin)
@@ -82,8 +84,10 @@ class OriginPools:
             del self._in_flight[origin]
 
     async def _close_surplus(self) -> None:
+        """Close the least recently used idle pools: with the new pool (in use now, idle
+        soon), at most ``max_idle_pools`` stay open besides those in use."""
         idle = [origin for origin in self._pools if origin not in self._in_flight]
-        surplus = len(idle) - self._max_idle
+        surplus = len(idle) + 1 - self._max_idle
         for origin in idle[: max(surplus, 0)]:
             await self._pools.pop(origin).aclose()
 

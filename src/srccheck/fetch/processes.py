@@ -44,8 +44,9 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 from srccheck.fetch.cache import Cache
-from srccheck.fetch.client import Fetcher, record_dependencies
+from srccheck.fetch.client import Fetcher
 from srccheck.fetch.model import FetchOutcome
+from srccheck.reuse import depends_on
 
 if TYPE_CHECKING:
     import httpx
@@ -55,6 +56,10 @@ if TYPE_CHECKING:
 __all__ = ["ProcessFetcher", "host_share", "worker_settings"]
 
 _STOP = None  # the message that ends a worker
+# A worker's answer: the outcome and the cache entries behind it (Fetcher.stamps).
+_Answer = tuple[FetchOutcome, list[tuple[str, str, float | None]]]
+# (request id, answer or None, error text when the worker failed to check)
+_Message = tuple[int, _Answer | None, str | None]
 _JOIN_SECONDS = 10.0
 
 
@@ -80,7 +85,7 @@ class _Worker:
     process: Any  # multiprocessing.Process (spawn context)
     requests: Connection
     answers: Connection
-    pending: dict[int, asyncio.Future[FetchOutcome]] = field(default_factory=dict)
+    pending: dict[int, asyncio.Future[_Answer]] = field(default_factory=dict)
     reader: threading.Thread | None = None
 
 
@@ -112,7 +117,7 @@ class ProcessFetcher:
         self._keep_pages = keep_pages
         self._workers: list[_Worker] = []
         self._ids = itertools.count()
-        self._in_flight: dict[str, asyncio.Future[FetchOutcome]] = {}
+        self._in_flight: dict[str, asyncio.Future[_Answer]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closing = False
 
@@ -170,19 +175,21 @@ class ProcessFetcher:
         """Like :meth:`Fetcher.check`: the worker owning the host checks ``url``."""
         if self._loop is None or self._closing:
             raise RuntimeError("use 'async with ProcessFetcher(...)'")
-        record_dependencies(url, self._settings)
         future = self._in_flight.get(url)
         if future is None:
             future = self._in_flight[url] = self._send(url)
             future.add_done_callback(lambda _: self._in_flight.pop(url, None))
         # shield: one caller being cancelled must not cancel the check others await.
-        return await asyncio.shield(future)
+        outcome, stamps = await asyncio.shield(future)
+        for kind, key, stamp in stamps:  # the caller's report rests on them (srccheck.reuse)
+            depends_on(kind, key, stamp)
+        return outcome
 
-    def _send(self, url: str) -> asyncio.Future[FetchOutcome]:
+    def _send(self, url: str) -> asyncio.Future[_Answer]:
         assert self._loop is not None
         worker = self._workers[host_share(url, self._processes)]
         ident = next(self._ids)
-        future: asyncio.Future[FetchOutcome] = self._loop.create_future()
+        future: asyncio.Future[_Answer] = self._loop.create_future()
         worker.pending[ident] = future
         try:
             worker.requests.send((ident, url))
@@ -209,15 +216,15 @@ class ProcessFetcher:
             self._loop.call_soon_threadsafe(callback, *args)
 
     @staticmethod
-    def _answer(worker: _Worker, message: tuple[int, FetchOutcome | None, str | None]) -> None:
-        ident, outcome, error = message
+    def _answer(worker: _Worker, message: _Message) -> None:
+        ident, answer, error = message
         future = worker.pending.pop(ident, None)
         if future is None or future.done():
             return
-        if outcome is None:
+        if answer is None:
             future.set_exception(WorkerStopped(f"fetch worker {worker.process.name}: {error}"))
         else:
-            future.set_result(outcome)
+            future.set_result(answer)
 
     def _gone(self, worker: _Worker) -> None:
         pending, worker.pending = worker.pending, {}
@@ -289,7 +296,7 @@ async def _serve_async(
     tasks: set[asyncio.Task[None]] = set()
     async with Fetcher(settings, cache=cache, keep_pages=keep_pages) as fetcher:
 
-        def send(message: tuple[int, FetchOutcome | None, str | None]) -> None:
+        def send(message: _Message) -> None:
             try:
                 answers.send(message)
             except (OSError, ValueError):  # the main process is gone
@@ -302,7 +309,7 @@ async def _serve_async(
                 send((ident, None, f"{type(exc).__name__}: {exc}"))
                 return
             page = outcome.page if keep_pages else None
-            send((ident, FetchOutcome(check=outcome.check, page=page), None))
+            send((ident, (FetchOutcome(check=outcome.check, page=page), fetcher.stamps(url)), None))
 
         def receive(message: tuple[int, str] | None) -> None:
             if message is _STOP:
