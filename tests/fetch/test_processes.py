@@ -209,3 +209,19 @@ def test_ctrl_c_stops_the_workers_too(httpserver: HTTPServer, tmp_path: Path) ->
     while _session_processes(process.pid):  # the workers end with the run
         assert time.monotonic() < deadline, _session_processes(process.pid)
         time.sleep(0.1)
+
+
+async def test_workers_start_only_when_a_url_is_checked(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    # A re-run whose reports are all reused checks nothing: no worker is started for it.
+    _serve_pages(httpserver)
+    settings = Settings(allow_private=True, host_interval=0, use_cache=False)
+    async with (
+        Fetcher(settings) as own,
+        ProcessFetcher(settings, processes=2, client_of=own, cache=None, keep_pages=False) as pf,
+    ):
+        assert pf._workers == []
+        outcome = await pf.check(httpserver.url_for("/a"))
+        assert outcome.check.status is Status.OK
+        assert len(pf._workers) == 2

@@ -128,40 +128,40 @@ class ProcessFetcher:
 
     async def __aenter__(self) -> Self:
         self._loop = asyncio.get_running_loop()
+        return self
+
+    def _start(self) -> None:
+        """Start the workers, on the first check: a run whose reports are all reused
+        (srccheck.reuse) never pays for starting them."""
         ctx = multiprocessing.get_context("spawn")
         settings = worker_settings(self._settings, self._processes)
-        try:
-            for index in range(self._processes):
-                requests_in, requests = ctx.Pipe(duplex=False)
-                answers, answers_out = ctx.Pipe(duplex=False)
-                process = ctx.Process(
-                    target=_serve,
-                    args=(
-                        settings,
-                        self._cache_path,
-                        self._cache_bytes,
-                        self._keep_pages,
-                        requests_in,
-                        answers_out,
-                    ),
-                    name=f"srccheck-fetch-{index}",
-                    daemon=True,
-                )
-                process.start()
-                # The child has its own copies: EOF on a pipe then means the other side is gone.
-                requests_in.close()
-                answers_out.close()
-                worker = _Worker(process, requests, answers)
-                worker.reader = threading.Thread(
-                    target=self._read, args=(worker,), name=f"srccheck-fetch-reader-{index}"
-                )
-                worker.reader.daemon = True
-                worker.reader.start()
-                self._workers.append(worker)
-        except BaseException:
-            await self._stop()
-            raise
-        return self
+        for index in range(self._processes):
+            requests_in, requests = ctx.Pipe(duplex=False)
+            answers, answers_out = ctx.Pipe(duplex=False)
+            process = ctx.Process(
+                target=_serve,
+                args=(
+                    settings,
+                    self._cache_path,
+                    self._cache_bytes,
+                    self._keep_pages,
+                    requests_in,
+                    answers_out,
+                ),
+                name=f"srccheck-fetch-{index}",
+                daemon=True,
+            )
+            process.start()
+            # The child has its own copies: EOF on a pipe then means the other side is gone.
+            requests_in.close()
+            answers_out.close()
+            worker = _Worker(process, requests, answers)
+            worker.reader = threading.Thread(
+                target=self._read, args=(worker,), name=f"srccheck-fetch-reader-{index}"
+            )
+            worker.reader.daemon = True
+            worker.reader.start()
+            self._workers.append(worker)
 
     async def __aexit__(
         self,
@@ -175,6 +175,8 @@ class ProcessFetcher:
         """Like :meth:`Fetcher.check`: the worker owning the host checks ``url``."""
         if self._loop is None or self._closing:
             raise RuntimeError("use 'async with ProcessFetcher(...)'")
+        if not self._workers:
+            self._start()  # a failure to start propagates: the run cannot fetch
         future = self._in_flight.get(url)
         if future is None:
             future = self._in_flight[url] = self._send(url)
