@@ -99,3 +99,11 @@ def test_quick_path_on_a_tiny_workload(tmp_path: Path) -> None:
     assert "skipped (--no-peers)" in written["figures"]["linkinator_wall_s"]["note"]
     for figure in written["figures"].values():  # every figure was printed on its own line
         assert any(line.startswith(figure["label"]) for line in lines), figure["label"]
+
+
+def test_client_ceiling_measures_every_client_on_a_tiny_workload() -> None:
+    from bench.client_ceiling import CLIENTS, measure
+
+    rates = measure(urls=12, hosts=2, latency=0.001, concurrency=4, per_host=2, workers=1)
+    assert set(rates) == set(CLIENTS)
+    assert all(rate > 0 for rate in rates.values())
