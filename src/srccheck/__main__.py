@@ -1,3 +1,4 @@
 from srccheck.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned fetch worker imports it
+    main()
