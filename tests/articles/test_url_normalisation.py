@@ -110,3 +110,10 @@ def test_url_tokens_are_found_inside_prose() -> None:
     ]
     for offset, token in find_url_tokens(text):
         assert text[offset : offset + len(token)] == token
+
+
+def test_user_info_is_percent_encoded() -> None:
+    # Found by the hypothesis property test: non-ASCII user info stayed raw.
+    assert normalise_url("https://jürgen:geh%20eim@example.com/x").url == (  # type: ignore[union-attr]
+        "https://j%C3%BCrgen:geh%20eim@example.com/x"
+    )

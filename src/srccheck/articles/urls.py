@@ -67,6 +67,7 @@ _CLOSING_BRACKETS = {")": "(", "]": "[", "}": "{", ">": "<"}
 # that existing escapes survive.
 _PATH_SAFE = "/%:@!$&'()*+,;=|[]^"
 _QUERY_SAFE = "/%:@!$&'()*+,;=?|[]^{}`\\"
+_USERINFO_SAFE = "%:!$&'()*+,;="  # RFC 3986 userinfo: unreserved, sub-delims, ":", escapes
 
 _ASCII_HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
@@ -206,7 +207,9 @@ def _encode_host(host: str) -> str | InvalidUrl:
 
 def _build_netloc(original: str, host: str, port: int | None, scheme: str) -> str:
     userinfo, at, _ = original.rpartition("@")
-    netloc = f"{userinfo}@{host}" if at else host
+    # Percent-encoded like the path (existing escapes and the ":" between user and
+    # password kept), so the whole URL is ASCII as the module promises.
+    netloc = f"{quote(userinfo, safe=_USERINFO_SAFE)}@{host}" if at else host
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
     return netloc
