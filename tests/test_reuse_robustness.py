@@ -273,3 +273,46 @@ def test_a_record_with_a_damaged_body_is_a_miss_not_a_crash(tmp_path: Path) -> N
             "UPDATE entries SET body = ? WHERE kind = ?", (b"\x78\x01garbage", REPORT_KIND)
         )
         assert store.reusable(tmp_path / "a.txt", stem, [output], "abc") is None
+
+
+# --- a page fetched again brings its own check and stamp ---------------------------------
+
+
+async def test_a_page_fetched_again_comes_with_its_own_check_and_stamp(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    # /a answers 200, and 410 once removed. Its page leaves memory and the cache before a
+    # second article cites it: the page is fetched again, and that article's report must
+    # pair the new answer's status, page and cache entry — never the first status with
+    # the second page, nor a stamp of an entry that says something else than the report.
+    from srccheck.fetch.cache import CacheKind
+    from srccheck.fetch.client import Fetcher
+    from srccheck.reuse import collecting
+    from srccheck.settings import Settings
+    from srccheck.status import Status
+
+    answers = iter([(PAGE, 200), ("<title>Weg</title><p>Entfernt.</p>", 410)])
+
+    def a(request: Request) -> Response:
+        body, status = next(answers)
+        return Response(body, status=status, content_type="text/html")
+
+    httpserver.expect_request("/a").respond_with_handler(a)
+    httpserver.expect_request("/b").respond_with_data(PAGE, content_type="text/html")
+    settings = Settings(allow_private=True, host_interval=0, retries=0, soft404_probe=False)
+    url = httpserver.url_for("/a")
+    with Cache(tmp_path / "c.sqlite3") as cache:
+        async with Fetcher(settings, cache=cache, page_memory_chars=1) as fetcher:
+            first = await fetcher.check(url)
+            await fetcher.check(httpserver.url_for("/b"))  # /a's page leaves memory
+            cache.delete(CacheKind.LINK, url)  # … and the cache
+            with collecting() as deps:
+                second = await fetcher.check(url)
+        entry = cache.get(CacheKind.LINK, url, stale=True)
+    assert first.check.status is Status.OK
+    assert second.check.status is Status.GONE
+    assert second.page is not None
+    assert "Entfernt" in (second.page.text or "")
+    assert entry is not None
+    assert deps.entries[CacheKind.LINK, url] == entry.stored_at
+    assert json.loads(entry.value)["check"]["status"] == second.check.status.value

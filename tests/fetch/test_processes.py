@@ -4,6 +4,8 @@ and a signal leaves no worker behind."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -19,6 +21,7 @@ from typer.testing import CliRunner
 from werkzeug import Request, Response
 
 from srccheck.cli import app
+from srccheck.fetch import processes
 from srccheck.fetch.client import Fetcher
 from srccheck.fetch.processes import ProcessFetcher, WorkerStopped, host_share, worker_settings
 from srccheck.settings import Settings
@@ -95,8 +98,8 @@ def test_a_run_with_worker_processes_reports_like_one_process(
     _article(folder, "eins.txt", urls)
     _article(folder, "zwei.txt", urls[:2])  # the same URLs again: fetched once per run
     runs = {}
-    for processes in ("1", "2"):
-        out = tmp_path / f"out{processes}"
+    for count in ("1", "2"):
+        out = tmp_path / f"out{count}"
         httpserver.clear_log()
         result = CliRunner().invoke(
             app,
@@ -112,7 +115,7 @@ def test_a_run_with_worker_processes_reports_like_one_process(
                 "--host-interval",
                 "0",
                 "--fetch-processes",
-                processes,
+                count,
             ],
         )
         assert result.exit_code == 1, result.output  # the 404 fails the run in both
@@ -121,7 +124,7 @@ def test_a_run_with_worker_processes_reports_like_one_process(
             "probe" if request.path.startswith("/srccheck-missing-") else request.path
             for request, _ in httpserver.log
         )
-        runs[processes] = (_statuses(out, "eins.json"), _statuses(out, "zwei.json"), paths)
+        runs[count] = (_statuses(out, "eins.json"), _statuses(out, "zwei.json"), paths)
         # Page texts come back from the workers: the quote is found in the pages.
         assert _claims(out, "eins.json") == ["found"]
     assert runs["2"] == runs["1"]
@@ -225,3 +228,122 @@ async def test_workers_start_only_when_a_url_is_checked(
         outcome = await pf.check(httpserver.url_for("/a"))
         assert outcome.check.status is Status.OK
         assert len(pf._workers) == 2
+
+
+# --- from a fresh-eyes review: stuck workers, and Ctrl-C while workers start -------------
+
+HERE = Path(__file__).parent
+DELAY = 0.15  # seconds after both workers exist: inside their start-up imports
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+async def test_stop_ends_a_worker_that_does_not_end_when_told(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Workers ignore SIGTERM, so a worker that does not end when told (frozen here with
+    # SIGSTOP) must be killed, or it outlives the run.
+    httpserver.expect_request("/a").respond_with_data(PAGE, content_type="text/html")
+    monkeypatch.setattr(processes, "_JOIN_SECONDS", 0.5)
+    settings = Settings(allow_private=True, host_interval=0, use_cache=False)
+    workers = []
+    try:
+        async with (
+            Fetcher(settings) as own,
+            ProcessFetcher(
+                settings, processes=2, client_of=own, cache=None, keep_pages=False
+            ) as pf,
+        ):
+            await pf.check(httpserver.url_for("/a"))
+            workers = [worker.process for worker in pf._workers]
+            os.kill(workers[0].pid, signal.SIGSTOP)  # a worker stuck in synchronous code
+        await asyncio.sleep(0.5)
+        assert not workers[0].is_alive(), "a stuck worker outlives the run (terminate is ignored)"
+    finally:
+        for process in workers:
+            _kill(process.pid)
+
+
+@pytest.mark.timeout(60)
+def test_a_run_with_a_stuck_worker_still_ends(httpserver: HTTPServer, tmp_path: Path) -> None:
+    # Were a stuck worker left alive, multiprocessing's exit hook would join it without a
+    # time limit (after a terminate() it ignores): srccheck would never exit.
+    httpserver.expect_request("/a").respond_with_data(PAGE, content_type="text/html")
+    script = HERE / "stuck_worker_script.py"
+    process = subprocess.Popen(
+        [sys.executable, str(script), httpserver.url_for("/a")],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    pids = [int(pid) for pid in process.stdout.readline().split()]
+    try:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the main process never exits: it joins a worker that ignores SIGTERM")
+    finally:
+        process.kill()
+        for pid in pids:
+            _kill(pid)
+        process.communicate()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+@pytest.mark.timeout(90)
+def test_ctrl_c_while_the_workers_start_prints_no_traceback(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    # Spawn's start-up (a fresh interpreter importing srccheck, pydantic, httpx …) takes a
+    # good part of a second; a terminal Ctrl-C (sent to the whole process group) then must
+    # not kill the workers with a traceback: they start with the signals ignored.
+    httpserver.expect_request("/a").respond_with_data(PAGE, content_type="text/html")
+    folder = tmp_path / "artikel"
+    folder.mkdir()
+    (folder / "eins.txt").write_text(
+        "22.10.2024\nTitel\n\nText.\n\nQuellen: - " + httpserver.url_for("/a") + "\n",
+        encoding="utf-8",
+    )
+    args = ["verify", str(folder), "-o", str(tmp_path / "out"), "-q", "--allow-private"]
+    args += ["--no-archive", "--no-cache", "--retries", "0", "--fetch-processes", "2"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "srccheck", *args],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # as in a shell: Ctrl-C reaches the whole group
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_children(process.pid)) < 2:  # both workers spawned
+            assert process.poll() is None
+            assert time.monotonic() < deadline
+            time.sleep(0.002)
+        time.sleep(DELAY)  # past exec, inside the workers' imports
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    text = stderr.decode()
+    assert process.returncode == 130, text
+    assert "Traceback" not in text, text
+    assert "KeyboardInterrupt" not in text, text

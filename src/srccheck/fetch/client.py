@@ -341,7 +341,7 @@ class Fetcher:
             raise RuntimeError("use 'async with Fetcher(settings) as fetcher'")
         check = self._done.get(url)
         if check is not None:
-            outcome = FetchOutcome(check=check, page=await self._page_again(url))
+            outcome = await self._again(url, check)
         else:
             outcome = await self._once(self._checks, url, lambda: self._check_and_keep(url))
         # The caller's report rests on the cache entries behind this result (srccheck.reuse).
@@ -382,24 +382,28 @@ class Fetcher:
             _, old = self._pages.popitem(last=False)
             self._page_chars -= len(old.text or "")
 
-    async def _page_again(self, url: str) -> Page | None:
-        """The page of an already checked URL: from memory, else from the cache, else
-        fetched again (evicted from a full or shared cache) — a later article citing
-        the URL must not lose the page its claims are checked against."""
+    async def _again(self, url: str, check: LinkCheck) -> FetchOutcome:
+        """The result of an already checked URL, with its page: from memory, else from
+        the cache entry the check came from, else fetched again (evicted from a full or
+        shared cache) — a later article citing the URL must not lose the page its claims
+        are checked against. A page fetched again comes with its own check (and cache
+        entry), so a report never pairs one answer's status with another's page."""
         if url not in self._had_page:
-            return None
+            return FetchOutcome(check=check)
         page = self._pages.get(url)
         if page is not None:
             self._pages.move_to_end(url)
-            return page
+            return FetchOutcome(check=check, page=page)
         if self._cache is not None:
             entry = await cache_call(self._cache.get, CacheKind.LINK, url, stale=True)
-            outcome = try_decode_outcome(entry)
+            same = entry is not None and entry.stored_at == self._stamps.get(url)
+            outcome = try_decode_outcome(entry) if same else None
             if outcome is not None and outcome.page is not None:
-                return outcome.page
+                return FetchOutcome(check=check, page=outcome.page)
         again = await self._check_politely(url)
+        self._done[url] = again.check
         self._keep_page(url, again.page)
-        return again.page
+        return again
 
     @staticmethod
     def _once(

@@ -36,6 +36,7 @@ import multiprocessing
 import signal
 import threading
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -151,7 +152,8 @@ class ProcessFetcher:
                 name=f"srccheck-fetch-{index}",
                 daemon=True,
             )
-            process.start()
+            with _signals_ignored():  # inherited: the worker never takes Ctrl-C (see _serve)
+                process.start()
             # The child has its own copies: EOF on a pipe then means the other side is gone.
             requests_in.close()
             answers_out.close()
@@ -249,7 +251,9 @@ class ProcessFetcher:
         for worker in self._workers:
             await asyncio.to_thread(worker.process.join, _JOIN_SECONDS)
             if worker.process.is_alive():
-                worker.process.terminate()
+                # Stuck (a blocked loop, a resolver that never answers): workers ignore
+                # SIGTERM, so SIGKILL; without it the interpreter's exit would wait forever.
+                worker.process.kill()
                 await asyncio.to_thread(worker.process.join, _JOIN_SECONDS)
             worker.requests.close()
             if worker.reader is not None:
@@ -259,6 +263,27 @@ class ProcessFetcher:
                 future.cancel()
             worker.pending.clear()
         self._workers.clear()
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """Ignore SIGINT and SIGTERM while a worker is started: an ignored signal stays ignored
+    across exec, and Python then installs no KeyboardInterrupt handler, so a Ctrl-C during
+    the worker's start-up (a second of imports) cannot kill it with a traceback. (A blocked
+    signal mask is not inherited by spawned workers.) The window in this process is the
+    few milliseconds of the fork and exec; a signal sent exactly then is lost."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal dispositions can only be changed from the main thread
+        return
+    previous = [(signum, signal.signal(signum, signal.SIG_IGN)) for signum in _STOP_SIGNALS]
+    try:
+        yield
+    finally:
+        for signum, handler in previous:
+            signal.signal(signum, handler)
 
 
 # --- the worker process ------------------------------------------------------------------
@@ -274,6 +299,7 @@ def _serve(
 ) -> None:
     """Entry point of a worker process: check the URLs that arrive on ``requests``, answer
     on ``answers``, until told to stop or the main process is gone."""
+    # Started with both ignored (see _signals_ignored); kept so, whatever the platform did.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     cache = Cache(cache_path, max_bytes=cache_bytes) if cache_path is not None else None
