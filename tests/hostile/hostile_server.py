@@ -32,6 +32,10 @@ import h2.connection
 import h2.events
 import trustme
 
+# The benchmark's process helpers (a folder of the repository, not an installed package).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bench.process import kill_group, measured_command, read_peak_rss_kib
+
 ROOT = Path(__file__).resolve().parents[2]
 
 Reader, Writer = asyncio.StreamReader, asyncio.StreamWriter
@@ -313,23 +317,33 @@ class Finished:
 def run_cli(args: list[str], cwd: Path, timeout: float = 120) -> Finished:
     """Run ``python -m srccheck ARGS`` in a subprocess; exit code, output and peak memory.
 
-    The child is reaped with ``os.wait4`` to read its own peak resident size.
+    The CLI runs under the benchmark's small trampoline (bench/process.py), which reaps
+    it with ``os.wait4`` and writes its peak resident size: a direct child of pytest
+    would report pytest's own size as its peak (Linux keeps the parent's resident size
+    as a forked child's peak across exec; the full suite made it 450 MB).
     """
-    out, err = cwd / "cli.stdout", cwd / "cli.stderr"
+    out, err, rss = cwd / "cli.stdout", cwd / "cli.stderr", cwd / "cli.rss"
+    command = measured_command([sys.executable, "-m", "srccheck", *args], rss)
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        process = start_cli(args, cwd, stdout=stdout, stderr=stderr)
-    killer = threading.Timer(timeout, process.kill)
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env={**os.environ, "NO_COLOR": "1", "COLUMNS": "120"},
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
+    killer = threading.Timer(timeout, kill_group, (process,))
     killer.start()
     try:
-        _, status, usage = os.wait4(process.pid, 0)
+        process.wait()
     finally:
         killer.cancel()
-    process.returncode = os.waitstatus_to_exitcode(status)  # Popen must not reap it again
     return Finished(
         process.returncode,
         out.read_text(errors="replace"),
         err.read_text(errors="replace"),
-        usage.ru_maxrss * 1024,  # kilobytes on Linux
+        read_peak_rss_kib(rss) * 1024,  # kilobytes on Linux
     )
 
 
