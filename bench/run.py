@@ -536,58 +536,8 @@ def _figures(
             note="" if cold.ok else _failed(cold),
         ),
     ]
-    if warm is not None and warm.ok:
-        ratio = warm.process.wall_s / cold.process.wall_s
-        f += [
-            Figure("warm_wall_s", "warm-cache run wall time", warm.process.wall_s, "s"),
-            Figure(
-                "warm_to_cold_ratio",
-                "warm / cold wall time",
-                ratio,
-                "",
-                Target(Comparison.BELOW, 0.05, "5% of cold"),
-            ),
-            Figure(
-                "warm_requests",
-                "requests sent by the warm run",
-                warm.requests.count(Counter.TOTAL),
-                "",
-                Target(Comparison.AT_MOST, 0, "fresh entries"),
-            ),
-        ]
-        label = "warm / cold, every report rebuilt"
-        if rebuilt is not None and rebuilt.ok:
-            note = (
-                f"--no-reuse: {rebuilt.process.wall_s:.2f} s, "
-                f"{rebuilt.requests.count(Counter.TOTAL)} requests"
-            )
-            ratio = rebuilt.process.wall_s / cold.process.wall_s
-            f.append(Figure("warm_rebuilt_to_cold_ratio", label, ratio, "", note=note))
-        else:
-            note = _failed(rebuilt) if rebuilt else "n/a (srccheck has no --no-reuse)"
-            f.append(Figure("warm_rebuilt_to_cold_ratio", label, None, note=note))
-    else:
-        note = no_cache if not has_cache else (_failed(warm) if warm else _failed(cold))
-        f += [
-            Figure("warm_wall_s", "warm-cache run wall time", None, note=note),
-            Figure(
-                "warm_to_cold_ratio",
-                "warm / cold wall time",
-                None,
-                target=Target(Comparison.BELOW, 0.05, "5% of cold"),
-                note=note,
-            ),
-            Figure(
-                "warm_requests",
-                "requests sent by the warm run",
-                None,
-                target=Target(Comparison.AT_MOST, 0, "fresh entries"),
-                note=note,
-            ),
-            Figure(
-                "warm_rebuilt_to_cold_ratio", "warm / cold, every report rebuilt", None, note=note
-            ),
-        ]
+    missing = no_cache if not has_cache else (_failed(warm) if warm else _failed(cold))
+    f += _warm_figures(cold, warm, rebuilt, missing)
     if matching is None:
         f.append(
             Figure("claims_mb_per_second", "claim matching", None, note="skipped (--no-claims)")
@@ -610,6 +560,51 @@ def _figures(
     if set(by_key) != set(FIGURE_KEYS):
         raise RuntimeError(f"FIGURE_KEYS and _figures disagree: {set(by_key) ^ set(FIGURE_KEYS)}")
     return {key: by_key[key] for key in FIGURE_KEYS}
+
+
+def _warm_figures(
+    cold: CheckRun, warm: CheckRun | None, rebuilt: CheckRun | None, missing: str
+) -> list[Figure]:
+    """The warm re-run's figures, each ``None`` with the note ``missing`` without one."""
+    ok = warm is not None and warm.ok
+    note = "" if ok else missing
+    wall = warm.process.wall_s if ok and warm is not None else None
+    requests = warm.requests.count(Counter.TOTAL) if ok and warm is not None else None
+    rebuilt_ratio = None
+    rebuilt_note = note
+    if ok and rebuilt is not None and rebuilt.ok:
+        rebuilt_ratio = rebuilt.process.wall_s / cold.process.wall_s
+        rebuilt_note = (
+            f"--no-reuse: {rebuilt.process.wall_s:.2f} s, "
+            f"{rebuilt.requests.count(Counter.TOTAL)} requests"
+        )
+    elif ok:
+        rebuilt_note = _failed(rebuilt) if rebuilt else "n/a (srccheck has no --no-reuse)"
+    return [
+        Figure("warm_wall_s", "warm-cache run wall time", wall, "s" if ok else "", note=note),
+        Figure(
+            "warm_to_cold_ratio",
+            "warm / cold wall time",
+            wall / cold.process.wall_s if wall is not None else None,
+            "",
+            Target(Comparison.BELOW, 0.05, "5% of cold"),
+            note=note,
+        ),
+        Figure(
+            "warm_requests",
+            "requests sent by the warm run",
+            requests,
+            "",
+            Target(Comparison.AT_MOST, 0, "fresh entries"),
+            note=note,
+        ),
+        Figure(
+            "warm_rebuilt_to_cold_ratio",
+            "warm / cold, every report rebuilt",
+            rebuilt_ratio,
+            note=rebuilt_note,
+        ),
+    ]
 
 
 def _memory_figure(config: BenchConfig, memory: CheckRun | None) -> Figure:

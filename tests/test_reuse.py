@@ -19,11 +19,7 @@ from srccheck.fetch.cache import Cache, CacheKind
 from srccheck.models import ArticleMeta, ArticleReport, ReportState, Summary
 from srccheck.reuse import ReportStore, collecting, depends_on, settings_fingerprint
 from srccheck.settings import Settings
-
-PAGE = (
-    "<html><head><title>Bericht</title></head><body><article><p>Der Minister sagte: "
-    "„Wir beraten uns morgen.“ Es kamen 1500 Gäste.</p></article></body></html>"
-)
+from tests.reuse_runs import PAGE, reused, verify, write_article
 
 
 @pytest.fixture
@@ -35,44 +31,13 @@ def site(httpserver: HTTPServer) -> HTTPServer:
 
 
 def _article(folder: Path, name: str, *paths: str, base: str, body: str = "") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    sources = " ".join(f"- {base}{p}" for p in paths)
-    article = folder / name
-    article.write_text(
-        "22.10.2024\nTitel\n\nDer Minister sagte: „Wir beraten uns morgen.“ "
-        f"{body}\n\nQuellen: {sources}\n",
-        encoding="utf-8",
-    )
-    return article
+    return write_article(folder, name, *(f"{base}{p}" for p in paths), body=body)
 
 
 def _verify(folder: Path, out: Path, cache: Path, *extra: str) -> int:
-    result = CliRunner().invoke(
-        app,
-        [
-            "verify",
-            str(folder),
-            "-o",
-            str(out),
-            "-q",
-            "--allow-private",
-            "--no-archive",
-            "--host-interval",
-            "0",
-            "--retries",
-            "0",
-            "--cache-dir",
-            str(cache),
-            *extra,
-        ],
-    )
+    result = verify(folder, out, cache, *extra)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code
-
-
-def _reused(out: Path) -> dict[str, bool]:
-    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
-    return {Path(entry["file"]).name: entry["reused"] for entry in index["articles"]}
 
 
 def _files(out: Path) -> dict[str, tuple[bytes, int]]:
@@ -91,11 +56,11 @@ def test_an_unchanged_run_keeps_every_report_and_asks_nothing(
     _article(folder, "eins.txt", "/a", "/b", base=base)
     _article(folder, "zwei.txt", "/a", base=base)  # /a shared: checked once per run
     assert _verify(folder, out, cache) == 0
-    assert _reused(out) == {"eins.txt": False, "zwei.txt": False}
+    assert reused(out) == {"eins.txt": False, "zwei.txt": False}
     before, requests = _files(out), len(site.log)
 
     assert _verify(folder, out, cache) == 0
-    assert _reused(out) == {"eins.txt": True, "zwei.txt": True}
+    assert reused(out) == {"eins.txt": True, "zwei.txt": True}
     assert _files(out) == before  # not even rewritten: same bytes, same modification time
     assert len(site.log) == requests
 
@@ -108,7 +73,7 @@ def test_a_changed_article_is_built_again(site: HTTPServer, tmp_path: Path) -> N
     _verify(folder, out, cache)
     _article(folder, "eins.txt", "/a", base=base, body="Ein neuer Satz.")
     _verify(folder, out, cache)
-    assert _reused(out) == {"eins.txt": False, "zwei.txt": True}
+    assert reused(out) == {"eins.txt": False, "zwei.txt": True}
     report = json.loads((out / "eins.json").read_text(encoding="utf-8"))
     assert "Ein neuer Satz." in report["article"]["body"]
 
@@ -122,7 +87,7 @@ def test_a_result_that_is_never_cached_is_always_checked_again(
     _verify(folder, out, cache)
     asked = sum(1 for request, _ in site.log if request.path == "/down")
     _verify(folder, out, cache)
-    assert _reused(out) == {"eins.txt": False}
+    assert reused(out) == {"eins.txt": False}
     assert sum(1 for request, _ in site.log if request.path == "/down") == asked + 1
 
 
@@ -137,7 +102,7 @@ def test_an_expired_source_is_checked_and_the_report_built_again(
     _verify(folder, out, cache, "--config", str(config))
     requests = len(site.log)
     _verify(folder, out, cache, "--config", str(config))
-    assert _reused(out) == {"eins.txt": False}
+    assert reused(out) == {"eins.txt": False}
     assert len(site.log) > requests
 
 
@@ -153,7 +118,7 @@ def test_an_edited_or_deleted_report_file_is_written_again(
     (out / "eins.json").write_text(original.replace("Titel", "Gefälscht"), encoding="utf-8")
     (out / "zwei.html").unlink()
     _verify(folder, out, cache)
-    assert _reused(out) == {"eins.txt": False, "zwei.txt": False}
+    assert reused(out) == {"eins.txt": False, "zwei.txt": False}
     assert "Gefälscht" not in (out / "eins.json").read_text(encoding="utf-8")
     assert (out / "zwei.html").exists()
 
@@ -175,7 +140,7 @@ def test_settings_that_forbid_reuse(
     _article(folder, "eins.txt", "/a", base=base)
     _verify(folder, out, cache)
     _verify(folder, out, cache, *second)
-    assert _reused(out) == {"eins.txt": False}, why
+    assert reused(out) == {"eins.txt": False}, why
 
 
 def test_speed_settings_do_not_forbid_reuse(site: HTTPServer, tmp_path: Path) -> None:
@@ -186,7 +151,7 @@ def test_speed_settings_do_not_forbid_reuse(site: HTTPServer, tmp_path: Path) ->
     _verify(
         folder, out, cache, "--concurrency", "3", "--timeout", "7", "--fail-on", "broken,transient"
     )
-    assert _reused(out) == {"eins.txt": True}
+    assert reused(out) == {"eins.txt": True}
 
 
 def test_a_reused_report_still_fails_the_run(site: HTTPServer, tmp_path: Path) -> None:
@@ -197,7 +162,7 @@ def test_a_reused_report_still_fails_the_run(site: HTTPServer, tmp_path: Path) -
     _article(folder, "eins.txt", "/a", "/weg", base=base)
     assert _verify(folder, out, cache) == 1
     assert _verify(folder, out, cache) == 1
-    assert _reused(out) == {"eins.txt": True}
+    assert reused(out) == {"eins.txt": True}
 
 
 # --- the store's rules --------------------------------------------------------------------

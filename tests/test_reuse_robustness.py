@@ -15,17 +15,11 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from typer.testing import CliRunner
 from werkzeug import Request, Response
 
 from srccheck import pipeline
-from srccheck.cli import app
 from srccheck.fetch.cache import CACHE_FILE_NAME, Cache, cache_path
-
-PAGE = (
-    "<html><head><title>Bericht</title></head><body><article><p>Der Minister sagte: "
-    "„Wir beraten uns morgen.“ Es kamen 1500 Gäste.</p></article></body></html>"
-)
+from tests.reuse_runs import PAGE, reused, statuses, verify, write_article
 
 
 @pytest.fixture
@@ -39,50 +33,6 @@ def threaded_server() -> Iterator[HTTPServer]:
         server.clear()
         if server.is_running():
             server.stop()
-
-
-def write_article(folder: Path, name: str, *urls: str, body: str = "") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    sources = " ".join(f"- {url}" for url in urls)
-    article = folder / name
-    article.write_text(
-        "22.10.2024\nTitel\n\nDer Minister sagte: „Wir beraten uns morgen.“ "
-        f"{body}\n\nQuellen: {sources}\n",
-        encoding="utf-8",
-    )
-    return article
-
-
-def verify(folder: Path, out: Path, cache: Path, *extra: str):  # -> click Result
-    return CliRunner().invoke(
-        app,
-        [
-            "verify",
-            str(folder),
-            "-o",
-            str(out),
-            "-q",
-            "--allow-private",
-            "--no-archive",
-            "--host-interval",
-            "0",
-            "--retries",
-            "0",
-            "--cache-dir",
-            str(cache),
-            *extra,
-        ],
-    )
-
-
-def reused(out: Path) -> dict[str, bool]:
-    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
-    return {Path(entry["file"]).name: entry["reused"] for entry in index["articles"]}
-
-
-def statuses(report_json: Path) -> dict[str, str]:
-    report = json.loads(report_json.read_text(encoding="utf-8"))
-    return {item["source"]["url"]: item["check"]["status"] for item in report["sources"]}
 
 
 def _stored_at(cache_file: Path, url: str) -> float | None:

@@ -158,8 +158,9 @@ async def test_closed_pools_refuse_requests(origins: list[Origin]) -> None:
         await _get(pools, origins[0].url)
 
 
-async def test_the_run_transport_routes_through_origin_pools(origins: list[Origin]) -> None:
-    # The transport of a real run: per-origin keep-alive through httpx's client.
+async def test_the_run_transport_keeps_one_connection_per_origin(origins: list[Origin]) -> None:
+    # Keep-alive per origin through a run's transport and httpx's client (that the transport
+    # is made of OriginPools is test_transport_uses_the_policy_backend's to check).
     settings = Settings(allow_private=True)
     async with httpx.AsyncClient(transport=build_transport(settings)) as client:
         for _ in range(3):

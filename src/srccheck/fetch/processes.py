@@ -114,7 +114,6 @@ class ProcessFetcher:
         self._processes = processes
         self._client_of = client_of
         self._cache_path = cache.path if cache is not None else None
-        self._cache_bytes = settings.cache_max_bytes
         self._keep_pages = keep_pages
         self._workers: list[_Worker] = []
         self._ids = itertools.count()
@@ -144,7 +143,7 @@ class ProcessFetcher:
                 args=(
                     settings,
                     self._cache_path,
-                    self._cache_bytes,
+                    self._settings.cache_max_bytes,
                     self._keep_pages,
                     requests_in,
                     answers_out,
