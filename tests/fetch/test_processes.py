@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from typer.testing import CliRunner
+from tests.reuse_runs import verify
 from werkzeug import Request, Response
 
-from srccheck.cli import app
 from srccheck.fetch import processes
 from srccheck.fetch.client import Fetcher
 from srccheck.fetch.processes import ProcessFetcher, WorkerStopped, host_share, worker_settings
@@ -101,23 +100,8 @@ def test_a_run_with_worker_processes_reports_like_one_process(
     for count in ("1", "2"):
         out = tmp_path / f"out{count}"
         httpserver.clear_log()
-        result = CliRunner().invoke(
-            app,
-            [
-                "verify",
-                str(folder),
-                "-o",
-                str(out),
-                "-q",
-                "--allow-private",
-                "--no-archive",
-                "--no-cache",
-                "--host-interval",
-                "0",
-                "--fetch-processes",
-                count,
-            ],
-        )
+        cache = tmp_path / "cache"  # not used: --no-cache
+        result = verify(folder, out, cache, "--no-cache", "--fetch-processes", count)
         assert result.exit_code == 1, result.output  # the 404 fails the run in both
         # The soft-404 probe path is random: compared by count (one per host).
         paths = sorted(
