@@ -48,27 +48,53 @@ BOMB_BYTES = 10 * 1024**3  # what the bombs below decompress to: 10 GiB
 _BLOCK = 16 * 1024 * 1024
 
 
-def gzip_bomb(total: int = BOMB_BYTES) -> bytes:
-    """A gzip body of zeros that decompresses to ``total`` bytes (about 1/1000 of it).
+def _zlib_bomb(wbits: int, total: int) -> bytes:
+    """Zeros that decompress to ``total`` bytes (about 1/1000 of it) under zlib ``wbits``.
 
     After a full flush, each further 16 MiB of zeros compresses to identical
     bytes, so the body is one compressed block repeated (no trailer: no client
     should read that far).
     """
-    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, wbits)
     zeros = bytes(_BLOCK)
     head = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
     block = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
     return head + block * (total // _BLOCK - 1)
 
 
+def gzip_bomb(total: int = BOMB_BYTES) -> bytes:
+    """A gzip body of zeros that decompresses to ``total`` bytes."""
+    return _zlib_bomb(31, total)
+
+
+def deflate_bomb(total: int = BOMB_BYTES) -> bytes:
+    """A zlib-wrapped deflate body of zeros that decompresses to ``total`` bytes."""
+    return _zlib_bomb(zlib.MAX_WBITS, total)
+
+
 def brotli_bomb(total: int = BOMB_BYTES) -> bytes:
     """A brotli body of zeros that decompresses to ``total`` bytes (~500 KB for 10 GiB)."""
     compressor = brotli.Compressor(quality=5)
     zeros = bytes(_BLOCK)
-    parts = [compressor.compress(zeros) + compressor.flush() for _ in range(4)]
+    parts = [compressor.process(zeros) + compressor.flush() for _ in range(4)]
     assert parts[2] == parts[3], "brotli no longer repeats itself; build the bomb another way"
     return b"".join(parts[:2]) + parts[2] * (total // _BLOCK - 2) + compressor.finish()
+
+
+def stacked_bomb(encoding: str, total: int = BOMB_BYTES) -> bytes:
+    """A bomb under every coding of ``encoding`` (a ``Content-Encoding`` value, in order)."""
+    builders = {"gzip": gzip_bomb, "deflate": deflate_bomb, "br": brotli_bomb}
+    first, *rest = (part.strip() for part in encoding.split(","))
+    body = builders[first](total)
+    for coding in rest:
+        if coding == "br":
+            compressor = brotli.Compressor(quality=5)
+            body = compressor.process(body) + compressor.finish()
+        else:
+            body = zlib.compress(
+                body, 6, zlib.MAX_WBITS | 16 if coding == "gzip" else zlib.MAX_WBITS
+            )
+    return body
 
 
 async def _send(writer: asyncio.StreamWriter, data: bytes) -> None:
@@ -163,6 +189,8 @@ BEHAVIOURS: dict[str, tuple[Handler, str]] = {
     "/chain/*": (_chain, "too_many_redirects"),
     "/gzip-bomb": (_bomb("gzip", gzip_bomb), "ok"),
     "/br-bomb": (_bomb("br", brotli_bomb), "ok"),
+    "/deflate-bomb": (_bomb("deflate", deflate_bomb), "ok"),
+    "/gzip-br-bomb": (_bomb("gzip, br", lambda: stacked_bomb("gzip, br")), "ok"),
     "/endless": (_endless, "ok"),
     "/large": (_large, "ok"),
     "/trickle": (_trickle, "timeout"),

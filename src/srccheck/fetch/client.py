@@ -56,6 +56,7 @@ from srccheck.fetch.content import (
     parse_content_type,
     tree_title,
 )
+from srccheck.fetch.decoding import UNDECODED, accept_encoding
 from srccheck.fetch.limits import Clock, HostLimits, MonotonicClock
 from srccheck.fetch.model import FetchOutcome, Page
 from srccheck.fetch.paywall import tree_paywall_signals
@@ -138,6 +139,8 @@ class _Answer:
     # and a check can wait a while for its host's soft-404 probe.
     headings: tuple[str, ...] = ()
     paywall: tuple[str, ...] = ()
+    # A Content-Encoding srccheck cannot decode within its memory bounds: body not read.
+    undecoded: str | None = None
 
     @property
     def markup(self) -> bool:
@@ -299,7 +302,12 @@ class Fetcher:
                 write=settings.read_timeout,
                 pool=None,  # waiting for a connection counts against the total deadline
             ),
-            headers={"User-Agent": settings.user_agent, "Accept": _ACCEPT},
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept": _ACCEPT,
+                # Only the codings srccheck decodes with bounded memory.
+                "Accept-Encoding": accept_encoding(),
+            },
             trust_env=False,
         )
         await self._client.__aenter__()
@@ -353,9 +361,7 @@ class Fetcher:
         """The cache entries behind ``url``'s current result, as (kind, key, stored_at):
         its link check, and with ``respect_robots`` its host's robots.txt. ``stored_at``
         is None when the result was not cached (transient failures, no cache)."""
-        stamps: list[tuple[str, str, float | None]] = [
-            (CacheKind.LINK, url, self._stamps.get(url))
-        ]
+        stamps: list[tuple[str, str, float | None]] = [(CacheKind.LINK, url, self._stamps.get(url))]
         if self._settings.respect_robots:
             parsed = _checkable(url)
             if not isinstance(parsed, Verdict):
@@ -551,6 +557,12 @@ class Fetcher:
             verdict = classify_response(
                 answer.http_status, redirects=len(chain.hops), phrase=answer.phrase
             )
+        if answer.undecoded and verdict.status.is_success:
+            verdict = Verdict(
+                verdict.status,
+                f"{verdict.reason}; the body was not read: it is encoded with "
+                f"'{answer.undecoded}', which srccheck cannot decode within its memory bounds",
+            )
         signals: tuple[str, ...] = ()
         paywalled = False
         if inspect and verdict.status.is_success and answer.markup:
@@ -665,6 +677,8 @@ class Fetcher:
         # Redirect bodies are never needed; binary bodies (PDF, images) are not kept.
         if head.is_redirect or not (media_type is None or is_textual(media_type)):
             return head
+        if coding := response.extensions.get(UNDECODED):  # see srccheck.fetch.decoding
+            return replace(head, undecoded=coding, signals=(f"encoding:{coding}",))
         body, truncated = await self._read_capped(response)
         if media_type is None and b"\x00" in body[:_SNIFF_BYTES]:
             return replace(head, body_bytes=len(body), truncated=truncated)
