@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
+import os
 import socket
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,10 +140,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: pywb's own environment (the README's test command makes it): pywb depends on brotlipy,
+#: which would shadow srccheck's brotli binding in the test environment.
+PYWB_ENV = Path(__file__).resolve().parents[2] / ".venv-pywb"
+
+
 def pywb_tool(name: str) -> str:
-    candidate = Path(sys.executable).parent / name
-    found = str(candidate) if candidate.exists() else shutil.which(name)
-    if not found:
-        # pywb is in the test extra: a missing command is a broken set-up, not a skip.
-        pytest.fail(f"pywb's {name} command is not installed (pip install -e '.[test]')")
-    return found
+    """A pywb command from ``$SRCCHECK_PYWB_ENV`` or the checkout's ``.venv-pywb``."""
+    env = Path(os.environ.get("SRCCHECK_PYWB_ENV") or PYWB_ENV)
+    found = env / ("Scripts" if os.name == "nt" else "bin") / name
+    if not found.exists():
+        # Part of the README's test command: a missing command is a broken set-up, not a skip.
+        pytest.fail(
+            f"pywb's {name} command is not in {env}; make pywb's environment with "
+            f"'python3 -m venv {env} && {env}/bin/pip install -r requirements/pywb.txt'"
+        )
+    return str(found)

@@ -39,7 +39,7 @@ def pywb_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalArch
     )
     root = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine starts it slowly
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"pywb exited: {(workdir / 'wayback.log').read_text()}")
@@ -49,7 +49,7 @@ def pywb_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalArch
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("pywb did not start within 30 s")
+                raise RuntimeError("pywb did not start within 120 s")
             time.sleep(0.1)
         yield LocalArchive(root=root, collection="news")
     finally:
