@@ -149,7 +149,7 @@ def test_speed_settings_do_not_forbid_reuse(site: HTTPServer, tmp_path: Path) ->
     _article(folder, "eins.txt", "/a", base=base)
     _verify(folder, out, cache)
     _verify(
-        folder, out, cache, "--concurrency", "3", "--timeout", "7", "--fail-on", "broken,transient"
+        folder, out, cache, "--concurrency", "3", "--timeout", "60", "--fail-on", "broken,transient"
     )
     assert reused(out) == {"eins.txt": True}
 

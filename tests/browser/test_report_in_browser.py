@@ -59,7 +59,7 @@ def _build_reports(server: HTTPServer, folder: Path) -> Path:
     out = folder / "out"
     args = [
         "verify", str(article), "--output", str(out), "--allow-private", "--no-cache",
-        "--retries", "0", "--timeout", "5", "--quiet",
+        "--retries", "0", "--timeout", "60", "--quiet",
         "--archive", f"memento={base}/timegate",
     ]  # fmt: skip
     # A subprocess: Playwright's sync API keeps an event loop running in this thread.

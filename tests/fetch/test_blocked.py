@@ -15,7 +15,7 @@ from srccheck.status import Outcome, Status
 
 # Retries on: a bot wall must still be asked only once.
 LOCAL = Settings(
-    allow_private=True, retries=2, timeout=5.0, host_interval=0.0, backoff_initial=0.01,
+    allow_private=True, retries=2, timeout=60.0, host_interval=0.0, backoff_initial=0.01,
     soft404_probe=False,
 )  # fmt: skip
 CF_PAGE = "<html><head><title>Just a moment...</title></head><body>cf-chl-widget</body></html>"

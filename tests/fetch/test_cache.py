@@ -23,7 +23,9 @@ from srccheck.models import LinkCheck
 from srccheck.settings import Settings
 from srccheck.status import Status
 
-LOCAL = Settings(allow_private=True, retries=0, timeout=5.0, soft404_probe=False, host_interval=0.0)
+LOCAL = Settings(
+    allow_private=True, retries=0, timeout=60.0, soft404_probe=False, host_interval=0.0
+)
 PAGE = "<html><head><title>Bericht</title></head><body><p>Der Bundestag …</p></body></html>"
 
 

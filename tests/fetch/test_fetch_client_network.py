@@ -28,7 +28,7 @@ from srccheck.fetch.pools import OriginPools
 from srccheck.settings import Settings
 from srccheck.status import Status
 
-LOCAL = Settings(allow_private=True, retries=0, timeout=5.0)
+LOCAL = Settings(allow_private=True, retries=0, timeout=60.0)
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -223,18 +223,19 @@ async def test_trickling_body_hits_the_total_deadline(raw_server) -> None:
         await reader.readuntil(b"\r\n\r\n")
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n")
         try:
-            for _ in range(1000):  # one byte every 20 ms: each read is fast, the whole is not
+            for _ in range(1000):  # one byte every 50 ms: each read is fast, the whole is not
                 writer.write(b"x")
                 await writer.drain()
                 sent.append(1)
-                await asyncio.sleep(0.02)
+                await asyncio.sleep(0.05)
         except ConnectionError:
             pass
         finally:
             writer.close()
 
     port = await raw_server(trickle)
-    settings = LOCAL.with_changes(read_timeout=5.0, timeout=0.3)
+    # 50 s of body against a 2 s deadline: the server, not the machine's speed, decides.
+    settings = LOCAL.with_changes(read_timeout=60.0, timeout=2.0)
     outcome = await check(f"http://127.0.0.1:{port}/", settings)
     assert outcome.check.status is Status.TIMEOUT
     assert "total deadline" in outcome.check.reason

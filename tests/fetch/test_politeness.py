@@ -19,7 +19,9 @@ from srccheck.fetch.robots import ROBOTS_REASON, robots_rules
 from srccheck.settings import Settings
 from srccheck.status import Status
 
-LOCAL = Settings(allow_private=True, retries=0, timeout=5.0, soft404_probe=False, host_interval=0.0)
+LOCAL = Settings(
+    allow_private=True, retries=0, timeout=60.0, soft404_probe=False, host_interval=0.0
+)
 PAGE = "<html><head><title>Seite</title></head><body><p>Inhalt</p></body></html>"
 
 

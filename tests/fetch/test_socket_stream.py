@@ -89,7 +89,7 @@ async def test_idle_connection_closed_by_the_server_is_not_reused(closing_server
     # If the pool could not see the close, the second request would be sent on the dead
     # connection and fail (retries are off here).
     port, connections = closing_server
-    settings = Settings(allow_private=True, retries=0, timeout=5.0, soft404_probe=False)
+    settings = Settings(allow_private=True, retries=0, timeout=60.0, soft404_probe=False)
     async with Fetcher(settings) as fetcher:
         first = await fetcher.check(f"http://127.0.0.1:{port}/eins")
         await asyncio.sleep(0.1)

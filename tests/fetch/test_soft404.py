@@ -20,7 +20,7 @@ from srccheck.fetch.soft404 import (
 from srccheck.settings import Settings
 from srccheck.status import Status
 
-LOCAL = Settings(allow_private=True, retries=0, timeout=5.0, host_interval=0.0)
+LOCAL = Settings(allow_private=True, retries=0, timeout=60.0, host_interval=0.0)
 ARTICLE = "https://news.example/politik/2024/10/artikel-123.html"
 
 
