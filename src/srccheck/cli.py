@@ -82,6 +82,7 @@ def verify(
             "--fail-on",
             help="Comma-separated findings that make the exit code 1: status names, outcomes "
             "(broken, transient, unverifiable), archive-missing, claims-not-found, "
+            "text-fragment-not-found, "
             "article-error, default, all, or none for report-only runs. [default: default = "
             "the broken statuses; timeouts and bot walls never fail a build]",
         ),
@@ -286,6 +287,15 @@ def verify(
             show_default=False,
         ),
     ] = None,
+    no_text_fragments: Annotated[
+        bool | None,
+        typer.Option(
+            "--no-text-fragments",
+            help="Do not look for the passages that cited text fragments (#:~:text=) point "
+            "to.",
+            show_default=False,
+        ),
+    ] = None,
     shard: Annotated[
         str | None,
         typer.Option(
@@ -347,6 +357,7 @@ def verify(
             "save_missing": save_missing,
             "drift": False if no_drift else None,
             "claims": False if no_claims else None,
+            "text_fragments": False if no_text_fragments else None,
             "ia_access_key": os.environ.get("SRCCHECK_IA_ACCESS_KEY") or None,
             "ia_secret_key": os.environ.get("SRCCHECK_IA_SECRET_KEY") or None,
         }

@@ -42,9 +42,11 @@ __all__ = [
     "SourceEntry",
     "SourceReport",
     "Summary",
+    "TextFragmentCheck",
+    "TextFragmentState",
 ]
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class Position(ReportModel):
@@ -67,11 +69,51 @@ class SourceEntry(ReportModel):
     fragment: str | None = Field(
         default=None, description="The URL's #fragment, kept apart from the checked URL."
     )
+    fragments: list[str] = Field(
+        default_factory=list,
+        description="Every distinct fragment the URL is cited with, in citation order, when "
+        "its citations differ in their fragments (empty otherwise: see fragment).",
+    )
     positions: list[Position] = Field(
         description="Every place the URL is cited in the article (duplicates are reported once)."
     )
     invalid_reason: str | None = Field(
         default=None, description="Why the entry is not a checkable URL, when it is not."
+    )
+
+
+class TextFragmentState(StrEnum):
+    """Whether the passage a text fragment (``#:~:text=``) points to is on the page."""
+
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    UNVERIFIABLE = "unverifiable"  # no page text to look in (broken, paywalled, binary, cut)
+    INVALID = "invalid"  # the directive does not follow the syntax
+
+
+class TextFragmentCheck(ReportModel):
+    """One ``text=`` directive of a cited URL, looked for on the retrieved page."""
+
+    directive: str = Field(description="The directive as written, e.g. 'text=die%20Lage'.")
+    fragment: str = Field(description="The URL fragment the directive belongs to.")
+    prefix: str | None = Field(default=None, description="Decoded prefix term (context before).")
+    start: str | None = Field(default=None, description="Decoded start term (the passage, or "
+                              "its beginning when end is given).")
+    end: str | None = Field(default=None, description="Decoded end term of a range.")
+    suffix: str | None = Field(default=None, description="Decoded suffix term (context after).")
+    state: TextFragmentState = Field(description="found, not_found, unverifiable or invalid.")
+    reason: str = Field(description="A human-readable explanation of the state.")
+    origin: str | None = Field(
+        default=None, description="Where the passage was looked for: live or archived."
+    )
+    snippet: str | None = Field(
+        default=None, description="About 200 characters of page text around a found passage."
+    )
+    snippet_start: int | None = Field(
+        default=None, description="Start offset of the passage within snippet."
+    )
+    snippet_end: int | None = Field(
+        default=None, description="End offset (exclusive) of the passage within snippet."
     )
 
 
@@ -146,6 +188,11 @@ class SourceReport(ReportModel):
         default=None,
         description="Web-archive copies of the URL; null when archives were not asked "
         "(--no-archive, or the entry is not a fetchable URL).",
+    )
+    text_fragments: list[TextFragmentCheck] = Field(
+        default_factory=list,
+        description="The text directives (#:~:text=) of the cited URL's fragments, each "
+        "looked for on the retrieved page (README: Text fragments).",
     )
 
 

@@ -42,7 +42,9 @@ from srccheck.articles import find_articles, load_article
 from srccheck.articles.lines import LineTable
 from srccheck.articles.loader import read_capped
 from srccheck.articles.model import Article, ArticleFailure
+from srccheck.articles.urls import text_directives
 from srccheck.claims import Claim, extract_claims, match_claims
+from srccheck.claims.fragments import FragmentPage, check_text_fragments
 from srccheck.claims.numbers import guess_locale
 from srccheck.errors import InputError, SrccheckError
 from srccheck.fetch.cache import Cache, open_cache
@@ -60,6 +62,7 @@ from srccheck.models import (
     SourceEntry,
     SourceReport,
     Summary,
+    TextFragmentCheck,
 )
 from srccheck.report.console import NullProgress, ProgressSink
 from srccheck.report.html import write_article_html, write_index_html
@@ -68,7 +71,7 @@ from srccheck.report.paths import report_paths
 from srccheck.reuse import ReportStore, collecting
 from srccheck.settings import Settings
 from srccheck.status import Status
-from srccheck.text import PageText, extract_page_text, plain_page_text
+from srccheck.text import PageText, extract_page_text, plain_page_text, visible_page_text
 
 __all__ = [
     "CLAIM_TEXT_CHARS",
@@ -103,6 +106,7 @@ class SourceResult:
     check: LinkCheck
     archive: ArchiveReport | None = None
     texts: tuple[tuple[str, PageText], ...] = ()  # (live|archived, text) for claims
+    fragments: tuple[TextFragmentCheck, ...] = ()  # its text directives, looked for
 
 
 def _now() -> dt.datetime:
@@ -161,6 +165,34 @@ def page_text(page: Page | None) -> PageText | None:
             full_text=text.full_text[:CLAIM_TEXT_CHARS],
         )
     return text
+
+
+def cited_fragments(entry: SourceEntry) -> list[str]:
+    """Every fragment ``entry`` is cited with (usually one, or none)."""
+    return list(entry.fragments) or ([entry.fragment] if entry.fragment else [])
+
+
+def fragment_page(origin: str, page: Page | None) -> FragmentPage | None:
+    """What a reader sees of ``page``, for text fragments; None without page text.
+
+    Cut at :data:`CLAIM_TEXT_CHARS`, like claim texts (then marked incomplete).
+    """
+    if page is None or not page.text:
+        return None
+    html = page.content_type in (None, "text/html", "application/xhtml+xml")
+    text = visible_page_text(page.text) if html else page.text
+    cut = len(text) > CLAIM_TEXT_CHARS
+    return FragmentPage(
+        origin, text[:CLAIM_TEXT_CHARS] if cut else text, complete=not (cut or page.truncated)
+    )
+
+
+def _unreadable_reason(check: LinkCheck, text: PageText | None) -> str:
+    if check.paywalled or (text is not None and text.paywalled):
+        return "the page is paywalled: its text could not be read"
+    if check.status.is_success:
+        return "the page has no readable text (binary or empty)"
+    return f"the page could not be retrieved ({check.status.value})"
 
 
 def _usable(check: LinkCheck) -> bool:
@@ -248,6 +280,7 @@ def build_report(
             source=entry,
             check=result.check if result else _NOT_CHECKED,
             archive=result.archive if result else None,
+            text_fragments=list(result.fragments) if result else [],
         )
         for i, (entry, result) in enumerate(zip(article.sources, results, strict=True))
     ]
@@ -295,7 +328,11 @@ class _Run:
             archive = await self.archives.lookup(entry.url, article.date)
         # Page text is only extracted for a consumer: claims, or drift against a snapshot.
         chosen = archive.chosen if archive is not None else None
-        wants_text = self.settings.claims or (chosen is not None and self.settings.drift)
+        fragments = cited_fragments(entry) if self.settings.text_fragments else []
+        directives = any(text_directives(fragment) for fragment in fragments)
+        wants_text = (
+            self.settings.claims or directives or (chosen is not None and self.settings.drift)
+        )
         texts: list[tuple[str, PageText]] = []
         live_text = page_text(live.page) if wants_text and _usable(live.check) else None
         if live_text is not None and not live_text.paywalled:
@@ -304,10 +341,15 @@ class _Run:
         # The snapshot is fetched for drift (needs the live text too) or to stand in
         # for an unusable live page when claims are checked.
         retrieve = (self.settings.drift and live_text is not None) or (
-            live_unusable and self.settings.claims
+            live_unusable and (self.settings.claims or directives)
         )
+        readable: list[FragmentPage | None] = []
+        if directives and not live_unusable:
+            readable.append(fragment_page(LIVE, live.page))
         if self.archives is not None and archive is not None and chosen is not None and retrieve:
             snapshot = await self.archives.retrieve(chosen)
+            if directives and snapshot.check.status.is_success:
+                readable.append(fragment_page(ARCHIVED, snapshot.page))
             archived_text = page_text(snapshot.page) if snapshot.check.status.is_success else None
             if archived_text is not None:
                 texts.append((ARCHIVED, archived_text))
@@ -315,7 +357,14 @@ class _Run:
                     archive = archive.with_drift(
                         compute_drift(live_text.main_text, archived_text.main_text)
                     )
-        return SourceResult(check=live.check, archive=archive, texts=tuple(texts))
+        checks = check_text_fragments(
+            fragments,
+            [page for page in readable if page is not None],
+            no_text_reason=_unreadable_reason(live.check, live_text),
+        )
+        return SourceResult(
+            check=live.check, archive=archive, texts=tuple(texts), fragments=tuple(checks)
+        )
 
     async def check_article(self, path: Path) -> None:
         # Read here, not kept from a counting pass: memory stays flat in the number
@@ -501,8 +550,12 @@ async def run(
     sink.start(lambda: sum(_source_count(load_article(path, settings)) for path in files))
 
     with _run_cache(settings) as cache:
-        # Page texts are read by claims, and by drift when archives are asked.
-        keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
+        # Page texts are read by claims, text fragments, and drift when archives are asked.
+        keep_pages = (
+            settings.claims
+            or settings.text_fragments
+            or (settings.archive_enabled and settings.drift)
+        )
         own = (
             Fetcher(_fetch_settings(settings), cache=cache, keep_pages=keep_pages)
             if fetcher is None

@@ -65,6 +65,8 @@ class Settings:
     insecure: bool = False
     # Claims: extract quotes, numbers, names and match them against the retrieved pages
     claims: bool = True
+    # Text fragments: look for the passage of every cited #:~:text= on the page
+    text_fragments: bool = True
     # Articles
     strip_tracking: bool = False
     max_article_bytes: int = 20 * 1024 * 1024
