@@ -161,6 +161,33 @@ def verify(
             help="Host name or IP/CIDR exempt from the private-address rule. Repeatable.",
         ),
     ] = None,
+    header: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--header",
+            help="Extra header 'NAME: VALUE' sent with every request to every host "
+            "(VALUE may be env:VAR); repeatable. Never shown. For credentials use "
+            "per-host [hosts] in the configuration file or --basic-auth.",
+            metavar="'NAME: VALUE'",
+        ),
+    ] = None,
+    basic_auth: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--basic-auth",
+            help="Basic authentication 'HOST USER:PASSWORD' (PASSWORD may be env:VAR), sent "
+            "only to HOST and only over HTTPS; repeatable. Never shown.",
+            metavar="'HOST USER:PASSWORD'",
+        ),
+    ] = None,
+    cookie_jar: Annotated[
+        Path | None,
+        typer.Option(
+            "--cookie-jar",
+            help="Netscape cookie file (cookies.txt); each cookie is sent only to the hosts "
+            "its domain names, and only over HTTPS.",
+        ),
+    ] = None,
     insecure: Annotated[
         bool | None,
         typer.Option(
@@ -361,7 +388,8 @@ def verify(
             "ia_access_key": os.environ.get("SRCCHECK_IA_ACCESS_KEY") or None,
             "ia_secret_key": os.environ.get("SRCCHECK_IA_SECRET_KEY") or None,
         }
-        settings, _, _ = resolve_settings(Path.cwd(), config, cli_values)
+        cli_values.update(_credential_values(header, basic_auth, cookie_jar))
+        settings, _, _ = resolve_settings(Path.cwd(), config, cli_values, os.environ)
         policy = FailPolicy.parse(settings.fail_on)
         selected: list[Path] = list(paths)
         if changed_since is not None:
@@ -412,7 +440,7 @@ def show_config(
     from srccheck.config import describe, resolve_settings
 
     try:
-        settings, provenance, path = resolve_settings(Path.cwd(), config, {})
+        settings, provenance, path = resolve_settings(Path.cwd(), config, {}, os.environ)
     except SrccheckError as exc:
         raise _usage_error(exc) from None
     # Plain aligned lines, never truncated: paths and patterns must be shown whole.
@@ -486,6 +514,20 @@ def cache_clear(
     except SrccheckError as exc:
         raise _usage_error(exc) from None
     typer.echo(f"removed {removed} entries from {cache.path}")
+
+
+def _credential_values(
+    header: list[str] | None, basic_auth: list[str] | None, cookie_jar: Path | None
+) -> dict[str, object]:
+    """``--header``, ``--basic-auth`` and ``--cookie-jar`` as settings values (secrets
+    resolved from the environment; a bad value raises a UsageError)."""
+    from srccheck.credentials import parse_basic_auth, parse_header
+
+    return {
+        "headers": tuple(parse_header(h, os.environ) for h in header) if header else None,
+        "hosts": tuple(parse_basic_auth(b, os.environ) for b in basic_auth) if basic_auth else None,
+        "cookie_jar": cookie_jar,
+    }
 
 
 def _usage_error(exc: SrccheckError) -> typer.Exit:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from srccheck import __version__
 from srccheck.archive.config import DEFAULT_ARCHIVES, ArchiveConfig
+from srccheck.credentials import Header, HostCredentials
 from srccheck.errors import UsageError
 
 __all__ = ["DEFAULT_SETTINGS", "DEFAULT_USER_AGENT", "FORMATS", "Settings"]
@@ -59,6 +60,10 @@ class Settings:
     cache_ttl_archive: float = 30 * 24 * 3600.0  # archive lookups
     # Keep an unchanged article's report instead of rewriting it (srccheck.reuse)
     reuse_reports: bool = True
+    # Credentials (srccheck.fetch.credentials): secrets are Secret values, never shown.
+    hosts: tuple[HostCredentials, ...] = ()  # per host, HTTPS only: [hosts."name"] tables
+    headers: tuple[Header, ...] = ()  # --header: sent with every request
+    cookie_jar: Path | None = None  # Netscape cookie file; cookies go to their own domains
     # Network safety
     allow_private: bool = False
     allow_hosts: tuple[str, ...] = ()

@@ -12,7 +12,8 @@ run (a second caller awaits the first one's result).
 One check is a chain of requests: redirects are followed by hand so that
 every hop is recorded, and each request is retried on its own for transient
 failures. Each request (headers and body) must finish within
-``settings.timeout``.
+``settings.timeout``. Credentials (:mod:`srccheck.credentials`) are added per
+request in ``_exchange``: only to their host, only over HTTPS.
 
 A 2xx HTML answer is then inspected (``soft404``, ``paywall``), a refusal
 for bot walls (``bots``). With ``respect_robots`` each host's robots.txt is
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 import httpx
 from selectolax.lexbor import LexborHTMLParser
 
+from srccheck.credentials import Credentials
 from srccheck.fetch.bots import bot_wall_signals, describe_bot_wall
 from srccheck.fetch.cache import (
     Cache,
@@ -263,6 +265,7 @@ class Fetcher:
         self._cache = cache
         self._clock = clock or MonotonicClock()
         self._policy = AddressPolicy.from_settings(settings)
+        self._credentials = Credentials(settings.hosts, settings.headers, settings.cookie_jar)
         self._limits = HostLimits(
             concurrency=settings.concurrency,
             per_host=settings.per_host,
@@ -615,8 +618,13 @@ class Fetcher:
             chain.retries += max(sent - 1, 0)
 
     async def _exchange(self, url: httpx.URL, headers: dict[str, str] | None = None) -> _Answer:
-        """Send one GET and read the answer within the total deadline; failures as values."""
+        """Send one GET and read the answer within the total deadline; failures as values.
+
+        The one place where credentials join a request: decided for this URL alone, so
+        each hop of a redirect chain gets only what its own host and scheme allow.
+        """
         assert self._client is not None
+        headers = {**self._credentials.headers_for(url), **(headers or {})}
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._settings.timeout):
