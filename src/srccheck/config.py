@@ -48,6 +48,7 @@ from pathlib import Path
 from srccheck.archive.config import ArchiveConfig, parse_archive_spec
 from srccheck.credentials import Header, HostCredentials, resolve_secret
 from srccheck.errors import InputError, UsageError
+from srccheck.options import AcceptedStatuses, Remap
 from srccheck.policy import FailPolicy
 from srccheck.settings import FORMATS, Settings
 
@@ -75,7 +76,12 @@ _KEY_FOR_FIELD: dict[str, str] = {"formats": "format"}
 
 # Item types written as spec strings, parsed by the same function the CLI option uses.
 # A spec may contain commas, so one string is one item for these types.
-_SPEC_PARSERS: dict[type, Callable[[str], object]] = {ArchiveConfig: parse_archive_spec}
+_SPEC_PARSERS: dict[type, Callable[[str], object]] = {
+    ArchiveConfig: parse_archive_spec,
+    Remap: Remap.parse,
+}
+# Field types written as one string and parsed by the function the CLI option uses.
+_VALUE_PARSERS: dict[type, Callable[[str], object]] = {AcceptedStatuses: AcceptedStatuses.parse}
 
 
 def config_keys() -> dict[str, str]:
@@ -339,6 +345,11 @@ def _convert(name: str, value: object, *, key: str, where: str, base: Path | Non
             ) from None
     if typing.get_origin(tp) is tuple:
         return _convert_tuple(name, tp, value, key=key, where=where, wrong=wrong)
+    if isinstance(tp, type) and tp in _VALUE_PARSERS and isinstance(value, str):
+        try:
+            return _VALUE_PARSERS[tp](value)
+        except UsageError as exc:
+            raise UsageError(f"{key!r} in {where}: {exc}") from None
     if isinstance(tp, type) and isinstance(value, tp):
         return value  # a field type this module does not know yet: accept it as is
     raise wrong()

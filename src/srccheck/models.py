@@ -33,6 +33,7 @@ __all__ = [
     "ArticleErrorKind",
     "ArticleMeta",
     "ArticleReport",
+    "HostStats",
     "IndexEntry",
     "LinkCheck",
     "Position",
@@ -189,6 +190,16 @@ class SourceReport(ReportModel):
         description="Web-archive copies of the URL; null when archives were not asked "
         "(--no-archive, or the entry is not a fetchable URL).",
     )
+    checked_url: str | None = Field(
+        default=None,
+        description="The URL that was checked instead of the cited one, when a --remap rule "
+        "rewrote it (source.url stays the cited URL).",
+    )
+    https_twin: str | None = Field(
+        default=None,
+        description="With --require-https: the https:// URL that works for this http:// "
+        "source (a require-https finding); null otherwise.",
+    )
     text_fragments: list[TextFragmentCheck] = Field(
         default_factory=list,
         description="The text directives (#:~:text=) of the cited URL's fragments, each "
@@ -330,6 +341,27 @@ class IndexEntry(ReportModel):
     )
 
 
+class HostStats(ReportModel):
+    """What checking the sources cost one host (``--host-stats``)."""
+
+    host: str = Field(description="The host name (lower-case).")
+    requests: int = Field(description="Requests sent to the host: retries, redirect hops, "
+                          "soft-404 probes and robots.txt included; answers from the cache "
+                          "are not requests.")
+    statuses: dict[str, int] = Field(
+        description="Answers per HTTP status code ('200', '404' …), and failures without an "
+        "answer per status name ('timeout', 'connection_error' …)."
+    )
+    retries: int = Field(description="Requests that were retries of a failed one.")
+    rate_limited: int = Field(
+        description="Answers that asked for a pause (429 or 503 with Retry-After)."
+    )
+    rate_limit_wait_seconds: float = Field(
+        description="Pause asked for by those answers, as honoured (capped by "
+        "retry-after-cap), summed; the host got no new request meanwhile."
+    )
+
+
 class RunIndex(ReportModel):
     """``reports/index.json``: one run over many articles."""
 
@@ -340,3 +372,8 @@ class RunIndex(ReportModel):
     state: ReportState
     articles: list[IndexEntry]
     totals: Summary
+    host_stats: list[HostStats] | None = Field(
+        default=None,
+        description="Per host, the requests sent, their statuses, retries and rate-limit "
+        "pauses, busiest host first; null unless --host-stats was given.",
+    )

@@ -55,6 +55,7 @@ from srccheck.models import (
     ArticleError,
     ArticleMeta,
     ArticleReport,
+    HostStats,
     IndexEntry,
     LinkCheck,
     ReportState,
@@ -64,6 +65,7 @@ from srccheck.models import (
     Summary,
     TextFragmentCheck,
 )
+from srccheck.options import apply_remaps
 from srccheck.report.console import NullProgress, ProgressSink
 from srccheck.report.html import write_article_html, write_index_html
 from srccheck.report.json import write_json
@@ -107,6 +109,8 @@ class SourceResult:
     archive: ArchiveReport | None = None
     texts: tuple[tuple[str, PageText], ...] = ()  # (live|archived, text) for claims
     fragments: tuple[TextFragmentCheck, ...] = ()  # its text directives, looked for
+    checked_url: str | None = None  # the URL checked instead of the cited one (--remap)
+    https_twin: str | None = None  # the working https:// URL of an http:// source
 
 
 def _now() -> dt.datetime:
@@ -142,7 +146,35 @@ async def check_source(
                 checked_at=_now(),
             )
         )
-    return await fetcher.check(entry.url)
+    outcome = await fetcher.check(checked_url(entry.url, settings))
+    return FetchOutcome(accepted(outcome.check, settings), outcome.page)
+
+
+def checked_url(url: str, settings: Settings) -> str:
+    """The URL to check for a cited ``url``: rewritten by the first matching ``--remap``."""
+    return apply_remaps(url, settings.remap)
+
+
+def accepted(check: LinkCheck, settings: Settings) -> LinkCheck:
+    """``check`` as ``ok`` when its final HTTP status is one ``--accept`` names.
+
+    Applied after the fetch (and its cache), so a run without ``--accept`` never
+    sees another run's choice.
+    """
+    code = check.http_status
+    if code is None or check.status.is_success or code not in settings.accept:
+        return check
+    reason = f"HTTP {code} accepted by --accept {settings.accept.spec} ({check.reason})"
+    return check.model_copy(update={"status": Status.OK, "reason": reason})
+
+
+async def https_twin(entry: SourceEntry, fetcher: URLChecker, check: LinkCheck) -> str | None:
+    """For ``--require-https``: the ``https://`` URL of an ``http://`` source, when it works."""
+    if entry.url is None or not entry.url.startswith("http://") or check.status in _NOT_FETCHED:
+        return None
+    twin = "https://" + entry.url.removeprefix("http://")
+    outcome = await fetcher.check(twin)
+    return twin if outcome.check.status.is_success else None
 
 
 def page_text(page: Page | None) -> PageText | None:
@@ -281,6 +313,8 @@ def build_report(
             check=result.check if result else _NOT_CHECKED,
             archive=result.archive if result else None,
             text_fragments=list(result.fragments) if result else [],
+            checked_url=result.checked_url if result else None,
+            https_twin=result.https_twin if result else None,
         )
         for i, (entry, result) in enumerate(zip(article.sources, results, strict=True))
     ]
@@ -362,8 +396,17 @@ class _Run:
             [page for page in readable if page is not None],
             no_text_reason=_unreadable_reason(live.check, live_text),
         )
+        remapped = checked_url(entry.url, self.settings) if entry.url is not None else None
+        twin = None
+        if self.settings.require_https:
+            twin = await https_twin(entry, self.fetcher, live.check)
         return SourceResult(
-            check=live.check, archive=archive, texts=tuple(texts), fragments=tuple(checks)
+            check=live.check,
+            archive=archive,
+            texts=tuple(texts),
+            fragments=tuple(checks),
+            checked_url=remapped if remapped != entry.url else None,
+            https_twin=twin,
         )
 
     async def check_article(self, path: Path) -> None:
@@ -493,7 +536,13 @@ class _Run:
             with suppress(InputError):
                 self.finish_article(path, report)
 
-    def index(self, files: Sequence[Path], started: dt.datetime, state: ReportState) -> RunIndex:
+    def index(
+        self,
+        files: Sequence[Path],
+        started: dt.datetime,
+        state: ReportState,
+        host_stats: list[HostStats] | None = None,
+    ) -> RunIndex:
         ordered = [self.entries[path] for path in files if path in self.entries]
         index = RunIndex(
             srccheck_version=__version__,
@@ -502,6 +551,7 @@ class _Run:
             state=state,
             articles=ordered,
             totals=sum((e.summary for e in ordered), Summary.of([])),
+            host_stats=host_stats,
         )
         try:
             if "json" in self.settings.formats:
@@ -636,7 +686,8 @@ async def _check_all(
             sink.finish(state.index(files, started, ReportState.INCOMPLETE))
         raise
 
-    index = state.index(files, started, ReportState.COMPLETE)
+    stats = await active.host_stats() if settings.host_stats else None
+    index = state.index(files, started, ReportState.COMPLETE, stats)
     sink.finish(index)
     return index
 

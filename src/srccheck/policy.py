@@ -11,6 +11,8 @@ list of names:
 * ``archive-missing``: a source has no archived copy;
 * ``claims-not-found``: a claim of the article was not found in its source;
 * ``article-error``: an article could not be read or has no sources;
+* ``require-https``: an ``http://`` source whose ``https://`` twin works; judged
+  only with ``--require-https``, and then always an ``error``;
 * ``text-fragment-not-found``: the passage a cited URL's text fragment
   (``#:~:text=``) points to is not on the page, or the directive is malformed;
 * ``none``: report only, never fail (cannot be combined with other names).
@@ -84,6 +86,7 @@ class Rule(StrEnum):
     CLAIMS_NOT_FOUND = "claims-not-found"
     ARTICLE_ERROR = "article-error"
     TEXT_FRAGMENT_NOT_FOUND = "text-fragment-not-found"
+    REQUIRE_HTTPS = "require-https"
 
 
 class Level(StrEnum):
@@ -103,6 +106,7 @@ RULE_MEANINGS: dict[str, str] = {
     Rule.ARTICLE_ERROR.value: "The article could not be read, or it cites no sources.",
     Rule.TEXT_FRAGMENT_NOT_FOUND.value: "The passage a cited URL's text fragment "
     "(#:~:text=) points to is not on the page, or the directive is malformed.",
+    Rule.REQUIRE_HTTPS.value: "An http:// source whose https:// twin works (--require-https).",
 }
 
 _GROUPS: dict[str, frozenset[Status]] = {
@@ -269,6 +273,7 @@ def findings(
         if finding is not None:
             found.append(finding)
     found.extend(_fragment_findings(article, file, report.sources, policy))
+    found.extend(_https_findings(article, file, report.sources))
     if policy.fails_on(Rule.CLAIMS_NOT_FOUND):
         found.extend(_claim_findings(article, file, report))
     if policy.fails_on(Rule.ARCHIVE_MISSING):
@@ -422,4 +427,31 @@ def _fragment_findings(
                     source_id=source.id,
                 )
             )
+    return found
+
+
+def _https_findings(article: str, file: str, sources: Sequence[SourceReport]) -> list[Finding]:
+    """``http://`` sources whose ``https://`` twin works (only set with --require-https)."""
+    found = []
+    for source in sources:
+        if source.https_twin is None:
+            continue
+        entry = source.source
+        line, column, end = _span(entry.positions[0] if entry.positions else None, entry.raw)
+        found.append(
+            Finding(
+                article=article,
+                file=file,
+                line=line,
+                column=column,
+                end_column=end,
+                rule=Rule.REQUIRE_HTTPS.value,
+                level=Level.ERROR,
+                title="srccheck: use https",
+                message=f"{entry.url} is cited over http, and {source.https_twin} works: "
+                "cite the https:// URL.",
+                url=entry.url,
+                source_id=source.id,
+            )
+        )
     return found

@@ -14,6 +14,7 @@ from srccheck import __version__
 from srccheck.archive.config import DEFAULT_ARCHIVES, ArchiveConfig
 from srccheck.credentials import Header, HostCredentials
 from srccheck.errors import UsageError
+from srccheck.options import NO_ACCEPTED, AcceptedStatuses, Remap
 
 __all__ = ["DEFAULT_SETTINGS", "DEFAULT_USER_AGENT", "FORMATS", "Settings"]
 
@@ -51,6 +52,10 @@ class Settings:
     # Worker processes that fetch, each owning a share of the hosts (srccheck.fetch.processes)
     fetch_processes: int = 1
     exclude: tuple[re.Pattern[str], ...] = ()
+    accept: AcceptedStatuses = NO_ACCEPTED  # final HTTP codes counted as ok (--accept)
+    remap: tuple[Remap, ...] = ()  # rewrite cited URLs before checking (--remap)
+    require_https: bool = False  # an http:// source whose https:// twin works is a finding
+    host_stats: bool = False  # requests, statuses, retries and pauses per host (--host-stats)
     # Persistent cache (srccheck.fetch.cache); cache_dir None = platformdirs user cache dir
     use_cache: bool = True
     cache_dir: Path | None = None

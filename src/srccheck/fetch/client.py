@@ -75,7 +75,8 @@ from srccheck.fetch.soft404 import (
     visible_text,
     without_echo,
 )
-from srccheck.models import LinkCheck, RedirectHop
+from srccheck.fetch.stats import HostCounters
+from srccheck.models import HostStats, LinkCheck, RedirectHop
 from srccheck.reuse import depends_on
 from srccheck.status import Status
 
@@ -266,6 +267,7 @@ class Fetcher:
         self._clock = clock or MonotonicClock()
         self._policy = AddressPolicy.from_settings(settings)
         self._credentials = Credentials(settings.hosts, settings.headers, settings.cookie_jar)
+        self._counters = HostCounters()  # requests per host (--host-stats)
         self._limits = HostLimits(
             concurrency=settings.concurrency,
             per_host=settings.per_host,
@@ -351,6 +353,10 @@ class Fetcher:
         for kind, key, stamp in self.stamps(url):
             depends_on(kind, key, stamp)
         return outcome
+
+    async def host_stats(self) -> list[HostStats]:
+        """Requests sent per host so far, with statuses, retries and pauses (--host-stats)."""
+        return self._counters.report()
 
     def stamps(self, url: str) -> list[tuple[str, str, float | None]]:
         """The cache entries behind ``url``'s current result, as (kind, key, stored_at):
@@ -604,11 +610,13 @@ class Fetcher:
             sent += 1
             async with self._limits.slot(url.host):
                 answer = await self._exchange(url, headers)
+            code = answer.http_status
+            self._counters.request(url.host, str(code or answer.status.value), retry=sent > 1)
             if answer.retry_after is not None:
                 # Everyone waits, not just this request: the server asked for a pause.
-                self._limits.penalize(
-                    url.host, min(answer.retry_after, self._settings.retry_after_cap)
-                )
+                pause = min(answer.retry_after, self._settings.retry_after_cap)
+                self._limits.penalize(url.host, pause)
+                self._counters.pause(url.host, pause)
             return answer
 
         try:
