@@ -617,10 +617,14 @@ def _dump_sources(paths: list[Path], settings: Settings, fmt: str) -> None:
     for item in dumped:
         if item["error"] is not None:
             typer.echo(f"{item['file']}: error: {item['error']}")
-        for source in item["sources"]:
-            for position in source["positions"]:
-                shown = source.get("url") or source["raw"]
-                typer.echo(f"{item['file']}:{position['line']}:{position['column']}: {shown}")
+        # One line per citation, in the order written (a URL cited twice: twice).
+        cited = sorted(
+            (p["index"], p["line"], p["column"], s.get("url") or s["raw"])
+            for s in item["sources"]
+            for p in s["positions"]
+        )
+        for _, line, column, shown in cited:
+            typer.echo(f"{item['file']}:{line}:{column}: {shown}")
 
 
 def _credential_values(
