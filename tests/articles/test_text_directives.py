@@ -43,3 +43,27 @@ def test_malformed_text_directives_are_reported_not_dropped(fragment: str) -> No
     assert isinstance(parsed, InvalidDirective)
     assert parsed.raw == fragment.removeprefix(":~:")
     assert parsed.reason
+
+
+def test_a_url_cited_with_different_fragments_keeps_them_all() -> None:
+    from srccheck.articles.lines import LineTable
+    from srccheck.articles.model import SourceSpan
+    from srccheck.articles.sources import build_source_entries
+
+    raws = [
+        "https://x.de/a#:~:text=eins",
+        "https://x.de/a",
+        "https://x.de/a#:~:text=zwei",
+        "https://x.de/a#:~:text=eins",
+    ]
+    text = " ".join(raws)
+    spans, offset = [], 0
+    for raw in raws:
+        spans.append(SourceSpan(raw=raw, offset=offset))
+        offset += len(raw) + 1
+    (entry,) = build_source_entries(spans, LineTable(text))
+    assert entry.fragment == ":~:text=eins"
+    assert entry.fragments == [":~:text=eins", ":~:text=zwei"]
+    assert len(entry.positions) == 4
+    (single,) = build_source_entries(spans[:2], LineTable(text))
+    assert single.fragments == []  # one fragment: `fragment` says it all
