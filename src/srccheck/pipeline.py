@@ -222,13 +222,21 @@ def fragment_page(origin: str, page: Page | None) -> FragmentPage | None:
 def _unreadable_reason(check: LinkCheck, text: PageText | None) -> str:
     if check.paywalled or (text is not None and text.paywalled):
         return "the page is paywalled: its text could not be read"
+    if check.status.is_success and not _answered_2xx(check):
+        code = check.http_status
+        return f"the page answered HTTP {code} (accepted by --accept): its text is not evidence"
     if check.status.is_success:
         return "the page has no readable text (binary or empty)"
     return f"the page could not be retrieved ({check.status.value})"
 
 
+def _answered_2xx(check: LinkCheck) -> bool:
+    return check.http_status is None or 200 <= check.http_status < 300
+
+
 def _usable(check: LinkCheck) -> bool:
-    return check.status.is_success and not check.paywalled
+    # A code --accept counts as ok (a 403, say) is a working link, not the cited text.
+    return check.status.is_success and not check.paywalled and _answered_2xx(check)
 
 
 #: Statuses reached without a request: such URLs are not looked up in archives either.
