@@ -365,7 +365,7 @@ def verify(
         typer.Option(
             "--no-claims",
             help="Only check links and archives; do not extract and verify the article's "
-            "quotes, numbers and names.",
+            "quotes, numbers and names, nor the passages of text fragments.",
             show_default=False,
         ),
     ] = None,

@@ -370,7 +370,9 @@ class _Run:
             archive = await self.archives.lookup(entry.url, article.date)
         # Page text is only extracted for a consumer: claims, or drift against a snapshot.
         chosen = archive.chosen if archive is not None else None
-        fragments = cited_fragments(entry) if self.settings.text_fragments else []
+        # A text fragment cites a passage, like a quote: checked with the claims.
+        checking = self.settings.claims and self.settings.text_fragments
+        fragments = cited_fragments(entry) if checking else []
         directives = any(text_directives(fragment) for fragment in fragments)
         wants_text = (
             self.settings.claims or directives or (chosen is not None and self.settings.drift)
@@ -608,12 +610,9 @@ async def run(
     sink.start(lambda: sum(_source_count(load_article(path, settings)) for path in files))
 
     with _run_cache(settings) as cache:
-        # Page texts are read by claims, text fragments, and drift when archives are asked.
-        keep_pages = (
-            settings.claims
-            or settings.text_fragments
-            or (settings.archive_enabled and settings.drift)
-        )
+        # Page texts are read by claims (text fragments too), and by drift when archives
+        # are asked.
+        keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
         own = (
             Fetcher(_fetch_settings(settings), cache=cache, keep_pages=keep_pages)
             if fetcher is None

@@ -75,7 +75,7 @@ class Settings:
     insecure: bool = False
     # Claims: extract quotes, numbers, names and match them against the retrieved pages
     claims: bool = True
-    # Text fragments: look for the passage of every cited #:~:text= on the page
+    # Text fragments: look for the passage of every cited #:~:text= on the page (with claims)
     text_fragments: bool = True
     # Articles
     strip_tracking: bool = False

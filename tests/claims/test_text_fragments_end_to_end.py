@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
@@ -33,7 +34,7 @@ def run(httpserver: HTTPServer, tmp_path: Path, *extra: str) -> tuple[int, str, 
     result = CliRunner().invoke(
         app,
         ["verify", str(article), "-o", str(out), "-q", "--allow-private", "--no-archive",
-         "--no-cache", "--host-interval", "0", "--no-claims", *extra],
+         "--no-cache", "--host-interval", "0", *extra],
     )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.output, out
@@ -73,8 +74,11 @@ def test_a_missing_passage_fails_the_build_only_when_named(
     assert code == 0, output
 
 
-def test_no_text_fragments_leaves_them_unjudged(httpserver: HTTPServer, tmp_path: Path) -> None:
-    code, output, out = run(httpserver, tmp_path, "--no-text-fragments", "--fail-on", "none")
+@pytest.mark.parametrize("option", ["--no-text-fragments", "--no-claims"])
+def test_no_text_fragments_leaves_them_unjudged(
+    httpserver: HTTPServer, tmp_path: Path, option: str
+) -> None:
+    code, output, out = run(httpserver, tmp_path, option, "--fail-on", "none")
     assert code == 0, output
     report = json.loads((out / "artikel.json").read_text(encoding="utf-8"))
     assert all(s["text_fragments"] == [] for s in report["sources"])
