@@ -20,7 +20,7 @@ from rich.markup import escape
 
 from srccheck import __version__
 from srccheck.errors import SrccheckError
-from srccheck.settings import FORMATS
+from srccheck.settings import FORMATS, Settings
 
 __all__ = ["app", "cache_app", "main"]
 
@@ -55,13 +55,68 @@ def _root(
 @app.command()
 def verify(
     paths: Annotated[
-        list[Path],
+        list[Path] | None,
         typer.Argument(
             help="Article files or folders (searched recursively for .txt, .md, .markdown, "
             ".html, .htm).",
             show_default=False,
         ),
-    ],
+    ] = None,
+    files_from: Annotated[
+        str | None,
+        typer.Option(
+            "--files-from",
+            help="Read article paths from FILE, one per line ('-': standard input; blank "
+            "lines and # comments skipped), in addition to PATHS.",
+            metavar="FILE",
+        ),
+    ] = None,
+    dump: Annotated[
+        bool,
+        typer.Option(
+            "--dump",
+            help="Print the sources of each article with their line and column, and exit; "
+            "no request is sent.",
+        ),
+    ] = False,
+    dump_format: Annotated[
+        str,
+        typer.Option("--dump-format", help="Format of --dump: text or json."),
+    ] = "text",
+    accept: Annotated[
+        str | None,
+        typer.Option(
+            "--accept",
+            help="HTTP status codes counted as ok, e.g. '200..=299,403' (A..=B inclusive, "
+            "A..B end excluded).",
+            metavar="CODES",
+        ),
+    ] = None,
+    remap: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--remap",
+            help="'REGEX REPLACEMENT': check a rewritten URL instead of the cited one (Python "
+            "re.sub syntax, first matching rule); the report keeps the cited URL. Repeatable.",
+        ),
+    ] = None,
+    host_stats: Annotated[
+        bool | None,
+        typer.Option(
+            "--host-stats",
+            help="Show requests, statuses, retries and rate-limit waits per host (console "
+            "and index.json).",
+            show_default=False,
+        ),
+    ] = None,
+    require_https: Annotated[
+        bool | None,
+        typer.Option(
+            "--require-https",
+            help="Report (and fail on) http:// sources whose https:// twin works.",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Folder for the reports. [default: reports]"),
@@ -82,6 +137,7 @@ def verify(
             "--fail-on",
             help="Comma-separated findings that make the exit code 1: status names, outcomes "
             "(broken, transient, unverifiable), archive-missing, claims-not-found, "
+            "text-fragment-not-found, "
             "article-error, default, all, or none for report-only runs. [default: default = "
             "the broken statuses; timeouts and bot walls never fail a build]",
         ),
@@ -158,6 +214,33 @@ def verify(
         typer.Option(
             "--allow-host",
             help="Host name or IP/CIDR exempt from the private-address rule. Repeatable.",
+        ),
+    ] = None,
+    header: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--header",
+            help="Extra header 'NAME: VALUE' sent with every request to every host "
+            "(VALUE may be env:VAR); repeatable. Never shown. For credentials use "
+            "per-host [hosts] in the configuration file or --basic-auth.",
+            metavar="'NAME: VALUE'",
+        ),
+    ] = None,
+    basic_auth: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--basic-auth",
+            help="Basic authentication 'HOST USER:PASSWORD' (PASSWORD may be env:VAR), sent "
+            "only to HOST and only over HTTPS; repeatable. Never shown.",
+            metavar="'HOST USER:PASSWORD'",
+        ),
+    ] = None,
+    cookie_jar: Annotated[
+        Path | None,
+        typer.Option(
+            "--cookie-jar",
+            help="Netscape cookie file (cookies.txt); each cookie is sent only to the hosts "
+            "its domain names, and only over HTTPS.",
         ),
     ] = None,
     insecure: Annotated[
@@ -282,7 +365,16 @@ def verify(
         typer.Option(
             "--no-claims",
             help="Only check links and archives; do not extract and verify the article's "
-            "quotes, numbers and names.",
+            "quotes, numbers and names, nor the passages of text fragments.",
+            show_default=False,
+        ),
+    ] = None,
+    no_text_fragments: Annotated[
+        bool | None,
+        typer.Option(
+            "--no-text-fragments",
+            help="Do not look for the passages that cited text fragments (#:~:text=) point "
+            "to.",
             show_default=False,
         ),
     ] = None,
@@ -330,6 +422,10 @@ def verify(
             "max_redirects": max_redirects,
             "user_agent": user_agent,
             "exclude": exclude or None,
+            "accept": accept,
+            "remap": remap or None,
+            "require_https": require_https,
+            "host_stats": host_stats,
             "allow_private": allow_private,
             "allow_hosts": allow_host or None,
             "insecure": insecure,
@@ -347,14 +443,19 @@ def verify(
             "save_missing": save_missing,
             "drift": False if no_drift else None,
             "claims": False if no_claims else None,
+            "text_fragments": False if no_text_fragments else None,
             "ia_access_key": os.environ.get("SRCCHECK_IA_ACCESS_KEY") or None,
             "ia_secret_key": os.environ.get("SRCCHECK_IA_SECRET_KEY") or None,
         }
-        settings, _, _ = resolve_settings(Path.cwd(), config, cli_values)
+        cli_values.update(_credential_values(header, basic_auth, cookie_jar))
+        settings, _, _ = resolve_settings(Path.cwd(), config, cli_values, os.environ)
         policy = FailPolicy.parse(settings.fail_on)
-        selected: list[Path] = list(paths)
+        selected = _article_paths(paths, files_from)
+        if dump:
+            _dump_sources(selected, settings, dump_format)
+            raise typer.Exit(EXIT_OK)
         if changed_since is not None:
-            selected = changed_articles(changed_since, paths, Path.cwd())
+            selected = changed_articles(changed_since, selected, Path.cwd())
             if not selected:
                 errors.print(f"no article changed since {changed_since}; nothing to verify")
                 raise typer.Exit(EXIT_OK)
@@ -379,6 +480,8 @@ def verify(
     except KeyboardInterrupt:
         errors.print("[bold red]interrupted[/]")
         raise typer.Exit(130) from None
+    except typer.Exit:
+        raise  # a planned early exit (nothing changed, --dump), not a bug
     except Exception as exc:  # a bug: say so plainly, with what to report
         errors.print(
             f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
@@ -401,7 +504,7 @@ def show_config(
     from srccheck.config import describe, resolve_settings
 
     try:
-        settings, provenance, path = resolve_settings(Path.cwd(), config, {})
+        settings, provenance, path = resolve_settings(Path.cwd(), config, {}, os.environ)
     except SrccheckError as exc:
         raise _usage_error(exc) from None
     # Plain aligned lines, never truncated: paths and patterns must be shown whole.
@@ -475,6 +578,67 @@ def cache_clear(
     except SrccheckError as exc:
         raise _usage_error(exc) from None
     typer.echo(f"removed {removed} entries from {cache.path}")
+
+
+def _article_paths(paths: list[Path] | None, files_from: str | None) -> list[Path]:
+    """PATHS and the paths listed by ``--files-from``; at least one is needed."""
+    from srccheck.errors import UsageError
+    from srccheck.options import read_files_from
+
+    selected = list(paths or [])
+    if files_from is not None:
+        selected += read_files_from(files_from)
+    if not selected:
+        raise UsageError("no articles given: name files or folders, or use --files-from")
+    return selected
+
+
+def _dump_sources(paths: list[Path], settings: Settings, fmt: str) -> None:
+    """``--dump``: every article's sources with positions, as text or JSON; no request."""
+    import json
+
+    from srccheck.articles import find_articles, load_article
+    from srccheck.articles.model import ArticleFailure
+    from srccheck.errors import UsageError
+
+    if fmt not in ("text", "json"):
+        raise UsageError(f"--dump-format must be text or json, got {fmt!r}")
+    dumped = []
+    for path in find_articles(paths):
+        article = load_article(path, settings)
+        if isinstance(article, ArticleFailure):
+            dumped.append({"file": str(path), "error": article.error.message, "sources": []})
+            continue
+        sources = [s.model_dump(mode="json", exclude_defaults=True) for s in article.sources]
+        dumped.append({"file": str(path), "error": None, "sources": sources})
+    if fmt == "json":
+        typer.echo(json.dumps(dumped, ensure_ascii=False, indent=2))
+        return
+    for item in dumped:
+        if item["error"] is not None:
+            typer.echo(f"{item['file']}: error: {item['error']}")
+        # One line per citation, in the order written (a URL cited twice: twice).
+        cited = sorted(
+            (p["index"], p["line"], p["column"], s.get("url") or s["raw"])
+            for s in item["sources"]
+            for p in s["positions"]
+        )
+        for _, line, column, shown in cited:
+            typer.echo(f"{item['file']}:{line}:{column}: {shown}")
+
+
+def _credential_values(
+    header: list[str] | None, basic_auth: list[str] | None, cookie_jar: Path | None
+) -> dict[str, object]:
+    """``--header``, ``--basic-auth`` and ``--cookie-jar`` as settings values (secrets
+    resolved from the environment; a bad value raises a UsageError)."""
+    from srccheck.credentials import parse_basic_auth, parse_header
+
+    return {
+        "headers": tuple(parse_header(h, os.environ) for h in header) if header else None,
+        "hosts": tuple(parse_basic_auth(b, os.environ) for b in basic_auth) if basic_auth else None,
+        "cookie_jar": cookie_jar,
+    }
 
 
 def _usage_error(exc: SrccheckError) -> typer.Exit:

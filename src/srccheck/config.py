@@ -14,12 +14,29 @@ strings may also be written as one comma-separated string (``format =
 "json,sarif"``). Relative paths are relative to the configuration file.
 
 Precedence (:func:`build_settings`): defaults < configuration file < command line.
+Credentials are the exception: ``[hosts."name"]`` tables and ``headers`` from the
+file and from the command line (``--basic-auth``, ``--header``) are combined, the
+command line winning for the same host or header name.
+
+Credentials (:mod:`srccheck.credentials`)::
+
+    headers = { "Accept-Language" = "env:LANG_HEADER" }   # sent with every request
+    cookie-jar = "cookies.txt"                            # Netscape cookie file
+    [hosts."www.faz.net"]                                 # sent to this host over HTTPS only
+    headers = { Authorization = "env:FAZ_TOKEN" }
+    basic-auth = { user = "redaktion", password = "env:FAZ_PASSWORD" }
+    cookie-jar = "faz-cookies.txt"
+
+Header values and passwords must be ``env:NAME`` references, resolved from the
+environment (``environ``) when the file is loaded; a missing variable is a usage
+error naming the variable.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 import re
 import tomllib
 import types
@@ -29,7 +46,9 @@ from enum import Enum
 from pathlib import Path
 
 from srccheck.archive.config import ArchiveConfig, parse_archive_spec
+from srccheck.credentials import Header, HostCredentials, resolve_secret
 from srccheck.errors import InputError, UsageError
+from srccheck.options import AcceptedStatuses, Remap
 from srccheck.policy import FailPolicy
 from srccheck.settings import FORMATS, Settings
 
@@ -57,7 +76,12 @@ _KEY_FOR_FIELD: dict[str, str] = {"formats": "format"}
 
 # Item types written as spec strings, parsed by the same function the CLI option uses.
 # A spec may contain commas, so one string is one item for these types.
-_SPEC_PARSERS: dict[type, Callable[[str], object]] = {ArchiveConfig: parse_archive_spec}
+_SPEC_PARSERS: dict[type, Callable[[str], object]] = {
+    ArchiveConfig: parse_archive_spec,
+    Remap: Remap.parse,
+}
+# Field types written as one string and parsed by the function the CLI option uses.
+_VALUE_PARSERS: dict[type, Callable[[str], object]] = {AcceptedStatuses: AcceptedStatuses.parse}
 
 
 def config_keys() -> dict[str, str]:
@@ -97,12 +121,13 @@ def find_config(start: Path, explicit: Path | None) -> Path | None:
     return None
 
 
-def load_config(path: Path) -> dict[str, object]:
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> dict[str, object]:
     """Read and validate a configuration file.
 
     Returns the values keyed by ``Settings`` field name, converted to the
     field types (``Path``, compiled patterns, tuples …). A ``pyproject.toml``
-    without ``[tool.srccheck]`` gives an empty dict.
+    without ``[tool.srccheck]`` gives an empty dict. ``env:NAME`` secrets are read
+    from ``environ`` (the process environment when None).
 
     Raises:
         UsageError: invalid TOML, an unknown key (with a suggestion), or a value of
@@ -125,6 +150,10 @@ def load_config(path: Path) -> dict[str, object]:
         field_name = keys.get(key)
         if field_name is None:
             raise UsageError(f"unknown key {key!r} in {where}{_suggestion(key, keys)}")
+        if field_name in _TABLE_PARSERS:
+            env = os.environ if environ is None else environ
+            values[field_name] = _TABLE_PARSERS[field_name](raw, where, path.parent, env)
+            continue
         if field_name in _secret_fields():
             raise UsageError(
                 f"{key!r} cannot be set in {where}: it is a secret, and configuration files "
@@ -166,20 +195,27 @@ def build_settings(
         if name not in fields:
             raise UsageError(f"unknown setting {name!r} from the command line")
         key = "--" + config_keys_by_field()[name]
-        changes[name] = _convert(name, value, key=key, where="the command line", base=None)
+        converted = _convert(name, value, key=key, where="the command line", base=None)
+        if name in _COMBINED and name in changes:
+            converted = _COMBINED[name](changes[name], converted)
+        changes[name] = converted
         provenance[name] = FROM_CLI
     return Settings(**changes), provenance  # type: ignore[arg-type]
 
 
 def resolve_settings(
-    start: Path, explicit: Path | None, cli_values: Mapping[str, object]
+    start: Path,
+    explicit: Path | None,
+    cli_values: Mapping[str, object],
+    environ: Mapping[str, str] | None = None,
 ) -> tuple[Settings, dict[str, str], Path | None]:
     """Find, load and apply the configuration file: what ``srccheck verify`` needs.
 
     Returns the settings, the provenance per field and the file used (or ``None``).
+    ``environ`` resolves the file's ``env:NAME`` secrets (see :func:`load_config`).
     """
     path = find_config(start, explicit)
-    file_values = load_config(path) if path is not None else {}
+    file_values = load_config(path, environ) if path is not None else {}
     settings, provenance = build_settings(file_values, cli_values, config_path=path)
     return settings, provenance, path
 
@@ -309,6 +345,11 @@ def _convert(name: str, value: object, *, key: str, where: str, base: Path | Non
             ) from None
     if typing.get_origin(tp) is tuple:
         return _convert_tuple(name, tp, value, key=key, where=where, wrong=wrong)
+    if isinstance(tp, type) and tp in _VALUE_PARSERS and isinstance(value, str):
+        try:
+            return _VALUE_PARSERS[tp](value)
+        except UsageError as exc:
+            raise UsageError(f"{key!r} in {where}: {exc}") from None
     if isinstance(tp, type) and isinstance(value, tp):
         return value  # a field type this module does not know yet: accept it as is
     raise wrong()
@@ -389,6 +430,117 @@ def _convert_specs(
         else:
             raise wrong()
     return tuple(parsed)
+
+
+# --- credentials -------------------------------------------------------------------------
+
+
+def _parse_headers_table(
+    raw: object, where: str, environ: Mapping[str, str]
+) -> tuple[Header, ...]:
+    if not isinstance(raw, dict):
+        raise UsageError(
+            f"'headers' in {where}: expected a table of NAME = \"env:VAR\", got {_got(raw)}"
+        )
+    headers = []
+    for name, value in raw.items():
+        if not isinstance(value, str):
+            raise UsageError(f"header {name!r} in {where}: expected a string, got {_got(value)}")
+        what = f"header {name!r} in {where}"
+        headers.append(Header(str(name), resolve_secret(value, environ, what=what, literal=False)))
+    return tuple(headers)
+
+
+def _parse_top_headers(
+    raw: object, where: str, base: Path, environ: Mapping[str, str]
+) -> tuple[Header, ...]:
+    return _parse_headers_table(raw, where, environ)
+
+
+_HOST_KEYS = ("headers", "basic-auth", "cookie-jar")
+
+
+def _parse_hosts(
+    raw: object, where: str, base: Path, environ: Mapping[str, str]
+) -> tuple[HostCredentials, ...]:
+    """``[hosts."name"]`` tables → :class:`HostCredentials`, secrets resolved."""
+    if not isinstance(raw, dict):
+        raise UsageError(f"'hosts' in {where}: expected [hosts.\"name\"] tables, got {_got(raw)}")
+    return tuple(_parse_host(str(host), table, where, base, environ) for host, table in raw.items())
+
+
+def _parse_host(
+    host: str, table: object, where: str, base: Path, environ: Mapping[str, str]
+) -> HostCredentials:
+    here = f'[hosts."{host}"] of {where}'
+    if not isinstance(table, dict):
+        raise UsageError(f"{here}: expected a table, got {_got(table)}")
+    for key in table:
+        if key not in _HOST_KEYS:
+            close = difflib.get_close_matches(key.replace("_", "-"), _HOST_KEYS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise UsageError(f"unknown key {key!r} in {here}{hint}")
+    headers = _parse_headers_table(table.get("headers", {}), here, environ)
+    basic = None
+    auth = table.get("basic-auth")
+    if auth is not None:
+        if (
+            not isinstance(auth, dict)
+            or set(auth) != {"user", "password"}
+            or not all(isinstance(v, str) for v in auth.values())
+        ):
+            raise UsageError(
+                f"'basic-auth' in {here}: expected {{ user = \"NAME\", password = \"env:VAR\" }}"
+            )
+        what = f"the basic-auth password in {here}"
+        basic = (auth["user"], resolve_secret(auth["password"], environ, what=what, literal=False))
+    jar = table.get("cookie-jar")
+    cookie_jar = None
+    if jar is not None:
+        if not isinstance(jar, str):
+            raise UsageError(f"'cookie-jar' in {here}: expected a path, got {_got(jar)}")
+        cookie_jar = Path(jar).expanduser()
+        cookie_jar = cookie_jar if cookie_jar.is_absolute() else base / cookie_jar
+    return HostCredentials(
+        host=host.lower(), headers=headers, basic_auth=basic, cookie_jar=cookie_jar
+    )
+
+
+def _combine_hosts(file: object, cli: object) -> tuple[HostCredentials, ...]:
+    """File hosts plus command-line ones; for the same host the command line's basic auth
+    and cookie jar win and its headers are added."""
+    merged = {h.host: h for h in typing.cast(tuple[HostCredentials, ...], file)}
+    for entry in typing.cast(tuple[HostCredentials, ...], cli):
+        old = merged.get(entry.host)
+        if old is not None:
+            entry = dataclasses.replace(
+                old,
+                headers=_combine_headers(old.headers, entry.headers),
+                basic_auth=entry.basic_auth or old.basic_auth,
+                cookie_jar=entry.cookie_jar or old.cookie_jar,
+            )
+        merged[entry.host] = entry
+    return tuple(merged.values())
+
+
+def _combine_headers(file: object, cli: object) -> tuple[Header, ...]:
+    """File headers plus command-line ones; the command line wins for the same name."""
+    cli_headers = typing.cast(tuple[Header, ...], cli)
+    names = {h.name.lower() for h in cli_headers}
+    kept = [h for h in typing.cast(tuple[Header, ...], file) if h.name.lower() not in names]
+    return (*kept, *cli_headers)
+
+
+# Fields written as TOML tables, parsed by their own rules (field → parser).
+_TABLE_PARSERS: dict[str, Callable[[object, str, Path, Mapping[str, str]], tuple[object, ...]]] = {
+    "hosts": _parse_hosts,
+    "headers": _parse_top_headers,
+}
+# Fields whose command-line values are added to the file's instead of replacing them.
+_COMBINED: dict[str, Callable[[object, object], tuple[object, ...]]] = {
+    "hosts": _combine_hosts,
+    "headers": _combine_headers,
+}
 
 
 def _format_value(value: object) -> str:

@@ -33,6 +33,7 @@ __all__ = [
     "ArticleErrorKind",
     "ArticleMeta",
     "ArticleReport",
+    "HostStats",
     "IndexEntry",
     "LinkCheck",
     "Position",
@@ -42,9 +43,11 @@ __all__ = [
     "SourceEntry",
     "SourceReport",
     "Summary",
+    "TextFragmentCheck",
+    "TextFragmentState",
 ]
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class Position(ReportModel):
@@ -67,11 +70,51 @@ class SourceEntry(ReportModel):
     fragment: str | None = Field(
         default=None, description="The URL's #fragment, kept apart from the checked URL."
     )
+    fragments: list[str] = Field(
+        default_factory=list,
+        description="Every distinct fragment the URL is cited with, in citation order, when "
+        "its citations differ in their fragments (empty otherwise: see fragment).",
+    )
     positions: list[Position] = Field(
         description="Every place the URL is cited in the article (duplicates are reported once)."
     )
     invalid_reason: str | None = Field(
         default=None, description="Why the entry is not a checkable URL, when it is not."
+    )
+
+
+class TextFragmentState(StrEnum):
+    """Whether the passage a text fragment (``#:~:text=``) points to is on the page."""
+
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    UNVERIFIABLE = "unverifiable"  # no page text to look in (broken, paywalled, binary, cut)
+    INVALID = "invalid"  # the directive does not follow the syntax
+
+
+class TextFragmentCheck(ReportModel):
+    """One ``text=`` directive of a cited URL, looked for on the retrieved page."""
+
+    directive: str = Field(description="The directive as written, e.g. 'text=die%20Lage'.")
+    fragment: str = Field(description="The URL fragment the directive belongs to.")
+    prefix: str | None = Field(default=None, description="Decoded prefix term (context before).")
+    start: str | None = Field(default=None, description="Decoded start term (the passage, or "
+                              "its beginning when end is given).")
+    end: str | None = Field(default=None, description="Decoded end term of a range.")
+    suffix: str | None = Field(default=None, description="Decoded suffix term (context after).")
+    state: TextFragmentState = Field(description="found, not_found, unverifiable or invalid.")
+    reason: str = Field(description="A human-readable explanation of the state.")
+    origin: str | None = Field(
+        default=None, description="Where the passage was looked for: live or archived."
+    )
+    snippet: str | None = Field(
+        default=None, description="About 200 characters of page text around a found passage."
+    )
+    snippet_start: int | None = Field(
+        default=None, description="Start offset of the passage within snippet."
+    )
+    snippet_end: int | None = Field(
+        default=None, description="End offset (exclusive) of the passage within snippet."
     )
 
 
@@ -146,6 +189,21 @@ class SourceReport(ReportModel):
         default=None,
         description="Web-archive copies of the URL; null when archives were not asked "
         "(--no-archive, or the entry is not a fetchable URL).",
+    )
+    checked_url: str | None = Field(
+        default=None,
+        description="The URL that was checked instead of the cited one, when a --remap rule "
+        "rewrote it (source.url stays the cited URL).",
+    )
+    https_twin: str | None = Field(
+        default=None,
+        description="With --require-https: the https:// URL that works for this http:// "
+        "source (a require-https finding); null otherwise.",
+    )
+    text_fragments: list[TextFragmentCheck] = Field(
+        default_factory=list,
+        description="The text directives (#:~:text=) of the cited URL's fragments, each "
+        "looked for on the retrieved page (README: Text fragments).",
     )
 
 
@@ -283,6 +341,27 @@ class IndexEntry(ReportModel):
     )
 
 
+class HostStats(ReportModel):
+    """What checking the sources cost one host (``--host-stats``)."""
+
+    host: str = Field(description="The host name (lower-case).")
+    requests: int = Field(description="Requests sent to the host: retries, redirect hops, "
+                          "soft-404 probes and robots.txt included; answers from the cache "
+                          "are not requests.")
+    statuses: dict[str, int] = Field(
+        description="Answers per HTTP status code ('200', '404' …), and failures without an "
+        "answer per status name ('timeout', 'connection_error' …)."
+    )
+    retries: int = Field(description="Requests that were retries of a failed one.")
+    rate_limited: int = Field(
+        description="Answers that asked for a pause (429 or 503 with Retry-After)."
+    )
+    rate_limit_wait_seconds: float = Field(
+        description="Pause asked for by those answers, as honoured (capped by "
+        "retry-after-cap), summed; the host got no new request meanwhile."
+    )
+
+
 class RunIndex(ReportModel):
     """``reports/index.json``: one run over many articles."""
 
@@ -293,3 +372,8 @@ class RunIndex(ReportModel):
     state: ReportState
     articles: list[IndexEntry]
     totals: Summary
+    host_stats: list[HostStats] | None = Field(
+        default=None,
+        description="Per host, the requests sent, their statuses, retries and rate-limit "
+        "pauses, busiest host first; null unless --host-stats was given.",
+    )

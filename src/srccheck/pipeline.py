@@ -42,7 +42,9 @@ from srccheck.articles import find_articles, load_article
 from srccheck.articles.lines import LineTable
 from srccheck.articles.loader import read_capped
 from srccheck.articles.model import Article, ArticleFailure
+from srccheck.articles.urls import text_directives
 from srccheck.claims import Claim, extract_claims, match_claims
+from srccheck.claims.fragments import FragmentPage, check_text_fragments
 from srccheck.claims.numbers import guess_locale
 from srccheck.errors import InputError, SrccheckError
 from srccheck.fetch.cache import Cache, open_cache
@@ -53,6 +55,7 @@ from srccheck.models import (
     ArticleError,
     ArticleMeta,
     ArticleReport,
+    HostStats,
     IndexEntry,
     LinkCheck,
     ReportState,
@@ -60,7 +63,9 @@ from srccheck.models import (
     SourceEntry,
     SourceReport,
     Summary,
+    TextFragmentCheck,
 )
+from srccheck.options import apply_remaps
 from srccheck.report.console import NullProgress, ProgressSink
 from srccheck.report.html import write_article_html, write_index_html
 from srccheck.report.json import write_json
@@ -68,7 +73,7 @@ from srccheck.report.paths import report_paths
 from srccheck.reuse import ReportStore, collecting
 from srccheck.settings import Settings
 from srccheck.status import Status
-from srccheck.text import PageText, extract_page_text, plain_page_text
+from srccheck.text import PageText, extract_page_text, plain_page_text, visible_page_text
 
 __all__ = [
     "CLAIM_TEXT_CHARS",
@@ -103,6 +108,9 @@ class SourceResult:
     check: LinkCheck
     archive: ArchiveReport | None = None
     texts: tuple[tuple[str, PageText], ...] = ()  # (live|archived, text) for claims
+    fragments: tuple[TextFragmentCheck, ...] = ()  # its text directives, looked for
+    checked_url: str | None = None  # the URL checked instead of the cited one (--remap)
+    https_twin: str | None = None  # the working https:// URL of an http:// source
 
 
 def _now() -> dt.datetime:
@@ -138,7 +146,35 @@ async def check_source(
                 checked_at=_now(),
             )
         )
-    return await fetcher.check(entry.url)
+    outcome = await fetcher.check(checked_url(entry.url, settings))
+    return FetchOutcome(accepted(outcome.check, settings), outcome.page)
+
+
+def checked_url(url: str, settings: Settings) -> str:
+    """The URL to check for a cited ``url``: rewritten by the first matching ``--remap``."""
+    return apply_remaps(url, settings.remap)
+
+
+def accepted(check: LinkCheck, settings: Settings) -> LinkCheck:
+    """``check`` as ``ok`` when its final HTTP status is one ``--accept`` names.
+
+    Applied after the fetch (and its cache), so a run without ``--accept`` never
+    sees another run's choice.
+    """
+    code = check.http_status
+    if code is None or check.status.is_success or code not in settings.accept:
+        return check
+    reason = f"HTTP {code} accepted by --accept {settings.accept.spec} ({check.reason})"
+    return check.model_copy(update={"status": Status.OK, "reason": reason})
+
+
+async def https_twin(entry: SourceEntry, fetcher: URLChecker, check: LinkCheck) -> str | None:
+    """For ``--require-https``: the ``https://`` URL of an ``http://`` source, when it works."""
+    if entry.url is None or not entry.url.startswith("http://") or check.status in _NOT_FETCHED:
+        return None
+    twin = "https://" + entry.url.removeprefix("http://")
+    outcome = await fetcher.check(twin)
+    return twin if outcome.check.status.is_success else None
 
 
 def page_text(page: Page | None) -> PageText | None:
@@ -163,8 +199,44 @@ def page_text(page: Page | None) -> PageText | None:
     return text
 
 
+def cited_fragments(entry: SourceEntry) -> list[str]:
+    """Every fragment ``entry`` is cited with (usually one, or none)."""
+    return list(entry.fragments) or ([entry.fragment] if entry.fragment else [])
+
+
+def fragment_page(origin: str, page: Page | None) -> FragmentPage | None:
+    """What a reader sees of ``page``, for text fragments; None without page text.
+
+    Cut at :data:`CLAIM_TEXT_CHARS`, like claim texts (then marked incomplete).
+    """
+    if page is None or not page.text:
+        return None
+    html = page.content_type in (None, "text/html", "application/xhtml+xml")
+    text = visible_page_text(page.text) if html else page.text
+    cut = len(text) > CLAIM_TEXT_CHARS
+    return FragmentPage(
+        origin, text[:CLAIM_TEXT_CHARS] if cut else text, complete=not (cut or page.truncated)
+    )
+
+
+def _unreadable_reason(check: LinkCheck, text: PageText | None) -> str:
+    if check.paywalled or (text is not None and text.paywalled):
+        return "the page is paywalled: its text could not be read"
+    if check.status.is_success and not _answered_2xx(check):
+        code = check.http_status
+        return f"the page answered HTTP {code} (accepted by --accept): its text is not evidence"
+    if check.status.is_success:
+        return "the page has no readable text (binary or empty)"
+    return f"the page could not be retrieved ({check.status.value})"
+
+
+def _answered_2xx(check: LinkCheck) -> bool:
+    return check.http_status is None or 200 <= check.http_status < 300
+
+
 def _usable(check: LinkCheck) -> bool:
-    return check.status.is_success and not check.paywalled
+    # A code --accept counts as ok (a 403, say) is a working link, not the cited text.
+    return check.status.is_success and not check.paywalled and _answered_2xx(check)
 
 
 #: Statuses reached without a request: such URLs are not looked up in archives either.
@@ -248,6 +320,9 @@ def build_report(
             source=entry,
             check=result.check if result else _NOT_CHECKED,
             archive=result.archive if result else None,
+            text_fragments=list(result.fragments) if result else [],
+            checked_url=result.checked_url if result else None,
+            https_twin=result.https_twin if result else None,
         )
         for i, (entry, result) in enumerate(zip(article.sources, results, strict=True))
     ]
@@ -295,7 +370,13 @@ class _Run:
             archive = await self.archives.lookup(entry.url, article.date)
         # Page text is only extracted for a consumer: claims, or drift against a snapshot.
         chosen = archive.chosen if archive is not None else None
-        wants_text = self.settings.claims or (chosen is not None and self.settings.drift)
+        # A text fragment cites a passage, like a quote: checked with the claims.
+        checking = self.settings.claims and self.settings.text_fragments
+        fragments = cited_fragments(entry) if checking else []
+        directives = any(text_directives(fragment) for fragment in fragments)
+        wants_text = (
+            self.settings.claims or directives or (chosen is not None and self.settings.drift)
+        )
         texts: list[tuple[str, PageText]] = []
         live_text = page_text(live.page) if wants_text and _usable(live.check) else None
         if live_text is not None and not live_text.paywalled:
@@ -304,10 +385,15 @@ class _Run:
         # The snapshot is fetched for drift (needs the live text too) or to stand in
         # for an unusable live page when claims are checked.
         retrieve = (self.settings.drift and live_text is not None) or (
-            live_unusable and self.settings.claims
+            live_unusable and (self.settings.claims or directives)
         )
+        readable: list[FragmentPage | None] = []
+        if directives and not live_unusable:
+            readable.append(fragment_page(LIVE, live.page))
         if self.archives is not None and archive is not None and chosen is not None and retrieve:
             snapshot = await self.archives.retrieve(chosen)
+            if directives and snapshot.check.status.is_success:
+                readable.append(fragment_page(ARCHIVED, snapshot.page))
             archived_text = page_text(snapshot.page) if snapshot.check.status.is_success else None
             if archived_text is not None:
                 texts.append((ARCHIVED, archived_text))
@@ -315,7 +401,23 @@ class _Run:
                     archive = archive.with_drift(
                         compute_drift(live_text.main_text, archived_text.main_text)
                     )
-        return SourceResult(check=live.check, archive=archive, texts=tuple(texts))
+        checks = check_text_fragments(
+            fragments,
+            [page for page in readable if page is not None],
+            no_text_reason=_unreadable_reason(live.check, live_text),
+        )
+        remapped = checked_url(entry.url, self.settings) if entry.url is not None else None
+        twin = None
+        if self.settings.require_https:
+            twin = await https_twin(entry, self.fetcher, live.check)
+        return SourceResult(
+            check=live.check,
+            archive=archive,
+            texts=tuple(texts),
+            fragments=tuple(checks),
+            checked_url=remapped if remapped != entry.url else None,
+            https_twin=twin,
+        )
 
     async def check_article(self, path: Path) -> None:
         # Read here, not kept from a counting pass: memory stays flat in the number
@@ -444,7 +546,13 @@ class _Run:
             with suppress(InputError):
                 self.finish_article(path, report)
 
-    def index(self, files: Sequence[Path], started: dt.datetime, state: ReportState) -> RunIndex:
+    def index(
+        self,
+        files: Sequence[Path],
+        started: dt.datetime,
+        state: ReportState,
+        host_stats: list[HostStats] | None = None,
+    ) -> RunIndex:
         ordered = [self.entries[path] for path in files if path in self.entries]
         index = RunIndex(
             srccheck_version=__version__,
@@ -453,6 +561,7 @@ class _Run:
             state=state,
             articles=ordered,
             totals=sum((e.summary for e in ordered), Summary.of([])),
+            host_stats=host_stats,
         )
         try:
             if "json" in self.settings.formats:
@@ -501,7 +610,8 @@ async def run(
     sink.start(lambda: sum(_source_count(load_article(path, settings)) for path in files))
 
     with _run_cache(settings) as cache:
-        # Page texts are read by claims, and by drift when archives are asked.
+        # Page texts are read by claims (text fragments too), and by drift when archives
+        # are asked.
         keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
         own = (
             Fetcher(_fetch_settings(settings), cache=cache, keep_pages=keep_pages)
@@ -583,7 +693,8 @@ async def _check_all(
             sink.finish(state.index(files, started, ReportState.INCOMPLETE))
         raise
 
-    index = state.index(files, started, ReportState.COMPLETE)
+    stats = await active.host_stats() if settings.host_stats else None
+    index = state.index(files, started, ReportState.COMPLETE, stats)
     sink.finish(index)
     return index
 

@@ -11,6 +11,10 @@ list of names:
 * ``archive-missing``: a source has no archived copy;
 * ``claims-not-found``: a claim of the article was not found in its source;
 * ``article-error``: an article could not be read or has no sources;
+* ``require-https``: an ``http://`` source whose ``https://`` twin works; judged
+  only with ``--require-https``, and then always an ``error``;
+* ``text-fragment-not-found``: the passage a cited URL's text fragment
+  (``#:~:text=``) points to is not on the page, or the directive is malformed;
 * ``none``: report only, never fail (cannot be combined with other names).
 
 Names are case-insensitive and ``-``/``_`` are interchangeable.
@@ -25,6 +29,9 @@ the policy lets pass, except ``skipped``, which the user asked for).
 (an archive that could not be asked is no evidence either way);
 ``claims-not-found`` judges quotes and key claims whose verdict is
 ``not_found`` (``unverifiable`` claims, with no page text to check, never fail).
+``text-fragment-not-found`` judges text fragments whose state is ``not_found``
+or ``invalid`` (an ``unverifiable`` one never fails); such fragments are a
+``warning`` when the policy does not name the rule.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from pathlib import Path
 from srccheck.archive.model import ArchiveState
 from srccheck.claims.model import ClaimKind, Verdict
 from srccheck.errors import UsageError
-from srccheck.models import ArticleReport, Position, SourceReport
+from srccheck.models import ArticleReport, Position, SourceReport, TextFragmentState
 from srccheck.status import STATUS_ACTIONS, STATUS_MEANINGS, Outcome, Status
 
 __all__ = [
@@ -78,6 +85,8 @@ class Rule(StrEnum):
     ARCHIVE_MISSING = "archive-missing"
     CLAIMS_NOT_FOUND = "claims-not-found"
     ARTICLE_ERROR = "article-error"
+    TEXT_FRAGMENT_NOT_FOUND = "text-fragment-not-found"
+    REQUIRE_HTTPS = "require-https"
 
 
 class Level(StrEnum):
@@ -95,6 +104,9 @@ RULE_MEANINGS: dict[str, str] = {
     Rule.CLAIMS_NOT_FOUND.value: "A quote, number or name of the article was not found in "
     "the cited source.",
     Rule.ARTICLE_ERROR.value: "The article could not be read, or it cites no sources.",
+    Rule.TEXT_FRAGMENT_NOT_FOUND.value: "The passage a cited URL's text fragment "
+    "(#:~:text=) points to is not on the page, or the directive is malformed.",
+    Rule.REQUIRE_HTTPS.value: "An http:// source whose https:// twin works (--require-https).",
 }
 
 _GROUPS: dict[str, frozenset[Status]] = {
@@ -231,7 +243,9 @@ def findings(
     """The findings of one article report under ``policy``, in source order.
 
     One finding per source (located at its first citation; later citations are
-    named in the message), then per claim not found (with ``claims-not-found``),
+    named in the message), then per text fragment not found or invalid (an
+    ``error`` with ``text-fragment-not-found``, a ``warning`` otherwise), then per
+    claim not found (with ``claims-not-found``),
     then per source without an archived copy (with ``archive-missing``). An article
     error is an ``error`` finding with ``article-error`` and a ``warning`` otherwise.
     """
@@ -258,6 +272,8 @@ def findings(
         finding = _source_finding(article, file, source, policy)
         if finding is not None:
             found.append(finding)
+    found.extend(_fragment_findings(article, file, report.sources, policy))
+    found.extend(_https_findings(article, file, report.sources))
     if policy.fails_on(Rule.CLAIMS_NOT_FOUND):
         found.extend(_claim_findings(article, file, report))
     if policy.fails_on(Rule.ARCHIVE_MISSING):
@@ -372,6 +388,68 @@ def _archive_findings(article: str, file: str, sources: Sequence[SourceReport]) 
                 level=Level.ERROR,
                 title="srccheck: no archived copy",
                 message=f"No archived copy of {entry.url or entry.raw}.",
+                url=entry.url,
+                source_id=source.id,
+            )
+        )
+    return found
+
+
+def _fragment_findings(
+    article: str, file: str, sources: Sequence[SourceReport], policy: FailPolicy
+) -> list[Finding]:
+    """Text fragments whose passage is not on the page, or that are malformed."""
+    level = Level.ERROR if policy.fails_on(Rule.TEXT_FRAGMENT_NOT_FOUND) else Level.WARNING
+    found = []
+    for source in sources:
+        entry = source.source
+        for fragment in source.text_fragments:
+            if fragment.state not in (TextFragmentState.NOT_FOUND, TextFragmentState.INVALID):
+                continue
+            line, column, end = _span(entry.positions[0] if entry.positions else None, entry.raw)
+            what = (
+                f"Text fragment not found: {fragment.start!r}"
+                if fragment.state is TextFragmentState.NOT_FOUND
+                else f"Malformed text fragment {fragment.directive!r}"
+            )
+            found.append(
+                Finding(
+                    article=article,
+                    file=file,
+                    line=line,
+                    column=column,
+                    end_column=end,
+                    rule=Rule.TEXT_FRAGMENT_NOT_FOUND.value,
+                    level=level,
+                    title="srccheck: text fragment not found",
+                    message=f"{what} ({fragment.reason}): {entry.url or entry.raw}",
+                    url=entry.url,
+                    source_id=source.id,
+                )
+            )
+    return found
+
+
+def _https_findings(article: str, file: str, sources: Sequence[SourceReport]) -> list[Finding]:
+    """``http://`` sources whose ``https://`` twin works (only set with --require-https)."""
+    found = []
+    for source in sources:
+        if source.https_twin is None:
+            continue
+        entry = source.source
+        line, column, end = _span(entry.positions[0] if entry.positions else None, entry.raw)
+        found.append(
+            Finding(
+                article=article,
+                file=file,
+                line=line,
+                column=column,
+                end_column=end,
+                rule=Rule.REQUIRE_HTTPS.value,
+                level=Level.ERROR,
+                title="srccheck: use https",
+                message=f"{entry.url} is cited over http, and {source.https_twin} works: "
+                "cite the https:// URL.",
                 url=entry.url,
                 source_id=source.id,
             )

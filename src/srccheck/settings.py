@@ -12,7 +12,9 @@ from pathlib import Path
 
 from srccheck import __version__
 from srccheck.archive.config import DEFAULT_ARCHIVES, ArchiveConfig
+from srccheck.credentials import Header, HostCredentials
 from srccheck.errors import UsageError
+from srccheck.options import NO_ACCEPTED, AcceptedStatuses, Remap
 
 __all__ = ["DEFAULT_SETTINGS", "DEFAULT_USER_AGENT", "FORMATS", "Settings"]
 
@@ -50,6 +52,10 @@ class Settings:
     # Worker processes that fetch, each owning a share of the hosts (srccheck.fetch.processes)
     fetch_processes: int = 1
     exclude: tuple[re.Pattern[str], ...] = ()
+    accept: AcceptedStatuses = NO_ACCEPTED  # final HTTP codes counted as ok (--accept)
+    remap: tuple[Remap, ...] = ()  # rewrite cited URLs before checking (--remap)
+    require_https: bool = False  # an http:// source whose https:// twin works is a finding
+    host_stats: bool = False  # requests, statuses, retries and pauses per host (--host-stats)
     # Persistent cache (srccheck.fetch.cache); cache_dir None = platformdirs user cache dir
     use_cache: bool = True
     cache_dir: Path | None = None
@@ -59,12 +65,18 @@ class Settings:
     cache_ttl_archive: float = 30 * 24 * 3600.0  # archive lookups
     # Keep an unchanged article's report instead of rewriting it (srccheck.reuse)
     reuse_reports: bool = True
+    # Credentials (srccheck.fetch.credentials): secrets are Secret values, never shown.
+    hosts: tuple[HostCredentials, ...] = ()  # per host, HTTPS only: [hosts."name"] tables
+    headers: tuple[Header, ...] = ()  # --header: sent with every request
+    cookie_jar: Path | None = None  # Netscape cookie file; cookies go to their own domains
     # Network safety
     allow_private: bool = False
     allow_hosts: tuple[str, ...] = ()
     insecure: bool = False
     # Claims: extract quotes, numbers, names and match them against the retrieved pages
     claims: bool = True
+    # Text fragments: look for the passage of every cited #:~:text= on the page (with claims)
+    text_fragments: bool = True
     # Articles
     strip_tracking: bool = False
     max_article_bytes: int = 20 * 1024 * 1024

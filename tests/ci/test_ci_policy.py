@@ -10,7 +10,7 @@ from ci_reports import make_report, make_source
 from srccheck.archive.model import ArchiveKind, ArchiveLookup, ArchiveReport, ArchiveState
 from srccheck.claims.model import Claim, ClaimKind, Verdict
 from srccheck.errors import UsageError
-from srccheck.models import ArticleErrorKind
+from srccheck.models import ArticleErrorKind, TextFragmentCheck, TextFragmentState
 from srccheck.policy import (
     DEFAULT_FAIL_ON,
     FAIL_ON_NAMES,
@@ -192,3 +192,29 @@ def test_archive_missing_judges_only_sources_whose_archives_answered() -> None:
     assert [(f.rule, f.source_id) for f in found] == [("archive-missing", 2)]
     assert exit_code([report], FailPolicy()) == 0
     assert exit_code([report], policy) == 1
+
+
+def test_text_fragments_not_found_warn_by_default_and_fail_when_named() -> None:
+    def fragment(state: TextFragmentState, start: str | None) -> TextFragmentCheck:
+        return TextFragmentCheck(
+            directive=f"text={start}", fragment=f":~:text={start}", start=start, state=state,
+            reason="r",
+        )
+
+    source = make_source(0, S.OK, line=4).model_copy(
+        update={
+            "text_fragments": [
+                fragment(TextFragmentState.FOUND, "da"),
+                fragment(TextFragmentState.NOT_FOUND, "fehlt"),
+                fragment(TextFragmentState.UNVERIFIABLE, "offen"),  # never a finding
+                fragment(TextFragmentState.INVALID, None),
+            ]
+        }
+    )
+    report = make_report("a.md", [S.OK]).model_copy(update={"sources": [source]})
+    warned = findings(report, FailPolicy())
+    assert [(f.rule, f.level) for f in warned] == [("text-fragment-not-found", Level.WARNING)] * 2
+    assert "'fehlt'" in warned[0].message
+    assert warned[0].line == 4
+    assert exit_code([report], FailPolicy()) == 0
+    assert exit_code([report], FailPolicy.parse("default,text-fragment-not-found")) == 1

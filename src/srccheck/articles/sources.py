@@ -21,13 +21,15 @@ def build_source_entries(
     are the same source when their normalised URLs are equal (the fragment is
     ignored); invalid entries are the same when their raw text is. A merged
     entry keeps the raw text and fragment of its first citation and lists all
-    positions. ``Position.index`` is the entry's place in the list as written
-    (0-based, counting duplicates), so nothing written is lost.
+    positions; when citations differ in their fragments (two text fragments of
+    one page), ``fragments`` lists every distinct one. ``Position.index`` is the
+    entry's place in the list as written (0-based, counting duplicates), so
+    nothing written is lost.
     """
     by_key: dict[tuple[bool, str], int] = {}
     raws: list[str] = []
     urls: list[str | None] = []
-    fragments: list[str | None] = []
+    fragments: list[list[str]] = []
     reasons: list[str | None] = []
     positions: list[list[Position]] = []
     for index, span in enumerate(spans):
@@ -39,23 +41,27 @@ def build_source_entries(
         slot = by_key.get(key)
         if slot is not None:
             positions[slot].append(position)
+            fragment = None if isinstance(result, InvalidUrl) else result.fragment
+            if fragment is not None and fragment not in fragments[slot]:
+                fragments[slot].append(fragment)
             continue
         by_key[key] = len(raws)
         raws.append(span.raw)
         positions.append([position])
         if isinstance(result, InvalidUrl):
             urls.append(None)
-            fragments.append(None)
+            fragments.append([])
             reasons.append(result.reason)
         else:
             urls.append(result.url)
-            fragments.append(result.fragment)
+            fragments.append([result.fragment] if result.fragment else [])
             reasons.append(None)
     return tuple(
         SourceEntry(
             raw=raws[i],
             url=urls[i],
-            fragment=fragments[i],
+            fragment=fragments[i][0] if fragments[i] else None,
+            fragments=fragments[i] if len(fragments[i]) > 1 else [],
             positions=positions[i],
             invalid_reason=reasons[i],
         )

@@ -9,7 +9,8 @@ Normalisation of an http(s) URL (RFC 3986 §6.2.2–6.2.3, WHATWG-style escaping
 
 * scheme and host lower-cased, international host names encoded to punycode;
 * the default port (80 for http, 443 for https) dropped, an empty path is ``/``;
-* the ``#fragment`` removed from the checked URL and kept apart;
+* the ``#fragment`` removed from the checked URL and kept apart (its text
+  directives, ``#:~:text=…``, are read by :func:`text_directives`);
 * spaces, non-ASCII and unsafe characters in path and query percent-encoded
   (as UTF-8); existing ``%XX`` escapes are kept as they are;
 * tracking parameters are only removed when asked to (``strip_tracking``).
@@ -22,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import idna
 
@@ -30,11 +31,14 @@ __all__ = [
     "NON_HTTP_SCHEMES",
     "TRACKING_PARAMETERS",
     "TRACKING_PREFIXES",
+    "InvalidDirective",
     "InvalidUrl",
     "NormalisedUrl",
+    "TextDirective",
     "find_url_tokens",
     "has_url_token",
     "normalise_url",
+    "text_directives",
     "trim_glued_punctuation",
 ]
 
@@ -87,6 +91,82 @@ class InvalidUrl:
     """An entry that is not a checkable http(s) URL, and why."""
 
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextDirective:
+    """One ``text=`` directive of a URL fragment, its terms percent-decoded.
+
+    ``raw`` is the directive as written (``text=`` included, still encoded).
+    """
+
+    raw: str
+    start: str
+    end: str | None = None
+    prefix: str | None = None
+    suffix: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidDirective:
+    """A ``text=`` directive that does not follow the syntax, and why."""
+
+    raw: str
+    reason: str
+
+
+# Separates a fragment from its directives (WICG URL Fragment Text Directives).
+_DIRECTIVE_DELIMITER = ":~:"
+
+
+def text_directives(fragment: str | None) -> tuple[TextDirective | InvalidDirective, ...]:
+    """The text directives of a URL fragment, in order (none when it has no ``:~:``).
+
+    Syntax (WICG "URL Fragment Text Directives"): after the first ``:~:``,
+    directives are separated by ``&``; a text directive is
+    ``text=[prefix-,]start[,end][,-suffix]``. Terms are split at ``,`` before
+    percent-decoding (a literal ``,``, ``-`` or ``&`` in a term is written
+    ``%2C``, ``%2D``, ``%26``), and no term may be empty. Other directives are
+    ignored, as browsers do; a malformed text directive becomes an
+    :class:`InvalidDirective` (a browser ignores it, a reader should know).
+    """
+    if not fragment or _DIRECTIVE_DELIMITER not in fragment:
+        return ()
+    directives = fragment.split(_DIRECTIVE_DELIMITER, 1)[1]
+    parsed: list[TextDirective | InvalidDirective] = []
+    for part in directives.split("&"):
+        if part.startswith("text="):
+            parsed.append(_text_directive(part))
+    return tuple(parsed)
+
+
+def _text_directive(raw: str) -> TextDirective | InvalidDirective:
+    terms = raw.removeprefix("text=").split(",")
+    prefix = suffix = None
+    if len(terms) > 1 and terms[0].endswith("-"):
+        prefix = terms.pop(0)[:-1]
+    if len(terms) > 1 and terms[-1].startswith("-"):
+        suffix = terms.pop()[1:]
+    if not terms or len(terms) > 2:
+        return InvalidDirective(raw, "expected text=[prefix-,]start[,end][,-suffix]")
+    if any(not term for term in (*terms, prefix, suffix) if term is not None):
+        return InvalidDirective(raw, "empty term")
+    if any(term.startswith("-") or term.endswith("-") for term in terms):
+        return InvalidDirective(raw, "a start or end term cannot begin or end with '-'")
+    try:
+        decoded = [unquote(term, errors="strict") for term in terms]
+        prefix, suffix = (
+            None if term is None else unquote(term, errors="strict") for term in (prefix, suffix)
+        )
+    except UnicodeDecodeError:
+        return InvalidDirective(raw, "a term is not percent-encoded UTF-8")
+    return TextDirective(
+        raw=raw,
+        start=decoded[0],
+        end=decoded[1] if len(decoded) > 1 else None,
+        prefix=prefix,
+        suffix=suffix,
+    )
 
 
 def find_url_tokens(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, str]]:

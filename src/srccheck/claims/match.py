@@ -66,6 +66,7 @@ __all__ = [
     "PASSAGE_CHARS",
     "SNIPPET_CHARS",
     "match_claims",
+    "snippet_around",
 ]
 
 #: Minimum rapidfuzz partial-ratio (0-100) for a ``near`` quote.
@@ -393,3 +394,7 @@ def _snippet(text: str, start: int, end: int) -> tuple[str, int, int]:
     mark_start = max(len(prefix), min(mark_start, len(prefix) + len(snippet)))
     mark_end = max(mark_start, min(mark_end, len(prefix) + len(snippet)))
     return prefix + snippet + ("…" if b < len(text) else ""), mark_start, mark_end
+
+
+#: The snippet rule of claim evidence, shared by text-fragment evidence (claims.fragments).
+snippet_around = _snippet

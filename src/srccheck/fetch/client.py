@@ -12,7 +12,8 @@ run (a second caller awaits the first one's result).
 One check is a chain of requests: redirects are followed by hand so that
 every hop is recorded, and each request is retried on its own for transient
 failures. Each request (headers and body) must finish within
-``settings.timeout``.
+``settings.timeout``. Credentials (:mod:`srccheck.credentials`) are added per
+request in ``_exchange``: only to their host, only over HTTPS.
 
 A 2xx HTML answer is then inspected (``soft404``, ``paywall``), a refusal
 for bot walls (``bots``). With ``respect_robots`` each host's robots.txt is
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 import httpx
 from selectolax.lexbor import LexborHTMLParser
 
+from srccheck.credentials import Credentials
 from srccheck.fetch.bots import bot_wall_signals, describe_bot_wall
 from srccheck.fetch.cache import (
     Cache,
@@ -74,7 +76,8 @@ from srccheck.fetch.soft404 import (
     visible_text,
     without_echo,
 )
-from srccheck.models import LinkCheck, RedirectHop
+from srccheck.fetch.stats import HostCounters
+from srccheck.models import HostStats, LinkCheck, RedirectHop
 from srccheck.reuse import depends_on
 from srccheck.status import Status
 
@@ -266,6 +269,8 @@ class Fetcher:
         self._cache = cache
         self._clock = clock or MonotonicClock()
         self._policy = AddressPolicy.from_settings(settings)
+        self._credentials = Credentials(settings.hosts, settings.headers, settings.cookie_jar)
+        self._counters = HostCounters()  # requests per host (--host-stats)
         self._limits = HostLimits(
             concurrency=settings.concurrency,
             per_host=settings.per_host,
@@ -356,6 +361,10 @@ class Fetcher:
         for kind, key, stamp in self.stamps(url):
             depends_on(kind, key, stamp)
         return outcome
+
+    async def host_stats(self) -> list[HostStats]:
+        """Requests sent per host so far, with statuses, retries and pauses (--host-stats)."""
+        return self._counters.report()
 
     def stamps(self, url: str) -> list[tuple[str, str, float | None]]:
         """The cache entries behind ``url``'s current result, as (kind, key, stored_at):
@@ -613,11 +622,13 @@ class Fetcher:
             sent += 1
             async with self._limits.slot(url.host):
                 answer = await self._exchange(url, headers)
+            code = answer.http_status
+            self._counters.request(url.host, str(code or answer.status.value), retry=sent > 1)
             if answer.retry_after is not None:
                 # Everyone waits, not just this request: the server asked for a pause.
-                self._limits.penalize(
-                    url.host, min(answer.retry_after, self._settings.retry_after_cap)
-                )
+                pause = min(answer.retry_after, self._settings.retry_after_cap)
+                self._limits.penalize(url.host, pause)
+                self._counters.pause(url.host, pause)
             return answer
 
         try:
@@ -627,8 +638,13 @@ class Fetcher:
             chain.retries += max(sent - 1, 0)
 
     async def _exchange(self, url: httpx.URL, headers: dict[str, str] | None = None) -> _Answer:
-        """Send one GET and read the answer within the total deadline; failures as values."""
+        """Send one GET and read the answer within the total deadline; failures as values.
+
+        The one place where credentials join a request: decided for this URL alone, so
+        each hop of a redirect chain gets only what its own host and scheme allow.
+        """
         assert self._client is not None
+        headers = {**self._credentials.headers_for(url), **(headers or {})}
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._settings.timeout):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from srccheck.models import LinkCheck
+from srccheck.models import HostStats, LinkCheck
 
 __all__ = ["FetchOutcome", "Page", "URLChecker"]
 
@@ -36,3 +36,7 @@ class URLChecker(Protocol):
     network problems (the Fetcher, or the worker processes of ``fetch.processes``)."""
 
     async def check(self, url: str) -> FetchOutcome: ...
+
+    async def host_stats(self) -> list[HostStats]:
+        """Requests sent per host so far (``--host-stats``)."""
+        ...

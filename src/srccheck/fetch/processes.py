@@ -47,6 +47,8 @@ from urllib.parse import urlsplit
 from srccheck.fetch.cache import Cache
 from srccheck.fetch.client import Fetcher
 from srccheck.fetch.model import FetchOutcome
+from srccheck.fetch.stats import merge_host_stats
+from srccheck.models import HostStats
 from srccheck.reuse import depends_on
 
 if TYPE_CHECKING:
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
 __all__ = ["ProcessFetcher", "host_share", "worker_settings"]
 
 _STOP = None  # the message that ends a worker
+_STATS = ""  # asked instead of a URL: the worker answers with its host counts (--host-stats)
 # A worker's answer: the outcome and the cache entries behind it (Fetcher.stamps).
 _Answer = tuple[FetchOutcome, list[tuple[str, str, float | None]]]
 # (request id, answer or None, error text when the worker failed to check)
@@ -188,9 +191,16 @@ class ProcessFetcher:
             depends_on(kind, key, stamp)
         return outcome
 
-    def _send(self, url: str) -> asyncio.Future[_Answer]:
+    async def host_stats(self) -> list[HostStats]:
+        """Every worker's requests per host, added up (``--host-stats``)."""
+        asked = [self._send(_STATS, worker) for worker in self._workers]
+        answers = await asyncio.gather(*asked, return_exceptions=True)
+        return merge_host_stats(a for a in answers if isinstance(a, list))  # type: ignore[misc]
+
+    def _send(self, url: str, worker: _Worker | None = None) -> asyncio.Future[_Answer]:
         assert self._loop is not None
-        worker = self._workers[host_share(url, self._processes)]
+        if worker is None:
+            worker = self._workers[host_share(url, self._processes)]
         ident = next(self._ids)
         future: asyncio.Future[_Answer] = self._loop.create_future()
         worker.pending[ident] = future
@@ -330,6 +340,9 @@ async def _serve_async(
                 stop.set()
 
         async def answer(ident: int, url: str) -> None:
+            if url == _STATS:
+                send((ident, await fetcher.host_stats(), None))  # type: ignore[arg-type]
+                return
             try:
                 outcome = await fetcher.check(url)
             except Exception as exc:  # a bug: the main process reports it

@@ -68,6 +68,7 @@ __all__ = [
     "VerdictGroup",
     "archived_text",
     "claim_counts",
+    "host_stats_table",
     "missing_claims",
     "print_run_summary",
     "totals_text",
@@ -369,6 +370,27 @@ def missing_claims(claims: Sequence[Claim]) -> list[Claim]:
     )
 
 
+def host_stats_table(index: RunIndex) -> Table:
+    """``--host-stats``: one row per host, busiest first."""
+    table = Table(title="Hosts", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("host", overflow="fold")
+    table.add_column("requests", justify="right")
+    table.add_column("statuses", overflow="fold")
+    table.add_column("retries", justify="right")
+    table.add_column("rate-limit waits", justify="right")
+    for stats in index.host_stats or ():
+        statuses = ", ".join(f"{code}×{count}" for code, count in stats.statuses.items())
+        waits = (
+            f"{stats.rate_limited} ({stats.rate_limit_wait_seconds:g} s)"
+            if stats.rate_limited
+            else "0"
+        )
+        table.add_row(
+            stats.host, str(stats.requests), statuses, str(stats.retries), waits
+        )
+    return table
+
+
 def print_run_summary(
     console: Console,
     index: RunIndex,
@@ -392,6 +414,8 @@ def print_run_summary(
             console.print()
             _print_missing_claims(console, missing)
     _print_errors(console, index)
+    if index.host_stats is not None:  # asked for with --host-stats: shown even when quiet
+        console.print(host_stats_table(index))
     reused = sum(entry.reused for entry in index.articles)
     if verbosity > Verbosity.QUIET and reused:
         kept = "report" if reused == 1 else "reports"

@@ -39,7 +39,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from srccheck.text.jsonld import is_false, jsonld_values
 
-__all__ = ["PageText", "TextSource", "extract_page_text", "plain_page_text"]
+__all__ = ["PageText", "TextSource", "extract_page_text", "plain_page_text", "visible_page_text"]
 
 
 class TextSource(StrEnum):
@@ -154,6 +154,21 @@ def extract_page_text(html_text: str, url: str | None = None) -> PageText:
 def plain_page_text(text: str, url: str | None = None) -> PageText:
     """A :class:`PageText` for a non-HTML textual page (``text/plain``)."""
     return PageText(main_text=text, full_text=text, source=TextSource.PLAIN, url=url)
+
+
+def visible_page_text(html_text: str) -> str:
+    """All the text a reader can see on an HTML page, boilerplate included.
+
+    Only what is never rendered is dropped (script, style, noscript, template,
+    svg); navigation, asides and teasers stay, since a
+    text fragment (``#:~:text=``) may point anywhere on the page. Block elements
+    become line breaks, as in :func:`extract_page_text`.
+    """
+    tree = LexborHTMLParser(html_text)
+    for node in tree.css("script, style, noscript, template, svg"):
+        node.decompose()
+    body = tree.body or tree.root
+    return _block_text(body) if body is not None else ""
 
 
 # -- JSON-LD -----------------------------------------------------------------
