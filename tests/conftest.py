@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from collections.abc import Iterator
 
 import pytest
+
+from tests.postgres_server import (
+    PostgresServer,
+    install_postgres,
+    postgres_bindir,
+    running_postgres,
+)
 
 
 class FakeClock:
@@ -30,3 +39,20 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server on loopback for the whole session (tests/postgres_server.py):
+    Debian's package, installed when missing; fails in CI, skips elsewhere when it cannot
+    be had."""
+    bindir = postgres_bindir()
+    if bindir is None:
+        problem = install_postgres()
+        bindir = postgres_bindir()
+        if bindir is None:
+            if os.environ.get("CI"):
+                pytest.fail(f"the store tests need PostgreSQL in CI: {problem}")
+            pytest.skip(problem or "PostgreSQL is not installed")
+    with running_postgres(bindir) as server:
+        yield server

@@ -32,6 +32,7 @@ from srccheck.archive.config import ArchiveConfig, parse_archive_spec
 from srccheck.errors import InputError, UsageError
 from srccheck.policy import FailPolicy
 from srccheck.settings import FORMATS, Settings
+from srccheck.store import StoreURL
 
 __all__ = [
     "CONFIG_FILE_NAMES",
@@ -58,6 +59,8 @@ _KEY_FOR_FIELD: dict[str, str] = {"formats": "format"}
 # Item types written as spec strings, parsed by the same function the CLI option uses.
 # A spec may contain commas, so one string is one item for these types.
 _SPEC_PARSERS: dict[type, Callable[[str], object]] = {ArchiveConfig: parse_archive_spec}
+# Single values written as one string and parsed into a value type.
+_VALUE_PARSERS: dict[type, Callable[[str], object]] = {StoreURL: StoreURL.parse}
 
 
 def config_keys() -> dict[str, str]:
@@ -243,7 +246,14 @@ def _describe_type(tp: object) -> str:
         if item is re.Pattern or typing.get_origin(item) is re.Pattern:
             return "list of regular expressions"
         return f"list of {_describe_type(item)}"
-    names = {bool: "boolean", int: "integer", float: "number", str: "string", Path: "path"}
+    names = {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        Path: "path",
+        StoreURL: "postgresql:// URL",
+    }
     if isinstance(tp, type):
         return names.get(tp, tp.__name__)
     return str(tp)
@@ -294,6 +304,15 @@ def _convert(name: str, value: object, *, key: str, where: str, base: Path | Non
         if not isinstance(value, str):
             raise wrong()
         return value
+    if isinstance(tp, type) and tp in _VALUE_PARSERS:
+        if isinstance(value, tp):
+            return value
+        if not isinstance(value, str):
+            raise wrong()
+        try:
+            return _VALUE_PARSERS[tp](value)
+        except UsageError as exc:
+            raise UsageError(f"{key!r} in {where}: {exc}") from None
     if tp is Path:
         if not isinstance(value, str | Path):
             raise wrong()
