@@ -56,3 +56,14 @@ def postgres() -> Iterator[PostgresServer]:
             pytest.skip(problem or "PostgreSQL is not installed")
     with running_postgres(bindir) as server:
         yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path) -> object:
+    """Where a test's store lives, once per backend: a SQLite file in ``tmp_path``, or a
+    new database on the session's PostgreSQL server (its URL, password included).
+    Open it with ``srccheck.store.open_store``; the same location opens the same store."""
+    if request.param == "sqlite":
+        return tmp_path / "cache.sqlite3"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.new_database()
