@@ -57,6 +57,14 @@ def test_a_url_that_is_not_a_postgresql_store_is_refused(text: str, says: str) -
     assert "geheim" not in str(raised.value)
 
 
+def test_settings_never_show_the_password() -> None:
+    settings = Settings(store=StoreURL.parse(f"postgresql://ann:{PASSWORD}@db.example/news"))
+    assert PASSWORD not in repr(settings)
+    assert "postgresql://ann:***@db.example/news" in repr(settings)
+    assert settings.store is not None
+    assert settings.store.url.endswith(f":{PASSWORD}@db.example/news")  # for the driver only
+
+
 def test_open_store_chooses_by_location(tmp_path: Path) -> None:
     settings = Settings(cache_dir=tmp_path / "c", cache_max_bytes=1000)
     with open_store(None, settings) as default:

@@ -48,6 +48,12 @@ _SCHEMA_VERSION = "1"
 _EVICT_TO = 0.9  # as in SQLite: evict down to this share of max_bytes
 _RESUM_EVERY = 256  # as in SQLite: sum the payload exactly at most every this many puts
 _KEYS_PER_QUERY = 10_000  # keys per ``= ANY(%s)`` of unchanged_since
+# A call waits at most this long for another worker's locks (SQLite's busy timeout) and runs
+# at most _STATEMENT_TIMEOUT; TCP keepalives notice a server that vanished from the network.
+_LOCK_TIMEOUT = "10s"
+_STATEMENT_TIMEOUT = "60s"
+_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+               "keepalives_count": 3}  # fmt: skip
 # Any constant: serialises set-up of the table by workers that start together.
 _SETUP_LOCK = 0x5C5C_0016
 _META = "CREATE TABLE IF NOT EXISTS srccheck_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
@@ -134,12 +140,16 @@ class PostgresCache:
 
     def _connect(self) -> psycopg.Connection[Any]:
         # autocommit: one statement is one transaction; longer ones use transaction().
-        return psycopg.connect(
+        db = psycopg.connect(
             self._url.url,
             autocommit=True,
             connect_timeout=max(1, round(self._connect_timeout)),
             application_name="srccheck",
+            **_KEEPALIVES,
         )
+        db.execute(f"SET lock_timeout = '{_LOCK_TIMEOUT}'")
+        db.execute(f"SET statement_timeout = '{_STATEMENT_TIMEOUT}'")
+        return db
 
     def _setup(self) -> None:
         db = self._db
