@@ -105,6 +105,14 @@ def test_verify_with_a_bad_or_unreachable_store_stops_at_start(
     assert not (tmp_path / "out" / "index.json").exists()  # nothing was checked
 
 
+@pytest.mark.parametrize("command", ["stats", "clear"])
+def test_the_cache_commands_take_only_a_postgresql_store(tmp_path: Path, command: str) -> None:
+    result = _run("cache", command, "--store", str(tmp_path / "cache.sqlite3"))
+    assert result.exit_code == 2
+    assert "expected a postgresql://" in result.output
+    assert not (tmp_path / "cache.sqlite3").exists()
+
+
 def test_a_refused_login_is_a_clear_error_without_the_password(
     postgres: PostgresServer, tmp_path: Path
 ) -> None:

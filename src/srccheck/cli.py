@@ -465,9 +465,10 @@ _StoreOption = Annotated[
 def _open_store(cache_dir: Path | None, store: str | None) -> Store:
     """The store the ``cache`` commands work on: ``--store``, else the SQLite file."""
     from srccheck.settings import DEFAULT_SETTINGS
-    from srccheck.store import open_store
+    from srccheck.store import StoreURL, open_store
 
-    return open_store(store, DEFAULT_SETTINGS.with_changes(cache_dir=cache_dir))
+    location = StoreURL.parse(store) if store is not None else None  # as `verify --store`
+    return open_store(location, DEFAULT_SETTINGS.with_changes(cache_dir=cache_dir))
 
 
 @cache_app.command("stats")

@@ -19,10 +19,10 @@ Everything else stays in the main process: articles, archive lookups (through
 the main process's own client), claims and reports. Workers open the run's
 store themselves (the SQLite file, or the PostgreSQL database of ``--store``).
 They ignore SIGINT and SIGTERM: the main process decides how a run ends, and
-tells them to stop. A
-worker that dies (or a main process that dies) is noticed through the pipe
-between them: the main process fails the checks that worker owed with an error
-(the run then ends as an internal error, exit code 3), a worker stops.
+tells them to stop. A worker that dies (or a main process that dies) is noticed
+through the pipe between them: the main process fails the checks that worker
+owed with an error (the run then ends as an internal error, exit code 3), a
+worker stops.
 
 This is not a scheduler across machines: for that, see ``--shard`` (README,
 Scaling out).
