@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from collections.abc import Iterator
 
 import pytest
+
+from tests.postgres_server import (
+    PostgresServer,
+    install_postgres,
+    postgres_bindir,
+    running_postgres,
+)
 
 
 class FakeClock:
@@ -30,3 +39,31 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server on loopback for the whole session (tests/postgres_server.py):
+    Debian's package, installed when missing; fails in CI, skips elsewhere when it cannot
+    be had."""
+    bindir = postgres_bindir()
+    if bindir is None:
+        problem = install_postgres()
+        bindir = postgres_bindir()
+        if bindir is None:
+            if os.environ.get("CI"):
+                pytest.fail(f"the store tests need PostgreSQL in CI: {problem}")
+            pytest.skip(problem or "PostgreSQL is not installed")
+    with running_postgres(bindir) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path) -> object:
+    """Where a test's store lives, once per backend: a SQLite file in ``tmp_path``, or a
+    new database on the session's PostgreSQL server (its URL, password included).
+    Open it with ``srccheck.store.open_store``; the same location opens the same store."""
+    if request.param == "sqlite":
+        return tmp_path / "cache.sqlite3"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.new_database()

@@ -15,10 +15,11 @@ from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
 from srccheck.cli import app
-from srccheck.fetch.cache import Cache, CacheKind
+from srccheck.fetch.cache import CacheKind
 from srccheck.models import ArticleMeta, ArticleReport, ReportState, Summary
 from srccheck.reuse import ReportStore, collecting, depends_on, settings_fingerprint
 from srccheck.settings import Settings
+from srccheck.store import Store, open_store
 from tests.reuse_runs import PAGE, reused, verify, write_article
 
 
@@ -187,7 +188,7 @@ def _report(path: Path) -> ArticleReport:
 
 
 def _remembered(
-    tmp_path: Path, cache: Cache, dependency: tuple[str, str, float | None]
+    tmp_path: Path, cache: Store, dependency: tuple[str, str, float | None]
 ) -> ReportStore:
     store = ReportStore(cache, Settings())
     output = tmp_path / "out" / "a.json"
@@ -201,9 +202,11 @@ def _remembered(
     return store
 
 
-def test_a_dependency_stored_again_after_the_report_forbids_reuse(tmp_path: Path) -> None:
+def test_a_dependency_stored_again_after_the_report_forbids_reuse(
+    tmp_path: Path, store_location
+) -> None:
     clock = FakeTime()
-    with Cache(tmp_path / "c.sqlite3", clock=clock) as cache:
+    with open_store(store_location, Settings(), clock=clock) as cache:
         stamp = cache.put(CacheKind.LINK, "https://a.example/", "{}", ttl=3600)
         clock.now += 1
         store = _remembered(tmp_path, cache, (CacheKind.LINK, "https://a.example/", stamp))
@@ -218,12 +221,12 @@ def test_a_dependency_stored_again_after_the_report_forbids_reuse(tmp_path: Path
 
 
 def test_an_entry_stored_again_before_the_report_is_remembered_forbids_reuse(
-    tmp_path: Path,
+    tmp_path: Path, store_location
 ) -> None:
     # Another run sharing the cache stores the URL again after this article used it but
     # before its report is remembered: the stamp taken at use no longer matches.
     clock = FakeTime()
-    with Cache(tmp_path / "c.sqlite3", clock=clock) as cache:
+    with open_store(store_location, Settings(), clock=clock) as cache:
         used = cache.put(CacheKind.LINK, "https://a.example/", "{}", ttl=3600)
         clock.now += 1
         cache.put(CacheKind.LINK, "https://a.example/", '{"newer": 1}', ttl=3600)
@@ -233,9 +236,11 @@ def test_an_entry_stored_again_before_the_report_is_remembered_forbids_reuse(
         assert store.reusable(tmp_path / "a.txt", output.with_suffix(""), [output], "abc") is None
 
 
-def test_a_missing_or_expired_dependency_forbids_reuse(tmp_path: Path) -> None:
+def test_a_missing_or_expired_dependency_forbids_reuse(
+    tmp_path: Path, store_location
+) -> None:
     clock = FakeTime()
-    with Cache(tmp_path / "c.sqlite3", clock=clock) as cache:
+    with open_store(store_location, Settings(), clock=clock) as cache:
         stamp = cache.put(CacheKind.LINK, "https://a.example/", "{}", ttl=60)
         store = _remembered(tmp_path, cache, (CacheKind.LINK, "https://a.example/", stamp))
         output = tmp_path / "out" / "a.json"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,6 +21,10 @@ from rich.markup import escape
 from srccheck import __version__
 from srccheck.errors import SrccheckError
 from srccheck.settings import FORMATS, Settings
+from srccheck.store import STORE_ERRORS
+
+if TYPE_CHECKING:
+    from srccheck.store import Store
 
 __all__ = ["app", "cache_app", "main"]
 
@@ -275,6 +279,16 @@ def verify(
             help="Folder of the persistent result cache. [default: the user cache folder]",
         ),
     ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="A PostgreSQL store every worker reaches, instead of the SQLite cache on this "
+            "machine: postgresql://user@host:port/database (the password is best given by "
+            "PGPASSWORD or ~/.pgpass; it is never printed).",
+            metavar="URL",
+        ),
+    ] = None,
     no_cache: Annotated[
         bool | None,
         typer.Option(
@@ -433,6 +447,7 @@ def verify(
             "host_interval": host_interval,
             "respect_robots": respect_robots,
             "cache_dir": cache_dir,
+            "store": store,
             "use_cache": False if no_cache else None,
             "reuse_reports": False if no_reuse else None,
             "fetch_processes": fetch_processes,
@@ -539,19 +554,35 @@ _CacheDirOption = Annotated[
     Path | None,
     typer.Option("--cache-dir", help="Folder of the cache. [default: the user cache folder]"),
 ]
+_StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="A PostgreSQL store (postgresql://user@host:port/database) instead of the SQLite "
+        "cache.",
+        metavar="URL",
+    ),
+]
+
+
+def _open_store(cache_dir: Path | None, store: str | None) -> Store:
+    """The store the ``cache`` commands work on: ``--store``, else the SQLite file."""
+    from srccheck.settings import DEFAULT_SETTINGS
+    from srccheck.store import StoreURL, open_store
+
+    location = StoreURL.parse(store) if store is not None else None  # as `verify --store`
+    return open_store(location, DEFAULT_SETTINGS.with_changes(cache_dir=cache_dir))
 
 
 @cache_app.command("stats")
-def cache_stats(cache_dir: _CacheDirOption = None) -> None:
+def cache_stats(cache_dir: _CacheDirOption = None, store: _StoreOption = None) -> None:
     """Show where the cache is, its entries per kind, size and age range."""
-    from srccheck.fetch.cache import Cache, cache_path
-
     try:
-        with Cache(cache_path(cache_dir)) as cache:
-            stats = cache.stats()
-    except SrccheckError as exc:
+        with _open_store(cache_dir, store) as opened:
+            stats = opened.stats()
+    except (SrccheckError, *STORE_ERRORS) as exc:
         raise _usage_error(exc) from None
-    typer.echo(f"path: {stats.path}")
+    typer.echo(f"{'store' if store else 'path'}: {stats.location}")
     typer.echo(f"entries: {sum(stats.entries.values())}")
     for kind, count in stats.entries.items():
         typer.echo(f"  {kind}: {count}")
@@ -564,20 +595,19 @@ def cache_stats(cache_dir: _CacheDirOption = None) -> None:
 @cache_app.command("clear")
 def cache_clear(
     cache_dir: _CacheDirOption = None,
+    store: _StoreOption = None,
     kind: Annotated[
         str | None,
         typer.Option("--kind", help="Delete only entries of this kind (link, robots, archive)."),
     ] = None,
 ) -> None:
     """Delete the cached results (all, or of one kind)."""
-    from srccheck.fetch.cache import Cache, cache_path
-
     try:
-        with Cache(cache_path(cache_dir)) as cache:
-            removed = cache.clear(kind)
-    except SrccheckError as exc:
+        with _open_store(cache_dir, store) as opened:
+            removed = opened.clear(kind)
+    except (SrccheckError, *STORE_ERRORS) as exc:
         raise _usage_error(exc) from None
-    typer.echo(f"removed {removed} entries from {cache.path}")
+    typer.echo(f"removed {removed} entries from {opened.location}")
 
 
 def _article_paths(paths: list[Path] | None, files_from: str | None) -> list[Path]:
@@ -641,7 +671,7 @@ def _credential_values(
     }
 
 
-def _usage_error(exc: SrccheckError) -> typer.Exit:
+def _usage_error(exc: Exception) -> typer.Exit:
     """Print a usage or input error on stderr; the exit (code 2) for the caller to raise."""
     Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
     return typer.Exit(EXIT_USAGE)

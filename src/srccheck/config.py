@@ -51,6 +51,7 @@ from srccheck.errors import InputError, UsageError
 from srccheck.options import AcceptedStatuses, Remap
 from srccheck.policy import FailPolicy
 from srccheck.settings import FORMATS, Settings
+from srccheck.store import StoreURL
 
 __all__ = [
     "CONFIG_FILE_NAMES",
@@ -81,7 +82,10 @@ _SPEC_PARSERS: dict[type, Callable[[str], object]] = {
     Remap: Remap.parse,
 }
 # Field types written as one string and parsed by the function the CLI option uses.
-_VALUE_PARSERS: dict[type, Callable[[str], object]] = {AcceptedStatuses: AcceptedStatuses.parse}
+_VALUE_PARSERS: dict[type, Callable[[str], object]] = {
+    AcceptedStatuses: AcceptedStatuses.parse,
+    StoreURL: StoreURL.parse,
+}
 
 
 def config_keys() -> dict[str, str]:
@@ -279,7 +283,14 @@ def _describe_type(tp: object) -> str:
         if item is re.Pattern or typing.get_origin(item) is re.Pattern:
             return "list of regular expressions"
         return f"list of {_describe_type(item)}"
-    names = {bool: "boolean", int: "integer", float: "number", str: "string", Path: "path"}
+    names = {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        Path: "path",
+        StoreURL: "postgresql:// URL",
+    }
     if isinstance(tp, type):
         return names.get(tp, tp.__name__)
     return str(tp)
@@ -330,6 +341,15 @@ def _convert(name: str, value: object, *, key: str, where: str, base: Path | Non
         if not isinstance(value, str):
             raise wrong()
         return value
+    if isinstance(tp, type) and tp in _VALUE_PARSERS:
+        if isinstance(value, tp):
+            return value
+        if not isinstance(value, str):
+            raise wrong()
+        try:
+            return _VALUE_PARSERS[tp](value)
+        except UsageError as exc:
+            raise UsageError(f"{key!r} in {where}: {exc}") from None
     if tp is Path:
         if not isinstance(value, str | Path):
             raise wrong()

@@ -73,6 +73,7 @@ from srccheck.report.paths import report_paths
 from srccheck.reuse import ReportStore, collecting
 from srccheck.settings import Settings
 from srccheck.status import Status
+from srccheck.store import Store
 from srccheck.text import PageText, extract_page_text, plain_page_text, visible_page_text
 
 __all__ = [
@@ -639,7 +640,7 @@ async def run(
 
 
 def _checker(
-    settings: Settings, own: Fetcher | None, cache: Cache, keep_pages: bool
+    settings: Settings, own: Fetcher | None, cache: Store, keep_pages: bool
 ) -> AbstractAsyncContextManager[ProcessFetcher | None]:
     """Worker processes that check the URLs (``fetch_processes`` > 1), or nothing: the
     run's own Fetcher checks them. A Fetcher handed in by the caller is always used."""
@@ -704,18 +705,19 @@ def _source_count(article: Article | ArticleFailure) -> int:
 
 
 @contextmanager
-def _run_cache(settings: Settings) -> Iterator[Cache]:
-    """The persistent cache; with ``--no-cache`` a temporary one for this run only.
+def _run_cache(settings: Settings) -> Iterator[Store]:
+    """The persistent store (``--store`` or the SQLite cache); with ``--no-cache`` a
+    temporary SQLite file for this run only.
 
     Even without persistence the run needs somewhere to keep page texts: the
     Fetcher keeps a bounded number in memory and reads older ones back from the
     cache when another article cites the same URL.
     """
     if settings.use_cache:
-        cache = open_cache(settings)
-        assert cache is not None
-        with closing(cache):
-            yield cache
+        store = open_cache(settings)
+        assert store is not None
+        with closing(store):
+            yield store
         return
     with tempfile.TemporaryDirectory(prefix="srccheck-run-") as folder:
         run_cache = Cache(Path(folder) / "run.sqlite3", max_bytes=settings.cache_max_bytes)

@@ -38,7 +38,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -46,9 +45,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from srccheck import __version__
-from srccheck.fetch.cache import Cache
 from srccheck.models import ArticleReport, ReportState
 from srccheck.settings import Settings
+from srccheck.store import STORE_ERRORS, Store
 
 __all__ = [
     "REPORT_KIND",
@@ -81,6 +80,7 @@ _NOT_SHAPING_REPORTS = frozenset(
         "retry_after_cap",
         "use_cache",
         "cache_dir",
+        "store",
         "cache_max_bytes",
         "cache_ttl_live",
         "cache_ttl_failure",
@@ -154,7 +154,7 @@ class ReportStore:
     saves work.
     """
 
-    def __init__(self, cache: Cache, settings: Settings) -> None:
+    def __init__(self, cache: Store, settings: Settings) -> None:
         self._cache = cache
         self._fingerprint = settings_fingerprint(settings)
         # Kept long enough to outlive its dependencies, which decide validity.
@@ -185,7 +185,7 @@ class ReportStore:
             if not self._cache.unchanged_since(stamps):
                 return None
             return ArticleReport.model_validate_json(entry.body)  # type: ignore[arg-type]
-        except (ValueError, KeyError, TypeError, sqlite3.Error, zlib.error):
+        except (ValueError, KeyError, TypeError, zlib.error, *STORE_ERRORS):
             # Another srccheck version's record, a damaged entry, a busy or broken cache.
             return None
 
@@ -215,7 +215,7 @@ class ReportStore:
             "outputs": states,
             "dependencies": [[*key, stamp] for key, stamp in sorted(dependencies.entries.items())],
         }
-        with contextlib.suppress(sqlite3.Error):  # a busy or full cache: simply not reused
+        with contextlib.suppress(*STORE_ERRORS):  # a busy or full store: simply not reused
             self._cache.put(
                 REPORT_KIND,
                 _key(stem),

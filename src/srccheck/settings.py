@@ -15,6 +15,7 @@ from srccheck.archive.config import DEFAULT_ARCHIVES, ArchiveConfig
 from srccheck.credentials import Header, HostCredentials
 from srccheck.errors import UsageError
 from srccheck.options import NO_ACCEPTED, AcceptedStatuses, Remap
+from srccheck.store import StoreURL
 
 __all__ = ["DEFAULT_SETTINGS", "DEFAULT_USER_AGENT", "FORMATS", "Settings"]
 
@@ -59,6 +60,8 @@ class Settings:
     # Persistent cache (srccheck.fetch.cache); cache_dir None = platformdirs user cache dir
     use_cache: bool = True
     cache_dir: Path | None = None
+    # A PostgreSQL store every worker reaches (srccheck.store); None = the SQLite file above
+    store: StoreURL | None = None
     cache_max_bytes: int = 500 * 1024 * 1024
     cache_ttl_live: float = 24 * 3600.0  # reachable pages (ok, redirected)
     cache_ttl_failure: float = 3600.0  # definitive failures (404, 410, soft 404, other 4xx)

@@ -1,8 +1,13 @@
 """The persistent cache: rules against a table, the Fetcher against a real server, and
-two processes / a killed process on one database file."""
+two processes / a killed process on one store.
+
+Tests taking ``store_location`` run against both stores: the SQLite file and a real
+PostgreSQL server on loopback (tests/postgres_server.py); the rest are SQLite's own.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -13,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+from tests.postgres_server import PASSWORD
 from typer.testing import CliRunner
 from werkzeug import Request, Response
 
@@ -22,6 +28,7 @@ from srccheck.fetch.client import Fetcher
 from srccheck.models import LinkCheck
 from srccheck.settings import Settings
 from srccheck.status import Status
+from srccheck.store import Store, open_store
 
 LOCAL = Settings(
     allow_private=True, retries=0, timeout=60.0, soft404_probe=False, host_interval=0.0
@@ -44,13 +51,36 @@ def fake_time() -> FakeTime:
     return FakeTime()
 
 
+def open_at(
+    location: Path | str, *, max_bytes: int = 500 * 1024 * 1024, clock=None
+) -> Store:
+    """The store at ``location`` (a SQLite path or a PostgreSQL URL), as a run opens it."""
+    settings = Settings(cache_max_bytes=max_bytes)
+    return open_store(location, settings) if clock is None else open_store(
+        location, settings, clock=clock
+    )
+
+
+def query(location: Path | str, sql: str, *params: object) -> list[tuple]:
+    """Look at the stored rows behind the store's back: ``sql`` with ``entries`` for the
+    table and ``?`` placeholders, run by another connection."""
+    if isinstance(location, Path):
+        with contextlib.closing(sqlite3.connect(location)) as db:
+            return db.execute(sql, params).fetchall()
+    import psycopg
+
+    with psycopg.connect(location, autocommit=True) as db:
+        pg = sql.replace("entries", "srccheck_entries").replace("?", "%s")
+        return db.execute(pg.encode(), params).fetchall()
+
+
 @pytest.fixture
-def cache(tmp_path: Path, fake_time: FakeTime):
-    with Cache(tmp_path / "cache.sqlite3", clock=fake_time) as opened:
+def cache(store_location: Path | str, fake_time: FakeTime):
+    with open_at(store_location, clock=fake_time) as opened:
         yield opened
 
 
-async def check_all(urls: list[str], cache: Cache | None, settings: Settings = LOCAL):
+async def check_all(urls: list[str], cache: Store | None, settings: Settings = LOCAL):
     async with Fetcher(settings, cache=cache) as fetcher:
         return [await fetcher.check(url) for url in urls]
 
@@ -109,8 +139,8 @@ def test_body_round_trip_is_compressed(cache: Cache) -> None:
     assert cache.stats().payload_bytes < len(body.encode()) / 10
 
 
-def test_size_bound_evicts_least_recently_used(tmp_path: Path, fake_time: FakeTime) -> None:
-    with Cache(tmp_path / "c.sqlite3", max_bytes=10_000, clock=fake_time) as cache:
+def test_size_bound_evicts_least_recently_used(store_location, fake_time: FakeTime) -> None:
+    with open_at(store_location, max_bytes=10_000, clock=fake_time) as cache:
         for i in range(5):
             fake_time.now += 1000  # beyond the ten minutes within which recency is kept
             cache.put("archive", f"k{i}", "x" * 3000, ttl=86_400)
@@ -252,11 +282,10 @@ async def test_no_cache_means_no_file(httpserver: HTTPServer, tmp_path: Path) ->
     assert not (tmp_path / "c").exists()
 
 
-async def test_two_fetchers_share_one_cache_file(httpserver: HTTPServer, tmp_path: Path) -> None:
+async def test_two_fetchers_share_one_store(httpserver: HTTPServer, store_location) -> None:
     httpserver.expect_request("/a").respond_with_data(PAGE, content_type="text/html")
     httpserver.expect_request("/b").respond_with_data(PAGE, content_type="text/html")
-    path = tmp_path / "shared.sqlite3"
-    with Cache(path) as one, Cache(path) as two:
+    with open_at(store_location) as one, open_at(store_location) as two:
         await check_all([httpserver.url_for("/a")], one)
         await check_all([httpserver.url_for("/b")], two)
         warm = await check_all([httpserver.url_for("/a"), httpserver.url_for("/b")], two)
@@ -269,11 +298,11 @@ async def test_two_fetchers_share_one_cache_file(httpserver: HTTPServer, tmp_pat
 WRITER = textwrap.dedent(
     """
     import sys
-    from pathlib import Path
-    from srccheck.fetch.cache import Cache
+    from srccheck.settings import Settings
+    from srccheck.store import open_store
 
-    path, name, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    with Cache(path) as cache:
+    location, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    with open_store(location, Settings()) as cache:
         for i in range(count):
             cache.put("archive", f"{name}-{i}", '{"n": %d}' % i, ttl=3600, body="text " * 500)
             if i == 50:
@@ -283,39 +312,38 @@ WRITER = textwrap.dedent(
 )
 
 
-def _writer(path: Path, name: str, count: int) -> subprocess.Popen[str]:
+def _writer(location: Path | str, name: str, count: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path), name, str(count)],
+        [sys.executable, "-c", WRITER, str(location), name, str(count)],
         stdout=subprocess.PIPE,
         text=True,
     )
 
 
-def test_two_processes_write_concurrently(tmp_path: Path) -> None:
-    path = tmp_path / "cache.sqlite3"
-    Cache(path).close()  # create the file first, as the first run would
-    writers = [_writer(path, name, 300) for name in ("run1", "run2")]
+def test_two_processes_write_concurrently(store_location) -> None:
+    open_at(store_location).close()  # create the store first, as the first run would
+    writers = [_writer(store_location, name, 300) for name in ("run1", "run2")]
     for writer in writers:
-        out, _ = writer.communicate(timeout=60)
+        out, _ = writer.communicate(timeout=120)
         assert writer.returncode == 0
         assert "done" in out
-    with Cache(path) as cache:
+    with open_at(store_location) as cache:
         assert cache.stats().entries == {"archive": 600}
         assert cache.get("archive", "run1-299") is not None
         assert cache.get("archive", "run2-0") is not None
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs kill -9")
-def test_killed_run_leaves_a_usable_cache(tmp_path: Path) -> None:
-    path = tmp_path / "cache.sqlite3"
-    writer = _writer(path, "killed", 1_000_000)
+def test_killed_run_leaves_a_usable_cache(store_location) -> None:
+    writer = _writer(store_location, "killed", 1_000_000)
     assert writer.stdout is not None
     assert writer.stdout.readline().strip() == "started"
     os.kill(writer.pid, signal.SIGKILL)
     writer.wait(timeout=10)
-    with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    with Cache(path) as cache:
+    if isinstance(store_location, Path):
+        with sqlite3.connect(store_location) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    with open_at(store_location) as cache:
         count = cache.stats().entries["archive"]
         assert count >= 51
         entry = cache.get("archive", "killed-0")
@@ -328,22 +356,30 @@ def test_killed_run_leaves_a_usable_cache(tmp_path: Path) -> None:
 # --- CLI ---------------------------------------------------------------------------------------
 
 
-def test_cache_stats_and_clear_commands(tmp_path: Path) -> None:
-    with Cache(tmp_path / "cache.sqlite3") as cache:
+def test_cache_stats_and_clear_commands(store_location) -> None:
+    with open_at(store_location) as cache:
         cache.put("link", "https://a.example/", "{}", ttl=60)
         cache.put("archive", "https://a.example/", "{}", ttl=60)
+        where = cache.location
+    if isinstance(store_location, Path):
+        option = ["--cache-dir", str(store_location.parent)]
+        assert where == str(store_location)
+    else:
+        option = ["--store", store_location]
+        assert where == store_location.replace(PASSWORD, "***")
     runner = CliRunner()
-    result = runner.invoke(app, ["cache", "stats", "--cache-dir", str(tmp_path)])
+    result = runner.invoke(app, ["cache", "stats", *option])
     assert result.exit_code == 0, result.output
     assert result.exception is None
     assert "entries: 2" in result.output
     assert "link: 1" in result.output
-    assert str(tmp_path / "cache.sqlite3") in result.output
-    result = runner.invoke(app, ["cache", "clear", "--cache-dir", str(tmp_path)])
+    assert where in result.output
+    result = runner.invoke(app, ["cache", "clear", *option])
     assert result.exit_code == 0, result.output
     assert "removed 2 entries" in result.output
-    result = runner.invoke(app, ["cache", "stats", "--cache-dir", str(tmp_path)])
+    result = runner.invoke(app, ["cache", "stats", *option])
     assert "entries: 0" in result.output
+    assert PASSWORD not in result.output
 
 
 def test_cache_command_on_a_broken_file(tmp_path: Path) -> None:
@@ -354,11 +390,11 @@ def test_cache_command_on_a_broken_file(tmp_path: Path) -> None:
 
 
 def test_size_bound_holds_over_many_puts_and_replacements(
-    tmp_path: Path, fake_time: FakeTime
+    store_location, fake_time: FakeTime
 ) -> None:
     # The bound is kept with a running estimate between exact sums: replacing entries
     # (which the estimate over-counts) and plain puts must both stay under it.
-    with Cache(tmp_path / "c.sqlite3", max_bytes=50_000, clock=fake_time) as cache:
+    with open_at(store_location, max_bytes=50_000, clock=fake_time) as cache:
         for i in range(600):
             fake_time.now += 1
             key = f"k{i % 40 if i % 3 else i}"  # every third a new key, else a replacement
@@ -367,16 +403,15 @@ def test_size_bound_holds_over_many_puts_and_replacements(
         assert cache.get("archive", key) is not None  # the newest entry survives
 
 
-def test_size_bound_sees_another_process_writes(tmp_path: Path, fake_time: FakeTime) -> None:
+def test_size_bound_sees_another_process_writes(store_location, fake_time: FakeTime) -> None:
     # Two connections to one file (two runs sharing the cache). ``first`` summed the table
     # while it was nearly empty; ``second`` then fills it close to the bound. first's own
     # running estimate stays low, so only the periodic exact sum (every 256 puts) makes it
     # notice and evict.
-    path = tmp_path / "c.sqlite3"
     bound = 400_000
     with (
-        Cache(path, max_bytes=bound, clock=fake_time) as first,
-        Cache(path, max_bytes=bound, clock=fake_time) as second,
+        open_at(store_location, max_bytes=bound, clock=fake_time) as first,
+        open_at(store_location, max_bytes=bound, clock=fake_time) as second,
     ):
         first.put("archive", "first-0", "x" * 1000, ttl=3600)
         for i in range(380):
@@ -390,65 +425,57 @@ def test_size_bound_sees_another_process_writes(tmp_path: Path, fake_time: FakeT
         assert first.stats().payload_bytes <= bound + 50 * 1_020
 
 
-def test_recency_of_hits_outlives_the_connection(tmp_path: Path, fake_time: FakeTime) -> None:
+def test_recency_of_hits_outlives_the_connection(store_location, fake_time: FakeTime) -> None:
     # Hits are marked recently used in batches; the marks still decide evictions after
     # the cache is closed and opened again (by the next run).
-    path = tmp_path / "c.sqlite3"
-    with Cache(path, max_bytes=10_000, clock=fake_time) as cache:
+    with open_at(store_location, max_bytes=10_000, clock=fake_time) as cache:
         for i in range(3):
             fake_time.now += 1000  # beyond the ten minutes within which recency is kept
             cache.put("archive", f"k{i}", "x" * 3000, ttl=86_400)
         fake_time.now += 1000
         assert cache.get("archive", "k0") is not None  # k0 is now the most recently used
-    with Cache(path, max_bytes=10_000, clock=fake_time) as cache:
+    with open_at(store_location, max_bytes=10_000, clock=fake_time) as cache:
         fake_time.now += 1000
         cache.put("archive", "k3", "x" * 3000, ttl=86_400)  # over the bound: one must go
         assert cache.get("archive", "k1") is None
         assert cache.get("archive", "k0") is not None
 
 
-def test_many_hits_are_marked_without_a_put(tmp_path: Path, fake_time: FakeTime) -> None:
-    # Hits of more keys than one batch: the marks reach the file while the run goes on.
+def test_many_hits_are_marked_without_a_put(store_location, fake_time: FakeTime) -> None:
+    # Hits of more keys than one batch: the marks reach the store while the run goes on.
     # Repeated hits of one key are one mark (the latest time).
-    path = tmp_path / "c.sqlite3"
-    with Cache(path, clock=fake_time) as cache:
+    with open_at(store_location, clock=fake_time) as cache:
         for i in range(600):
             cache.put("archive", f"k{i}", "v", ttl=3600)
         fake_time.now += 1000
         for _ in range(3):
             assert cache.get("archive", "k0") is not None
-        with sqlite3.connect(path) as other:
-            (marked,) = other.execute(
-                "SELECT COUNT(*) FROM entries WHERE last_used > ?", (fake_time.now - 1,)
-            ).fetchone()
+        marked_since = "SELECT COUNT(*) FROM entries WHERE last_used > ?"
+        [(marked,)] = query(store_location, marked_since, fake_time.now - 1)
         assert marked == 0  # one key's repeated hits: not yet a batch
         for i in range(600):
             assert cache.get("archive", f"k{i}") is not None
-        with sqlite3.connect(path) as other:  # another reader sees the new recency
-            (marked,) = other.execute(
-                "SELECT COUNT(*) FROM entries WHERE last_used > ?", (fake_time.now - 1,)
-            ).fetchone()
+        # another reader sees the new recency
+        [(marked,)] = query(store_location, marked_since, fake_time.now - 1)
         assert marked >= 512
 
 
-def test_a_recent_mark_is_not_written_again(tmp_path: Path, fake_time: FakeTime) -> None:
+def test_a_recent_mark_is_not_written_again(store_location, fake_time: FakeTime) -> None:
     # Re-marking rewrites the whole row (page body included): within ten minutes of the
     # stored mark, a hit leaves it alone.
-    path = tmp_path / "c.sqlite3"
-    with Cache(path, clock=fake_time) as cache:
+    with open_at(store_location, clock=fake_time) as cache:
         cache.put("link", "k", "v", ttl=3600, body="Seite " * 1000)
         stored = fake_time.now
         fake_time.now += 599
         assert cache.get("link", "k") is not None
-    with sqlite3.connect(path) as other:
-        assert other.execute("SELECT last_used FROM entries").fetchone() == (stored,)
+    assert query(store_location, "SELECT last_used FROM entries") == [(stored,)]
 
 
 def test_unchanged_since_compares_every_entry_with_its_stamp(
-    tmp_path: Path, fake_time: FakeTime
+    store_location, fake_time: FakeTime
 ) -> None:
     # More entries than one query takes: every one still counts.
-    with Cache(tmp_path / "c.sqlite3", clock=fake_time) as cache:
+    with open_at(store_location, clock=fake_time) as cache:
         stamps = {}
         for i in range(900):
             key = ("link", f"https://a.example/{i}")

@@ -46,13 +46,14 @@ from srccheck.archive.model import (
 )
 from srccheck.archive.select import closest_snapshot, distance_days, outside_window
 from srccheck.archive.wayback import query_availability, query_cdx
-from srccheck.fetch.cache import Cache, CacheKind, cache_call
+from srccheck.fetch.cache import CacheKind, cache_call
 from srccheck.fetch.limits import Clock
 from srccheck.fetch.model import FetchOutcome
 from srccheck.reuse import depends_on
 
 if TYPE_CHECKING:
     from srccheck.settings import Settings
+    from srccheck.store import Store
 
 __all__ = ["ArchiveService", "FetchPage"]
 
@@ -82,7 +83,7 @@ class ArchiveService:
         *,
         clock: Clock | None = None,
         now: Callable[[], dt.datetime] = _utcnow,
-        cache: Cache | None = None,
+        cache: Store | None = None,
     ) -> None:
         self._settings = settings
         self._cache = cache

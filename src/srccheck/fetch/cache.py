@@ -1,5 +1,9 @@
 """The persistent cache: one SQLite file shared by runs (stdlib ``sqlite3``).
 
+This is the embedded default :class:`~srccheck.store.Store`; a cluster uses the
+PostgreSQL store (:mod:`srccheck.fetch.postgres`), which keeps the same entries under
+the same rules (below). Both are opened with :func:`srccheck.store.open_store`.
+
 Generic API, usable by any stage (the fetch stage stores link checks and
 robots.txt files, the archive stage may store its lookups)::
 
@@ -57,6 +61,7 @@ from srccheck.errors import UsageError
 from srccheck.fetch.model import FetchOutcome, Page
 from srccheck.models import LinkCheck
 from srccheck.status import Status
+from srccheck.store import STORE_ERRORS, Store, open_store
 
 if TYPE_CHECKING:
     from srccheck.settings import Settings
@@ -163,9 +168,13 @@ class CacheEntry:
 
 @dataclass(frozen=True, slots=True)
 class CacheStats:
-    """What ``srccheck cache stats`` prints."""
+    """What ``srccheck cache stats`` prints.
 
-    path: Path
+    ``location``: the file's path, or the PostgreSQL URL without its password;
+    ``file_bytes``: the database file (and its WAL), or the table with its indexes.
+    """
+
+    location: str
     entries: dict[str, int]
     payload_bytes: int
     file_bytes: int
@@ -223,6 +232,15 @@ class Cache:
             raise UsageError(
                 f"cannot open the cache {path}: {exc} (use --cache-dir or --no-cache)"
             ) from exc
+
+    @property
+    def address(self) -> Path:
+        """What :func:`srccheck.store.open_store` takes to open this cache again."""
+        return self.path
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
 
     def _setup(self, busy_timeout: float) -> None:
         db = self._db
@@ -423,7 +441,7 @@ class Cache:
             ).fetchone()
         files = [self.path, self.path.with_name(self.path.name + "-wal")]
         return CacheStats(
-            path=self.path,
+            location=str(self.path),
             entries=per_kind,
             payload_bytes=payload,
             file_bytes=sum(p.stat().st_size for p in files if p.exists()),
@@ -457,20 +475,25 @@ class Cache:
 async def cache_call(call: Callable[..., _T], *args: Any, **kwargs: Any) -> _T | None:
     """Run a blocking cache method in a thread, from async code.
 
-    A failing cache (locked beyond the busy timeout, disk full …) is a miss,
-    never a failed check or lookup: the cache only ever saves work.
+    A failing store (locked beyond the busy timeout, disk full, server gone …) is a
+    miss, never a failed check or lookup: the cache only ever saves work.
     """
     try:
         return await asyncio.to_thread(call, *args, **kwargs)
-    except sqlite3.Error:
+    except STORE_ERRORS:
         return None
 
 
-def open_cache(settings: Settings, *, clock: Callable[[], float] = time.time) -> Cache | None:
-    """The run's cache per ``settings`` (``None`` with ``use_cache=False``, i.e. ``--no-cache``)."""
+def open_cache(settings: Settings, *, clock: Callable[[], float] = time.time) -> Store | None:
+    """The run's store per ``settings``: ``settings.store`` (a PostgreSQL URL) or the
+    SQLite file in ``cache_dir``; ``None`` with ``use_cache=False`` (``--no-cache``).
+
+    Raises:
+        UsageError: the store cannot be opened (see :func:`srccheck.store.open_store`).
+    """
     if not settings.use_cache:
         return None
-    return Cache(cache_path(settings.cache_dir), max_bytes=settings.cache_max_bytes, clock=clock)
+    return open_store(settings.store, settings, clock=clock)
 
 
 # -- link checks -----------------------------------------------------------------------------

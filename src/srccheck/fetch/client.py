@@ -17,7 +17,7 @@ request in ``_exchange``: only to their host, only over HTTPS.
 
 A 2xx HTML answer is then inspected (``soft404``, ``paywall``), a refusal
 for bot walls (``bots``). With ``respect_robots`` each host's robots.txt is
-read once per run (``robots``). With a :class:`~srccheck.fetch.cache.Cache`,
+read once per run (``robots``). With a :class:`~srccheck.store.Store`,
 fresh results are served without a request, stale ones are revalidated with
 ``If-None-Match``/``If-Modified-Since``, and definitive results are stored.
 """
@@ -40,7 +40,6 @@ from selectolax.lexbor import LexborHTMLParser
 from srccheck.credentials import Credentials
 from srccheck.fetch.bots import bot_wall_signals, describe_bot_wall
 from srccheck.fetch.cache import (
-    Cache,
     CacheEntry,
     CacheKind,
     cache_call,
@@ -83,6 +82,7 @@ from srccheck.status import Status
 
 if TYPE_CHECKING:
     from srccheck.settings import Settings
+    from srccheck.store import Store
 
 __all__ = ["REDIRECT_CODES", "Fetcher"]
 
@@ -260,7 +260,7 @@ class Fetcher:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
-        cache: Cache | None = None,
+        cache: Store | None = None,
         page_memory_chars: int = PAGE_MEMORY_CHARS,
         keep_pages: bool = True,
     ) -> None:
@@ -449,7 +449,7 @@ class Fetcher:
             return await self._check(url)
         return await self._check_cached(url, self._cache)
 
-    async def _check_cached(self, url: str, cache: Cache) -> FetchOutcome:
+    async def _check_cached(self, url: str, cache: Store) -> FetchOutcome:
         """Fresh entry → no request; stale entry with validators → conditional request."""
         entry = await cache_call(cache.get, CacheKind.LINK, url, stale=True)
         if entry is not None:

@@ -17,11 +17,12 @@ another host is the one request that may run beside that host's own worker.
 
 Everything else stays in the main process: articles, archive lookups (through
 the main process's own client), claims and reports. Workers open the run's
-cache file themselves (SQLite allows several processes). They ignore SIGINT and
-SIGTERM: the main process decides how a run ends, and tells them to stop. A
-worker that dies (or a main process that dies) is noticed through the pipe
-between them: the main process fails the checks that worker owed with an error
-(the run then ends as an internal error, exit code 3), a worker stops.
+store themselves (the SQLite file, or the PostgreSQL database of ``--store``).
+They ignore SIGINT and SIGTERM: the main process decides how a run ends, and
+tells them to stop. A worker that dies (or a main process that dies) is noticed
+through the pipe between them: the main process fails the checks that worker
+owed with an error (the run then ends as an internal error, exit code 3), a
+worker stops.
 
 This is not a scheduler across machines: for that, see ``--shard`` (README,
 Scaling out).
@@ -44,17 +45,18 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
-from srccheck.fetch.cache import Cache
 from srccheck.fetch.client import Fetcher
 from srccheck.fetch.model import FetchOutcome
 from srccheck.fetch.stats import merge_host_stats
 from srccheck.models import HostStats
 from srccheck.reuse import depends_on
+from srccheck.store import StoreURL, open_store
 
 if TYPE_CHECKING:
     import httpx
 
     from srccheck.settings import Settings
+    from srccheck.store import Store
 
 __all__ = ["ProcessFetcher", "host_share", "worker_settings"]
 
@@ -98,7 +100,7 @@ class ProcessFetcher:
 
     ``client_of`` is the main process's :class:`Fetcher`, whose HTTP client the
     archive stage uses for its API calls; it is not used for checks. ``cache``
-    is the run's cache (its file is opened by every worker); ``keep_pages`` as
+    is the run's store (opened again by every worker); ``keep_pages`` as
     for :class:`Fetcher` (False: no page texts cross between processes).
     """
 
@@ -108,7 +110,7 @@ class ProcessFetcher:
         *,
         processes: int,
         client_of: Fetcher,
-        cache: Cache | None,
+        cache: Store | None,
         keep_pages: bool,
     ) -> None:
         if processes < 2:
@@ -116,7 +118,7 @@ class ProcessFetcher:
         self._settings = settings
         self._processes = processes
         self._client_of = client_of
-        self._cache_path = cache.path if cache is not None else None
+        self._store_address = cache.address if cache is not None else None
         self._keep_pages = keep_pages
         self._workers: list[_Worker] = []
         self._ids = itertools.count()
@@ -145,8 +147,7 @@ class ProcessFetcher:
                 target=_serve,
                 args=(
                     settings,
-                    self._cache_path,
-                    self._settings.cache_max_bytes,
+                    self._store_address,
                     self._keep_pages,
                     requests_in,
                     answers_out,
@@ -300,8 +301,7 @@ def _signals_ignored() -> Iterator[None]:
 
 def _serve(
     settings: Settings,
-    cache_path: Path | None,
-    cache_bytes: int,
+    store_address: Path | StoreURL | None,
     keep_pages: bool,
     requests: Connection,
     answers: Connection,
@@ -311,7 +311,7 @@ def _serve(
     # Started with both ignored (see _signals_ignored); kept so, whatever the platform did.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    cache = Cache(cache_path, max_bytes=cache_bytes) if cache_path is not None else None
+    cache = open_store(store_address, settings) if store_address is not None else None
     try:
         asyncio.run(_serve_async(settings, cache, keep_pages, requests, answers))
     finally:
@@ -323,7 +323,7 @@ def _serve(
 
 async def _serve_async(
     settings: Settings,
-    cache: Cache | None,
+    cache: Store | None,
     keep_pages: bool,
     requests: Connection,
     answers: Connection,
