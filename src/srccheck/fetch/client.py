@@ -14,7 +14,7 @@ every hop is recorded, and each request is retried on its own for transient
 failures. Each request (headers and body) must finish within
 ``settings.timeout``.
 
-A 2xx HTML answer is then inspected (``soft404``, ``paywall``), a refusal
+A 2xx HTML answer is then inspected (``consent``, ``soft404``, ``paywall``), a refusal
 for bot walls (``bots``). With ``respect_robots`` each host's robots.txt is
 read once per run (``robots``). With a :class:`~srccheck.fetch.cache.Cache`,
 fresh results are served without a request, stale ones are revalidated with
@@ -49,6 +49,14 @@ from srccheck.fetch.cache import (
 )
 from srccheck.fetch.charset import decode_body
 from srccheck.fetch.classify import Verdict, classify_exception, classify_response
+from srccheck.fetch.consent import (
+    NO_MARKERS,
+    ConsentEvidence,
+    ConsentMarkup,
+    consent_wall_signals,
+    describe_consent_wall,
+    tree_consent_markup,
+)
 from srccheck.fetch.content import (
     is_html,
     is_textual,
@@ -138,6 +146,7 @@ class _Answer:
     # and a check can wait a while for its host's soft-404 probe.
     headings: tuple[str, ...] = ()
     paywall: tuple[str, ...] = ()
+    consent: ConsentMarkup = NO_MARKERS
 
     @property
     def markup(self) -> bool:
@@ -545,7 +554,8 @@ class Fetcher:
             target = _checkable(str(following))
 
     async def _conclude(self, chain: _Chain, answer: _Answer, *, inspect: bool) -> _Outcome:
-        """The final verdict: the status code's, refined by the page (soft 404, paywall)."""
+        """The final verdict: the status code's, refined by the page (consent wall, soft 404,
+        paywall)."""
         verdict = answer.verdict
         if answer.http_status is not None and chain.hops and verdict.status is not Status.BLOCKED:
             verdict = classify_response(
@@ -556,6 +566,13 @@ class Fetcher:
         if inspect and verdict.status.is_success and answer.markup:
             assert answer.http_status is not None
             assert answer.text is not None
+            evidence = ConsentEvidence(
+                chain.requested, chain.url, bool(chain.hops), answer.title, answer.consent
+            )
+            signals = consent_wall_signals(evidence)
+            if signals:
+                reason = describe_consent_wall(signals, answer.http_status, chain.url)
+                return chain.outcome(Verdict(Status.CONSENT_WALL, reason), answer, signals=signals)
             signals = await self._soft404_signals(chain, answer)
             if signals:
                 verdict = Verdict(Status.SOFT_404, describe_soft404(signals, answer.http_status))
@@ -670,17 +687,19 @@ class Fetcher:
             return replace(head, body_bytes=len(body), truncated=truncated)
         markup = is_html(media_type) or (media_type is None and body.lstrip().startswith(b"<"))
         decoded = decode_body(body, declared=declared, markup=markup or "xml" in (media_type or ""))
-        title, headings, paywall = None, (), ()
+        title, headings, paywall, consent = None, (), (), NO_MARKERS
         if markup and head.status.is_success:  # the page will be inspected: parse it once
             tree = LexborHTMLParser(decoded.text)
             title = tree_title(tree, decoded.text)
             headings, paywall = tree_headings(tree), tree_paywall_signals(tree)
+            consent = tree_consent_markup(tree, title)
         elif markup:
             title = page_title(decoded.text)
         return replace(
             head,
             headings=headings,
             paywall=paywall,
+            consent=consent,
             charset=decoded.charset,
             text=decoded.text,
             title=title,
