@@ -44,7 +44,7 @@ __all__ = [
     "Summary",
 ]
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class Position(ReportModel):
@@ -146,6 +146,13 @@ class SourceReport(ReportModel):
         default=None,
         description="Web-archive copies of the URL; null when archives were not asked "
         "(--no-archive, or the entry is not a fetchable URL).",
+    )
+    text_unread: str | None = Field(
+        default=None,
+        description="Why no text of this source (live or archived) could be checked against "
+        "for claims (a consent or bot wall, an unreadable document, a paywall, no text …); "
+        "its claims are unverifiable for it, never not_found. Null when a text was read or "
+        "claims were not checked.",
     )
 
 

@@ -80,6 +80,7 @@ __all__ = [
     "page_text",
     "run",
     "run_sync",
+    "text_unread",
 ]
 
 LIVE, ARCHIVED = "live", "archived"
@@ -103,6 +104,9 @@ class SourceResult:
     check: LinkCheck
     archive: ArchiveReport | None = None
     texts: tuple[tuple[str, PageText], ...] = ()  # (live|archived, text) for claims
+    # Why no text of this source (live or archived) could be read for claims; None when
+    # some was, or claims were not checked. Claims are then unverifiable for this source.
+    text_unread: str | None = None
 
 
 def _now() -> dt.datetime:
@@ -161,6 +165,21 @@ def page_text(page: Page | None) -> PageText | None:
             full_text=text.full_text[:CLAIM_TEXT_CHARS],
         )
     return text
+
+
+def text_unread(
+    live: FetchOutcome, live_text: PageText | None, texts: Sequence[tuple[str, PageText]]
+) -> str | None:
+    """Why none of a source's texts can be checked against, or ``None`` when one can.
+
+    A text counts when it holds more than whitespace; otherwise the reason is the
+    live answer's (:attr:`FetchOutcome.text_unread`: its status, a paywall, no text).
+    """
+    if any(text.main_text.strip() or text.full_text.strip() for _, text in texts):
+        return None
+    if live_text is not None and live_text.paywalled:
+        return "paywalled: only the free part of the page could be read"
+    return live.text_unread or "no text: nothing readable was extracted from the page"
 
 
 def _usable(check: LinkCheck) -> bool:
@@ -248,6 +267,7 @@ def build_report(
             source=entry,
             check=result.check if result else _NOT_CHECKED,
             archive=result.archive if result else None,
+            text_unread=result.text_unread if result else None,
         )
         for i, (entry, result) in enumerate(zip(article.sources, results, strict=True))
     ]
@@ -315,7 +335,10 @@ class _Run:
                     archive = archive.with_drift(
                         compute_drift(live_text.main_text, archived_text.main_text)
                     )
-        return SourceResult(check=live.check, archive=archive, texts=tuple(texts))
+        unread = text_unread(live, live_text, texts) if self.settings.claims else None
+        return SourceResult(
+            check=live.check, archive=archive, texts=tuple(texts), text_unread=unread
+        )
 
     async def check_article(self, path: Path) -> None:
         # Read here, not kept from a counting pass: memory stays flat in the number

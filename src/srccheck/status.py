@@ -125,7 +125,8 @@ STATUS_ACTIONS: dict[Status, str] = {
     Status.SOFT_404: "Find the moved page or cite an archived copy.",
     Status.BLOCKED: "Check the page in a browser; the archived copy is used for claims.",
     Status.CONSENT_WALL: "Check the page in a browser; the archived copy is used for claims.",
-    Status.UNREADABLE: "Open the document by hand; raise max-body-bytes (configuration) for a larger one.",
+    Status.UNREADABLE: "Open the document by hand; raise max-body-bytes (configuration) for a "
+    "larger one.",
     Status.TIMEOUT: "Re-run later; raise --timeout for slow sites.",
     Status.DNS_ERROR: "Check the host name; the site may be gone (or there is no network).",
     Status.CONNECTION_ERROR: "Re-run later; the server or the network may be down.",

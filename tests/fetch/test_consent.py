@@ -202,7 +202,8 @@ async def test_fetcher_reports_a_consent_wall(httpserver: HTTPServer) -> None:
     assert check.status is Status.CONSENT_WALL
     assert check.outcome.value == "unverifiable"
     assert "consent:redirect" in check.signals
-    assert "/zustimmung" in check.reason and "not seen" in check.reason
+    assert "/zustimmung" in check.reason
+    assert "not seen" in check.reason
     assert [hop.status_code for hop in check.redirects] == [302]
     assert in_place.check.status is Status.CONSENT_WALL
     assert "consent:sourcepoint" in in_place.check.signals
@@ -233,6 +234,7 @@ def test_cli_reports_the_wall_and_never_not_found_for_its_quote(
     (source,) = report["sources"]
     assert source["check"]["status"] == "consent_wall"
     assert "consent:redirect" in source["check"]["signals"]
+    assert source["text_unread"].startswith("consent_wall: ")
     quotes = [c for c in report["claims"] if c["kind"] == "quote"]
     assert quotes
     for quote in quotes:

@@ -15,10 +15,13 @@ failures. Each request (headers and body) must finish within
 ``settings.timeout``.
 
 A 2xx HTML answer is then inspected (``consent``, ``soft404``, ``paywall``), a refusal
-for bot walls (``bots``). With ``respect_robots`` each host's robots.txt is
-read once per run (``robots``). With a :class:`~srccheck.fetch.cache.Cache`,
-fresh results are served without a request, stale ones are revalidated with
-``If-None-Match``/``If-Modified-Since``, and definitive results are stored.
+for bot walls (``bots``). A 2xx PDF is read by :mod:`srccheck.documents.pdf` (in a
+bounded worker process, after the request's deadline and host slot are released):
+its text becomes the page text, or the source is ``unreadable`` with the reason.
+With ``respect_robots`` each host's robots.txt is read once per run (``robots``).
+With a :class:`~srccheck.fetch.cache.Cache`, fresh results are served without a
+request, stale ones are revalidated with ``If-None-Match``/``If-Modified-Since``,
+and definitive results are stored.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 import httpx
 from selectolax.lexbor import LexborHTMLParser
 
+from srccheck.documents.pdf import PdfLimits, PdfReader, is_pdf, looks_like_pdf
 from srccheck.fetch.bots import bot_wall_signals, describe_bot_wall
 from srccheck.fetch.cache import (
     Cache,
@@ -48,7 +52,7 @@ from srccheck.fetch.cache import (
     try_decode_outcome,
 )
 from srccheck.fetch.charset import decode_body
-from srccheck.fetch.classify import Verdict, classify_exception, classify_response
+from srccheck.fetch.classify import Verdict, classify_exception, classify_response, describe_code
 from srccheck.fetch.consent import (
     NO_MARKERS,
     ConsentEvidence,
@@ -102,6 +106,10 @@ _MAX_VISITS = 2
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5"
 _SCHEMES = frozenset({"http", "https"})
 _SNIFF_BYTES = 1024
+_OCTET_STREAM = "application/octet-stream"
+# Verdicts about the body itself, which a redirect chain must not turn back into
+# "redirected": a bot wall, a document whose text could not be read.
+_OF_THE_BODY = frozenset({Status.BLOCKED, Status.UNREADABLE})
 _T = TypeVar("_T")
 
 
@@ -147,6 +155,7 @@ class _Answer:
     headings: tuple[str, ...] = ()
     paywall: tuple[str, ...] = ()
     consent: ConsentMarkup = NO_MARKERS
+    document: bytes | None = None  # a 2xx PDF body, read in _conclude
 
     @property
     def markup(self) -> bool:
@@ -296,6 +305,9 @@ class Fetcher:
         self._robot_stamps: dict[str, float | None] = {}
         self._probes: dict[str, asyncio.Task[str | None]] = {}
         self._robots: dict[str, asyncio.Task[RobotsRules]] = {}
+        self._documents = PdfReader(
+            PdfLimits(max_pages=settings.pdf_max_pages, timeout=settings.pdf_timeout)
+        )
 
     async def __aenter__(self) -> Self:
         settings = self._settings
@@ -451,7 +463,7 @@ class Fetcher:
             cached = try_decode_outcome(entry, page=self._keep_pages and entry.fresh)
             if cached is None:
                 entry = None  # unreadable (another srccheck version): a miss
-            elif entry.fresh:
+            elif entry.fresh and not self._document_unread(cached):
                 self._stamps[url] = entry.stored_at
                 return cached
         conditional = _conditional(entry)
@@ -487,6 +499,16 @@ class Fetcher:
                 last_modified=outcome.last_modified,
             )
         return outcome
+
+    def _document_unread(self, outcome: FetchOutcome) -> bool:
+        """A PDF checked by a links-only run (its text never read) when this run wants it."""
+        check = outcome.check
+        return (
+            self._keep_pages
+            and check.status.is_success
+            and is_pdf(check.content_type)
+            and (outcome.page is None or outcome.page.text is None)
+        )
 
     async def _load_robots(self, origin: str) -> RobotsRules:
         """The rules of ``origin``'s robots.txt: from the cache, or fetched once (no retries)."""
@@ -556,8 +578,10 @@ class Fetcher:
     async def _conclude(self, chain: _Chain, answer: _Answer, *, inspect: bool) -> _Outcome:
         """The final verdict: the status code's, refined by the page (consent wall, soft 404,
         paywall)."""
+        if answer.document is not None and inspect:
+            answer = await self._read_document(answer)
         verdict = answer.verdict
-        if answer.http_status is not None and chain.hops and verdict.status is not Status.BLOCKED:
+        if answer.http_status is not None and chain.hops and verdict.status not in _OF_THE_BODY:
             verdict = classify_response(
                 answer.http_status, redirects=len(chain.hops), phrase=answer.phrase
             )
@@ -580,6 +604,19 @@ class Fetcher:
                 signals = answer.paywall
                 paywalled = bool(signals)
         return chain.outcome(verdict, answer, signals=signals, paywalled=paywalled)
+
+    async def _read_document(self, answer: _Answer) -> _Answer:
+        """A PDF answer with its text, or ``unreadable`` with the reason."""
+        assert answer.document is not None
+        reading = await self._documents.read(
+            answer.document, truncated=answer.truncated, cap=self._settings.max_body_bytes
+        )
+        answer = replace(answer, document=None, signals=(*answer.signals, *reading.signals))
+        if not reading.readable:
+            code = describe_code(answer.http_status or 0, answer.phrase)
+            reason = f"{code}, but {reading.failure}"
+            return replace(answer, verdict=Verdict(Status.UNREADABLE, reason), title=reading.title)
+        return replace(answer, text=reading.text, title=reading.title)
 
     async def _soft404_signals(self, chain: _Chain, answer: _Answer) -> tuple[str, ...]:
         """Cheap signals first; the per-host probe only when they found nothing."""
@@ -679,11 +716,24 @@ class Fetcher:
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
         )
-        # Redirect bodies are never needed; binary bodies (PDF, images) are not kept.
-        if head.is_redirect or not (media_type is None or is_textual(media_type)):
+        # Redirect bodies are never needed; binary bodies (images …) are not kept, but
+        # a 2xx PDF (declared, or an undeclared/octet-stream body that starts like one) is
+        # read when a later stage wants page texts (not in a links-only run).
+        document = (
+            self._keep_pages
+            and head.status.is_success
+            and (is_pdf(media_type) or media_type in (None, _OCTET_STREAM))
+        )
+        if head.is_redirect or not (media_type is None or is_textual(media_type) or document):
             return head
         body, truncated = await self._read_capped(response)
-        if media_type is None and b"\x00" in body[:_SNIFF_BYTES]:
+        if document and (is_pdf(media_type) or looks_like_pdf(body)):
+            media_type = media_type if is_pdf(media_type) else "application/pdf"
+            return replace(
+                head, content_type=media_type, document=body, body_bytes=len(body),
+                truncated=truncated,
+            )  # fmt: skip
+        if media_type == _OCTET_STREAM or (media_type is None and b"\x00" in body[:_SNIFF_BYTES]):
             return replace(head, body_bytes=len(body), truncated=truncated)
         markup = is_html(media_type) or (media_type is None and body.lstrip().startswith(b"<"))
         decoded = decode_body(body, declared=declared, markup=markup or "xml" in (media_type or ""))
