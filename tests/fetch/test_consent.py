@@ -94,6 +94,9 @@ JSONLD_ARTICLE_WITH_USERCENTRICS = """<html><head><title>Nordkorea</title>
 ARTICLE_ABOUT_CONSENT = f"""<html><head><title>Consent decree ends a long case</title></head>
 <body><article>{ARTICLE_PROSE}</article></body></html>"""
 
+SHORT_ARTICLE_ABOUT_CONSENT = """<html><head><title>Consent decree ends a long case</title></head>
+<body><p>The court approved the consent decree on Monday.</p></body></html>"""
+
 SHORT_PAGE_NO_MARKER = """<html><head><title>Kurzmeldung</title></head>
 <body><p>Nordkorea schickt Soldaten.</p></body></html>"""
 
@@ -124,12 +127,13 @@ def _evidence(html: str, final: str = ARTICLE, *, redirected: bool = False) -> C
         (ARTICLE_WITH_ONETRUST, ()),
         (JSONLD_ARTICLE_WITH_USERCENTRICS, ()),
         (ARTICLE_ABOUT_CONSENT, ()),
+        (SHORT_ARTICLE_ABOUT_CONSENT, ()),
         (SHORT_PAGE_NO_MARKER, ()),
     ],
     ids=[
         "sourcepoint", "zeit-title", "onetrust", "usercentrics", "didomi", "quantcast",
         "consentmanager", "article+sourcepoint", "article+onetrust", "jsonld+usercentrics",
-        "article-about-consent", "short-page",
+        "article-about-consent", "short-article-about-consent", "short-page",
     ],
 )  # fmt: skip
 def test_pages_answering_in_place(html: str, expected: tuple[str, ...]) -> None:
@@ -243,3 +247,22 @@ def test_cli_reports_the_wall_and_never_not_found_for_its_quote(
     assert report["summary"]["by_status"] == {"consent_wall": 1}
     html = (out / "artikel.html").read_text(encoding="utf-8")
     assert "consent_wall" in html
+
+
+@pytest.mark.parametrize(
+    ("title", "wall"),
+    [
+        ("Zustimmung | ZEIT ONLINE", True),
+        ("Before you continue to Google", True),
+        ("Before you continue to YouTube", True),
+        ("Cookie-Einstellungen", True),
+        ("Datenschutzeinstellungen – SPIEGEL", True),
+        ("We value your privacy", True),
+        ("Consent decree ends a long case", False),
+        ("Zustimmung zur Reform wächst", False),
+        ("Before you continue reading: five facts", False),
+    ],
+)
+def test_a_consent_title_names_the_whole_page(title: str, wall: bool) -> None:
+    page = f"<html><head><title>{title}</title></head><body><p>Kurz.</p></body></html>"
+    assert ("consent:title" in consent_wall_signals(_evidence(page))) is wall

@@ -91,11 +91,14 @@ _VENDORS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
          r"consent\.trustarc\.com|truste\.com"),
     )
 )  # fmt: skip
+# The whole title (or the part before a " | Site name"): an article *about* consent
+# ("Consent decree ends …") is not a consent page.
 _CONSENT_TITLE = re.compile(
     r"^\s*(?:zustimmung|einwilligung|cookie-?(?:einstellungen|zustimmung|hinweis|richtlinie)|"
     r"datenschutz-?einstellungen|privatsphäre-?einstellungen|ihre privatsphäre|"
-    r"before you continue|privacy settings|cookie (?:settings|consent|preferences)|"
-    r"your privacy choices|we value your privacy|consent)\b",
+    r"before you continue(?: to [\w .-]+)?|privacy settings|"
+    r"cookie (?:settings|consent|preferences)|your privacy choices|we value your privacy|"
+    r"consent)\s*(?:[|–—:·-].*)?$",
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"\s+")
