@@ -12,19 +12,28 @@ PDF with each library in its own fresh process, ``REPEAT`` times, and prints:
   end, which only srccheck's normalisation joins again);
 * ``ms`` – median wall time of the extraction (import excluded);
 * ``MB`` – peak resident memory of the extracting process (ru_maxrss).
+
+Then srccheck's own reader (:class:`srccheck.documents.pdf.PdfReader`, one
+bounded worker process per document) is timed end to end, start-up included,
+on the German report and on hostile input: a decompression bomb (1.5 GiB of
+content stream from 1.5 MB), a reference loop and a truncated file, each
+with the default limits (1 GiB memory, 30 s).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 
+from srccheck.documents.pdf import PdfReader
 from srccheck.text.normalize import normalize
 
 REPEAT = 3
@@ -105,6 +114,33 @@ def run(corpus: Path) -> list[dict[str, object]]:
     return rows
 
 
+def _hostile() -> dict[str, bytes]:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.documents.pdfbytes import bomb_pdf, loop_pdf, text_pdf
+
+    small = text_pdf([["Die Förderung für Wärmepumpen wird geprüft."]] * 2)
+    return {
+        "bomb (1.5 GiB inflated)": bomb_pdf(1536),
+        "reference loop": loop_pdf(),
+        "truncated": small[: len(small) // 2],
+    }
+
+
+async def _time_reader(corpus: Path) -> list[tuple[str, float, str]]:
+    reader = PdfReader()
+    rows = []
+    cases = {"report_de.pdf (12 pages)": (corpus / "report_de.pdf").read_bytes(), **_hostile()}
+    for name, data in cases.items():
+        times = []
+        for _ in range(REPEAT):
+            start = time.perf_counter()
+            reading = await reader.read(data)
+            times.append(time.perf_counter() - start)
+        outcome = "text read" if reading.readable else ", ".join(reading.signals)
+        rows.append((name, statistics.median(times), outcome))
+    return rows
+
+
 def main() -> None:
     if len(sys.argv) > 1:
         corpus = Path(sys.argv[1])
@@ -121,6 +157,11 @@ def main() -> None:
             f"| {row['library']} | {row['file']} | {row['sentences']:.2f} | {row['raw']:.2f} "
             f"| {row['ms']:.0f} | {row['rss_mb']:.0f} | {row['chars']} |"
         )
+    print()
+    print("| srccheck reader, one worker per document | s (median, start-up included) | outcome |")
+    print("|---|---|---|")
+    for name, seconds, outcome in asyncio.run(_time_reader(corpus)):
+        print(f"| {name} | {seconds:.2f} | {outcome} |")
 
 
 if __name__ == "__main__":
