@@ -121,6 +121,13 @@ async def test_a_worker_that_dies_is_a_reason_not_an_exception() -> None:
     assert "SIGABRT" in reading.failure
 
 
+async def test_a_worker_that_cannot_start_is_a_reason_not_an_exception(tmp_path: Path) -> None:
+    missing = (str(tmp_path / "no-such-python"),)
+    reading = await PdfReader(command=missing).read(TWO_PAGES)
+    assert reading.signals == ("pdf:crashed",)
+    assert "could not be started" in reading.failure
+
+
 async def test_a_body_cut_at_the_size_cap_is_not_parsed() -> None:
     never = (sys.executable, "-c", "raise SystemExit(3)")
     reading = await PdfReader(command=never).read(TWO_PAGES, truncated=True, cap=5 * 2**20)

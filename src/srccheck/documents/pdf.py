@@ -263,13 +263,18 @@ class PdfReader:
         limits = self.limits
         cpu = max(1, int(limits.timeout) + 1)
         args = (str(limits.max_pages), str(limits.max_chars), str(limits.memory_bytes), str(cpu))
-        process = await asyncio.create_subprocess_exec(
-            *self._command,
-            *args,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *self._command,
+                *args,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+        except OSError as exc:  # no process could be started (limits of the machine)
+            return PdfReading(
+                signals=("pdf:crashed",), failure=f"the PDF reader could not be started ({exc})"
+            )
         try:
             async with asyncio.timeout(limits.timeout):
                 out, _ = await process.communicate(data)
