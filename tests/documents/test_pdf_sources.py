@@ -9,8 +9,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from tests.documents.pdfbytes import text_pdf
 from typer.testing import CliRunner
+from werkzeug import Request, Response
 
 from srccheck.cli import app
+from srccheck.fetch.cache import Cache
 from srccheck.fetch.client import Fetcher
 from srccheck.settings import Settings
 from srccheck.status import Status
@@ -135,3 +137,33 @@ async def test_fetcher_reads_an_undeclared_pdf_and_refuses_one_over_the_cap(
     assert "larger than the 200 bytes body cap" in capped.check.reason
     assert capped.text_unread is not None
     assert capped.text_unread.startswith("unreadable")
+
+
+async def test_a_pdf_cached_by_a_links_only_run_is_read_when_claims_want_it(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    def answer(request: Request) -> Response:
+        if request.headers.get("If-Modified-Since"):
+            return Response(status=304)  # would hand back the cached, text-less result
+        return Response(
+            REPORT,
+            content_type="application/pdf",
+            headers={"Last-Modified": "Mon, 07 Dec 2026 10:00:00 GMT"},
+        )
+
+    httpserver.expect_request("/cached.pdf").respond_with_handler(answer)
+    url = httpserver.url_for("/cached.pdf")
+    settings = Settings(allow_private=True, retries=0, host_interval=0.0)
+    with Cache(tmp_path / "cache.sqlite3") as cache:
+        async with Fetcher(settings, cache=cache, keep_pages=False) as fetcher:
+            links_only = await fetcher.check(url)
+        assert links_only.check.status is Status.OK
+        async with Fetcher(settings, cache=cache) as fetcher:
+            wanted = await fetcher.check(url)
+        async with Fetcher(settings, cache=cache) as fetcher:
+            again = await fetcher.check(url)
+    assert wanted.page is not None
+    assert "Wärmepumpen" in (wanted.page.text or "")
+    assert again.check.from_cache
+    assert again.page is not None
+    assert "Wärmepumpen" in (again.page.text or "")

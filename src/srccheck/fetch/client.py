@@ -461,9 +461,11 @@ class Fetcher:
         if entry is not None:
             # Decoded once; the page body only when it will be used (a fresh hit).
             cached = try_decode_outcome(entry, page=self._keep_pages and entry.fresh)
-            if cached is None:
-                entry = None  # unreadable (another srccheck version): a miss
-            elif entry.fresh and not self._document_unread(cached):
+            if cached is None or self._document_unread(entry, cached):
+                # unreadable (another srccheck version), or a PDF a links-only run did not
+                # read while this run wants its text: a miss, fetched whole (no 304)
+                entry = None
+            elif entry.fresh:
                 self._stamps[url] = entry.stored_at
                 return cached
         conditional = _conditional(entry)
@@ -500,14 +502,14 @@ class Fetcher:
             )
         return outcome
 
-    def _document_unread(self, outcome: FetchOutcome) -> bool:
+    def _document_unread(self, entry: CacheEntry, outcome: FetchOutcome) -> bool:
         """A PDF checked by a links-only run (its text never read) when this run wants it."""
         check = outcome.check
         return (
             self._keep_pages
             and check.status.is_success
             and is_pdf(check.content_type)
-            and (outcome.page is None or outcome.page.text is None)
+            and not entry.body
         )
 
     async def _load_robots(self, origin: str) -> RobotsRules:
