@@ -205,6 +205,13 @@ class SourceReport(ReportModel):
         description="The text directives (#:~:text=) of the cited URL's fragments, each "
         "looked for on the retrieved page (README: Text fragments).",
     )
+    text_unread: str | None = Field(
+        default=None,
+        description="Why no text of this source (live or archived) could be checked against "
+        "for claims (a consent or bot wall, an unreadable document, a paywall, no text …); "
+        "its claims are unverifiable for it, never not_found. Null when a text was read or "
+        "claims were not checked.",
+    )
 
 
 class ReportState(StrEnum):

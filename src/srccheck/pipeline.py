@@ -86,6 +86,7 @@ __all__ = [
     "page_text",
     "run",
     "run_sync",
+    "text_unread",
 ]
 
 LIVE, ARCHIVED = "live", "archived"
@@ -112,6 +113,9 @@ class SourceResult:
     fragments: tuple[TextFragmentCheck, ...] = ()  # its text directives, looked for
     checked_url: str | None = None  # the URL checked instead of the cited one (--remap)
     https_twin: str | None = None  # the working https:// URL of an http:// source
+    # Why no text of this source (live or archived) could be read for claims; None when
+    # some was, or claims were not checked. Claims are then unverifiable for this source.
+    text_unread: str | None = None
 
 
 def _now() -> dt.datetime:
@@ -235,6 +239,21 @@ def _answered_2xx(check: LinkCheck) -> bool:
     return check.http_status is None or 200 <= check.http_status < 300
 
 
+def text_unread(
+    live: FetchOutcome, live_text: PageText | None, texts: Sequence[tuple[str, PageText]]
+) -> str | None:
+    """Why none of a source's texts can be checked against, or ``None`` when one can.
+
+    A text counts when it holds more than whitespace; otherwise the reason is the
+    live answer's (:attr:`FetchOutcome.text_unread`: its status, a paywall, no text).
+    """
+    if any(text.main_text.strip() or text.full_text.strip() for _, text in texts):
+        return None
+    if live_text is not None and live_text.paywalled:
+        return "paywalled: only the free part of the page could be read"
+    return live.text_unread or "no text: nothing readable was extracted from the page"
+
+
 def _usable(check: LinkCheck) -> bool:
     # A code --accept counts as ok (a 403, say) is a working link, not the cited text.
     return check.status.is_success and not check.paywalled and _answered_2xx(check)
@@ -324,6 +343,7 @@ def build_report(
             text_fragments=list(result.fragments) if result else [],
             checked_url=result.checked_url if result else None,
             https_twin=result.https_twin if result else None,
+            text_unread=result.text_unread if result else None,
         )
         for i, (entry, result) in enumerate(zip(article.sources, results, strict=True))
     ]
@@ -407,6 +427,7 @@ class _Run:
             [page for page in readable if page is not None],
             no_text_reason=_unreadable_reason(live.check, live_text),
         )
+        unread = text_unread(live, live_text, texts) if self.settings.claims else None
         remapped = checked_url(entry.url, self.settings) if entry.url is not None else None
         twin = None
         if self.settings.require_https:
@@ -418,6 +439,7 @@ class _Run:
             fragments=tuple(checks),
             checked_url=remapped if remapped != entry.url else None,
             https_twin=twin,
+            text_unread=unread,
         )
 
     async def check_article(self, path: Path) -> None:

@@ -48,6 +48,9 @@ class Settings:
     retry_after_cap: float = 30.0
     max_redirects: int = 10
     max_body_bytes: int = 5 * 1024 * 1024
+    # PDF sources (srccheck.documents.pdf): pages read at most, seconds per document
+    pdf_max_pages: int = 300
+    pdf_timeout: float = 30.0
     user_agent: str = DEFAULT_USER_AGENT
     http2: bool = True
     # Worker processes that fetch, each owning a share of the hosts (srccheck.fetch.processes)
@@ -123,6 +126,8 @@ _RANGES: tuple[tuple[str, float, bool], ...] = (
     ("retry_after_cap", 0, True),
     ("max_redirects", 0, True),
     ("max_body_bytes", 1, True),
+    ("pdf_max_pages", 1, True),
+    ("pdf_timeout", 0, False),
     ("max_article_bytes", 1, True),
     ("archive_window_days", 0, True),
     ("cache_max_bytes", 1, True),

@@ -14,7 +14,8 @@ summary and the exit-code policy share:
 * ``transient``    – the check failed for a reason that may pass on its own
                      (timeout, 5xx, connection reset); never a verdict.
 * ``unverifiable`` – the check could not be made automatically (bot wall,
-                     refused by policy, excluded by configuration).
+                     consent wall, unreadable document, refused by policy,
+                     excluded by configuration).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class Status(StrEnum):
     HTTP_ERROR = "http_error"
     SOFT_404 = "soft_404"
     BLOCKED = "blocked"
+    CONSENT_WALL = "consent_wall"
+    UNREADABLE = "unreadable"
     TIMEOUT = "timeout"
     DNS_ERROR = "dns_error"
     CONNECTION_ERROR = "connection_error"
@@ -77,6 +80,8 @@ _OUTCOMES: dict[Status, Outcome] = {
     Status.HTTP_ERROR: Outcome.BROKEN,
     Status.SOFT_404: Outcome.BROKEN,
     Status.BLOCKED: Outcome.UNVERIFIABLE,
+    Status.CONSENT_WALL: Outcome.UNVERIFIABLE,
+    Status.UNREADABLE: Outcome.UNVERIFIABLE,
     Status.TIMEOUT: Outcome.TRANSIENT,
     Status.DNS_ERROR: Outcome.BROKEN,
     Status.CONNECTION_ERROR: Outcome.TRANSIENT,
@@ -96,6 +101,10 @@ STATUS_MEANINGS: dict[Status, str] = {
     Status.SOFT_404: "The server answered 2xx, but the page is a 'not found' page in disguise.",
     Status.BLOCKED: "Bot protection or a refusal that says nothing about the page (403/429/503 "
     "challenge, 999).",
+    Status.CONSENT_WALL: "A cookie or consent page answered in place of the page (a redirect to "
+    "/zustimmung, /consent …, or a consent dialog without article text); the page was not seen.",
+    Status.UNREADABLE: "The document answered 2xx, but its text could not be read (a damaged, "
+    "encrypted, oversized or too slow PDF, or one without a text layer).",
     Status.TIMEOUT: "No complete answer within the connect, read or total deadline.",
     Status.DNS_ERROR: "The host name could not be resolved.",
     Status.CONNECTION_ERROR: "The connection was refused, reset or broken off.",
@@ -115,6 +124,9 @@ STATUS_ACTIONS: dict[Status, str] = {
     Status.HTTP_ERROR: "Check the page by hand; 5xx may pass on a re-run.",
     Status.SOFT_404: "Find the moved page or cite an archived copy.",
     Status.BLOCKED: "Check the page in a browser; the archived copy is used for claims.",
+    Status.CONSENT_WALL: "Check the page in a browser; the archived copy is used for claims.",
+    Status.UNREADABLE: "Open the document by hand; raise max-body-bytes (configuration) for a "
+    "larger one.",
     Status.TIMEOUT: "Re-run later; raise --timeout for slow sites.",
     Status.DNS_ERROR: "Check the host name; the site may be gone (or there is no network).",
     Status.CONNECTION_ERROR: "Re-run later; the server or the network may be down.",

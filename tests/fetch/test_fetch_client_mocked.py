@@ -282,14 +282,30 @@ async def test_body_at_exactly_the_cap_is_not_truncated(httpx_mock: HTTPXMock, c
     assert outcome.check.body_bytes == 1000
 
 
-@pytest.mark.parametrize("content_type", ["application/pdf", "image/png; q=1"])
+@pytest.mark.parametrize("content_type", ["image/png; q=1", "application/octet-stream"])
 async def test_binary_bodies_are_not_kept(httpx_mock: HTTPXMock, clock, content_type: str) -> None:
-    httpx_mock.add_response(url=URL, headers={"Content-Type": content_type}, content=b"%PDF-1.7")
+    httpx_mock.add_response(url=URL, headers={"Content-Type": content_type}, content=b"\x89PNG")
     outcome = await check(URL, clock)
     assert outcome.check.status is Status.OK
     assert outcome.check.content_type == content_type.split(";")[0]
     assert outcome.check.charset is None
     assert outcome.check.page_title is None
+    assert outcome.page is not None
+    assert outcome.page.text is None
+
+
+async def test_a_pdf_is_read_and_a_broken_one_is_unreadable(
+    httpx_mock: HTTPXMock, clock
+) -> None:
+    # (Real PDFs are read in tests/documents/test_pdf.py; this checks the fetch hook.)
+    httpx_mock.add_response(
+        url=URL, headers={"Content-Type": "application/pdf"}, content=b"%PDF-1.7 cut off"
+    )
+    outcome = await check(URL, clock)
+    assert outcome.check.status is Status.UNREADABLE
+    assert outcome.check.content_type == "application/pdf"
+    assert outcome.check.signals == ["pdf:damaged"]
+    assert "HTTP 200 OK, but the PDF is damaged" in outcome.check.reason
     assert outcome.page is not None
     assert outcome.page.text is None
 

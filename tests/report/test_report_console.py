@@ -18,7 +18,14 @@ from srccheck.report.console import (
     print_run_summary,
     worst_statuses,
 )
-from srccheck.status import Status
+from srccheck.status import Outcome, Status
+
+# The sample article has one source per status (report_samples.make_sources).
+N = len(Status)
+OK, BROKEN, TRANSIENT, UNVERIFIABLE = (
+    sum(s.outcome is o for s in Status)
+    for o in (Outcome.OK, Outcome.BROKEN, Outcome.TRANSIENT, Outcome.UNVERIFIABLE)
+)
 
 COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-7]|9[0-7]|38;[25];[0-9;]+)m")
 
@@ -61,10 +68,13 @@ def test_normal_summary_has_a_row_per_article_counts_errors_and_totals(
     assert "seeds/000_ü.txt" in out
     assert "[red]Kiew[/]" in out  # markup in a title is printed as written
     row = next(line for line in out.splitlines() if "seeds/000_ü.txt" in line)
-    assert re.search(r"15\s+2\s+8\s+2\s+3\s+not_found×1", row), row
+    assert re.search(
+        rf"{N}\s+{OK}\s+{BROKEN}\s+{TRANSIENT}\s+{UNVERIFIABLE}\s+not_found×1", row
+    ), row
     assert "seeds/bild.png: binary: The file is binary (NUL bytes at offset 12)." in out
     assert out.rstrip().splitlines()[-1] == (
-        "2 articles, 15 sources: 2 ok, 8 broken, 2 transient, 3 unverifiable; 1 article not checked"
+        f"2 articles, {N} sources: {OK} ok, {BROKEN} broken, {TRANSIENT} transient, "
+        f"{UNVERIFIABLE} unverifiable; 1 article not checked"
     )
     assert "https://example.org/artikel/2" not in out  # single sources only in verbose mode
 
@@ -77,7 +87,7 @@ def test_quiet_prints_only_errors_and_the_totals(
     lines = _output(console).strip().splitlines()
     assert len(lines) == 2
     assert lines[0].startswith("✗ seeds/bild.png: binary:")
-    assert lines[1].startswith("2 articles, 15 sources:")
+    assert lines[1].startswith(f"2 articles, {N} sources:")
 
 
 def test_verbose_lists_every_source_that_is_not_ok(
@@ -116,7 +126,7 @@ def test_narrow_console_keeps_the_numbers_readable(
     console = _console(width=60)
     print_run_summary(console, index)
     row = next(line for line in _output(console).splitlines() if "seeds/000_ü.txt" in line)
-    assert re.search(r"15\s+2\s+13\s+not_found×1", row), row
+    assert re.search(rf"{N}\s+{OK}\s+{N - OK}\s+not_found×1", row), row
 
 
 def test_no_progress_output_when_not_a_terminal(reports: list[ArticleReport]) -> None:
@@ -141,8 +151,8 @@ def test_progress_bar_on_a_terminal_counts_sources_and_stops_on_exit(
             reporter.advance(item.source.url or "", item.check)
     out = _output(console)
     assert "Checking sources" in out
-    assert "15/15" in out
-    assert "13 not ok" in out
+    assert f"{N}/{N}" in out
+    assert f"{N - OK} not ok" in out
     assert out.rfind("\x1b[?25h") > out.rfind("\x1b[?25l")  # the cursor is shown again
 
 

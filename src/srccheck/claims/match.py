@@ -33,7 +33,8 @@ there is no page text at all or every indexed page is paywalled.
 
 Evidence: the best match per source and origin (found before near, main text
 before fallback text, higher score first), with offsets into that page text
-(``PageText.main_text`` or ``PageText.full_text``, see ``text_part``).
+(``PageText.main_text`` or ``PageText.full_text``, see ``text_part``) and, for a
+paged document (a PDF: each page ends with a form feed), its page number.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from srccheck.claims.model import (
     WordDifference,
 )
 from srccheck.claims.numbers import unit_stem
+from srccheck.documents.pdf import page_number
 from srccheck.text.extract import PageText
 from srccheck.text.normalize import normalize
 
@@ -371,6 +373,7 @@ def _evidence(index: PageIndex, found: list[_Hit]) -> list[Evidence]:
                 snippet_end=mark_end,
                 score=hit.score,
                 differences=list(hit.differences),
+                page_number=page_number(doc.norm.original, start),
             )
         )
     return out

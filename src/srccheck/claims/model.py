@@ -131,6 +131,11 @@ class Evidence(ReportModel):
     differences: list[WordDifference] = Field(
         default_factory=list, description="For near quotes: the words that differ."
     )
+    page_number: int | None = Field(
+        default=None,
+        description="For documents with pages (PDF): the 1-based page the match starts on; "
+        "null for web pages.",
+    )
 
 
 class Claim(ReportModel):

@@ -22,9 +22,9 @@ Rules:
 * **Freshness**: an entry is fresh until ``stored_at + ttl``; TTLs are chosen
   per kind by the caller (:func:`link_ttl` for link checks).
 * **Never cached** (:func:`link_ttl` returns ``None``): transient failures —
-  timeout, connection and DNS errors, ``blocked`` bot walls, HTTP 408, 429 and
-  5xx — and results decided by this run's settings without a request
-  (``invalid``, ``blocked_by_policy``, ``skipped``).
+  timeout, connection and DNS errors, ``blocked`` bot walls, ``consent_wall``,
+  ``unreadable`` documents, HTTP 408, 429 and 5xx — and results decided by
+  this run's settings without a request (``invalid``, ``blocked_by_policy``, ``skipped``).
 * **Safe sharing**: WAL journal, ``busy_timeout``, one statement or one short
   ``BEGIN IMMEDIATE`` transaction per call, so two runs can share the file and
   a killed run leaves a consistent database (SQLite's atomic commit).
@@ -500,18 +500,21 @@ def open_cache(settings: Settings, *, clock: Callable[[], float] = time.time) ->
 
 _NO_REQUEST = frozenset({Status.INVALID, Status.BLOCKED_BY_POLICY, Status.SKIPPED})
 _TRANSIENT_CODES = frozenset({408, 429})
+# Answers about the client rather than the page (a bot or consent wall), and documents
+# whose reading failed (a time limit may pass on a less busy run): asked again each run.
+_NOT_KEPT = frozenset({Status.BLOCKED, Status.CONSENT_WALL, Status.UNREADABLE})
 
 
 def link_ttl(check: LinkCheck, settings: Settings) -> float | None:
     """How long a link check stays fresh, or ``None`` when it must not be cached.
 
-    ``ok``/``redirected`` → ``cache_ttl_live``; transient failures, bot walls,
-    HTTP 408/429/5xx and results made without a request → never; every other
-    (definitive) failure — 404, 410, soft 404, other 4xx, TLS, redirect loops —
-    → ``cache_ttl_failure``.
+    ``ok``/``redirected`` → ``cache_ttl_live``; transient failures, bot and
+    consent walls, unreadable documents, HTTP 408/429/5xx and results made
+    without a request → never; every other (definitive) failure — 404, 410,
+    soft 404, other 4xx, TLS, redirect loops — → ``cache_ttl_failure``.
     """
     code = check.http_status
-    if check.status.is_transient or check.status in _NO_REQUEST or check.status is Status.BLOCKED:
+    if check.status.is_transient or check.status in _NO_REQUEST or check.status in _NOT_KEPT:
         return None
     if check.status is Status.DNS_ERROR:
         return None

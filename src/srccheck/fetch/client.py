@@ -15,11 +15,14 @@ failures. Each request (headers and body) must finish within
 ``settings.timeout``. Credentials (:mod:`srccheck.credentials`) are added per
 request in ``_exchange``: only to their host, only over HTTPS.
 
-A 2xx HTML answer is then inspected (``soft404``, ``paywall``), a refusal
-for bot walls (``bots``). With ``respect_robots`` each host's robots.txt is
-read once per run (``robots``). With a :class:`~srccheck.store.Store`,
-fresh results are served without a request, stale ones are revalidated with
-``If-None-Match``/``If-Modified-Since``, and definitive results are stored.
+A 2xx HTML answer is then inspected (``consent``, ``soft404``, ``paywall``), a refusal
+for bot walls (``bots``). A 2xx PDF is read by :mod:`srccheck.documents.pdf` (in a
+bounded worker process, after the request's deadline and host slot are released):
+its text becomes the page text, or the source is ``unreadable`` with the reason.
+With ``respect_robots`` each host's robots.txt is read once per run (``robots``).
+With a :class:`~srccheck.store.Store`, fresh results are served without a request,
+stale ones are revalidated with ``If-None-Match``/``If-Modified-Since``, and
+definitive results are stored.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import httpx
 from selectolax.lexbor import LexborHTMLParser
 
 from srccheck.credentials import Credentials
+from srccheck.documents.pdf import PdfLimits, PdfReader, is_pdf, looks_like_pdf
 from srccheck.fetch.bots import bot_wall_signals, describe_bot_wall
 from srccheck.fetch.cache import (
     CacheEntry,
@@ -49,7 +53,15 @@ from srccheck.fetch.cache import (
     try_decode_outcome,
 )
 from srccheck.fetch.charset import decode_body
-from srccheck.fetch.classify import Verdict, classify_exception, classify_response
+from srccheck.fetch.classify import Verdict, classify_exception, classify_response, describe_code
+from srccheck.fetch.consent import (
+    NO_MARKERS,
+    ConsentEvidence,
+    ConsentMarkup,
+    consent_wall_signals,
+    describe_consent_wall,
+    tree_consent_markup,
+)
 from srccheck.fetch.content import (
     is_html,
     is_textual,
@@ -98,6 +110,10 @@ _MAX_VISITS = 2
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5"
 _SCHEMES = frozenset({"http", "https"})
 _SNIFF_BYTES = 1024
+_OCTET_STREAM = "application/octet-stream"
+# Verdicts about the body itself, which a redirect chain must not turn back into
+# "redirected": a bot wall, a document whose text could not be read.
+_OF_THE_BODY = frozenset({Status.BLOCKED, Status.UNREADABLE})
 _T = TypeVar("_T")
 
 
@@ -144,6 +160,8 @@ class _Answer:
     paywall: tuple[str, ...] = ()
     # A Content-Encoding srccheck cannot decode within its memory bounds: body not read.
     undecoded: str | None = None
+    consent: ConsentMarkup = NO_MARKERS
+    document: bytes | None = None  # a 2xx PDF body, read in _conclude
 
     @property
     def markup(self) -> bool:
@@ -295,6 +313,9 @@ class Fetcher:
         self._robot_stamps: dict[str, float | None] = {}
         self._probes: dict[str, asyncio.Task[str | None]] = {}
         self._robots: dict[str, asyncio.Task[RobotsRules]] = {}
+        self._documents = PdfReader(
+            PdfLimits(max_pages=settings.pdf_max_pages, timeout=settings.pdf_timeout)
+        )
 
     async def __aenter__(self) -> Self:
         settings = self._settings
@@ -455,8 +476,10 @@ class Fetcher:
         if entry is not None:
             # Decoded once; the page body only when it will be used (a fresh hit).
             cached = try_decode_outcome(entry, page=self._keep_pages and entry.fresh)
-            if cached is None:
-                entry = None  # unreadable (another srccheck version): a miss
+            if cached is None or self._document_unread(entry, cached):
+                # unreadable (another srccheck version), or a PDF a links-only run did not
+                # read while this run wants its text: a miss, fetched whole (no 304)
+                entry = None
             elif entry.fresh:
                 self._stamps[url] = entry.stored_at
                 return cached
@@ -493,6 +516,16 @@ class Fetcher:
                 last_modified=outcome.last_modified,
             )
         return outcome
+
+    def _document_unread(self, entry: CacheEntry, outcome: FetchOutcome) -> bool:
+        """A PDF checked by a links-only run (its text never read) when this run wants it."""
+        check = outcome.check
+        return (
+            self._keep_pages
+            and check.status.is_success
+            and is_pdf(check.content_type)
+            and not entry.body
+        )
 
     async def _load_robots(self, origin: str) -> RobotsRules:
         """The rules of ``origin``'s robots.txt: from the cache, or fetched once (no retries)."""
@@ -560,9 +593,12 @@ class Fetcher:
             target = _checkable(str(following))
 
     async def _conclude(self, chain: _Chain, answer: _Answer, *, inspect: bool) -> _Outcome:
-        """The final verdict: the status code's, refined by the page (soft 404, paywall)."""
+        """The final verdict: the status code's, refined by the page (consent wall, soft 404,
+        paywall)."""
+        if answer.document is not None and inspect:
+            answer = await self._read_document(answer)
         verdict = answer.verdict
-        if answer.http_status is not None and chain.hops and verdict.status is not Status.BLOCKED:
+        if answer.http_status is not None and chain.hops and verdict.status not in _OF_THE_BODY:
             verdict = classify_response(
                 answer.http_status, redirects=len(chain.hops), phrase=answer.phrase
             )
@@ -577,6 +613,13 @@ class Fetcher:
         if inspect and verdict.status.is_success and answer.markup:
             assert answer.http_status is not None
             assert answer.text is not None
+            evidence = ConsentEvidence(
+                chain.requested, chain.url, bool(chain.hops), answer.title, answer.consent
+            )
+            signals = consent_wall_signals(evidence)
+            if signals:
+                reason = describe_consent_wall(signals, answer.http_status, chain.url)
+                return chain.outcome(Verdict(Status.CONSENT_WALL, reason), answer, signals=signals)
             signals = await self._soft404_signals(chain, answer)
             if signals:
                 verdict = Verdict(Status.SOFT_404, describe_soft404(signals, answer.http_status))
@@ -584,6 +627,19 @@ class Fetcher:
                 signals = answer.paywall
                 paywalled = bool(signals)
         return chain.outcome(verdict, answer, signals=signals, paywalled=paywalled)
+
+    async def _read_document(self, answer: _Answer) -> _Answer:
+        """A PDF answer with its text, or ``unreadable`` with the reason."""
+        assert answer.document is not None
+        reading = await self._documents.read(
+            answer.document, truncated=answer.truncated, cap=self._settings.max_body_bytes
+        )
+        answer = replace(answer, document=None, signals=(*answer.signals, *reading.signals))
+        if not reading.readable:
+            code = describe_code(answer.http_status or 0, answer.phrase)
+            reason = f"{code}, but {reading.failure}"
+            return replace(answer, verdict=Verdict(Status.UNREADABLE, reason), title=reading.title)
+        return replace(answer, text=reading.text, title=reading.title)
 
     async def _soft404_signals(self, chain: _Chain, answer: _Answer) -> tuple[str, ...]:
         """Cheap signals first; the per-host probe only when they found nothing."""
@@ -690,27 +746,42 @@ class Fetcher:
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
         )
-        # Redirect bodies are never needed; binary bodies (PDF, images) are not kept.
-        if head.is_redirect or not (media_type is None or is_textual(media_type)):
+        # Redirect bodies are never needed; binary bodies (images …) are not kept, but
+        # a 2xx PDF (declared, or an undeclared/octet-stream body that starts like one) is
+        # read when a later stage wants page texts (not in a links-only run).
+        document = (
+            self._keep_pages
+            and head.status.is_success
+            and (is_pdf(media_type) or media_type in (None, _OCTET_STREAM))
+        )
+        if head.is_redirect or not (media_type is None or is_textual(media_type) or document):
             return head
         if coding := response.extensions.get(UNDECODED):  # see srccheck.fetch.decoding
             return replace(head, undecoded=coding, signals=(f"encoding:{coding}",))
         body, truncated = await self._read_capped(response)
-        if media_type is None and b"\x00" in body[:_SNIFF_BYTES]:
+        if document and (is_pdf(media_type) or looks_like_pdf(body)):
+            media_type = media_type if is_pdf(media_type) else "application/pdf"
+            return replace(
+                head, content_type=media_type, document=body, body_bytes=len(body),
+                truncated=truncated,
+            )  # fmt: skip
+        if media_type == _OCTET_STREAM or (media_type is None and b"\x00" in body[:_SNIFF_BYTES]):
             return replace(head, body_bytes=len(body), truncated=truncated)
         markup = is_html(media_type) or (media_type is None and body.lstrip().startswith(b"<"))
         decoded = decode_body(body, declared=declared, markup=markup or "xml" in (media_type or ""))
-        title, headings, paywall = None, (), ()
+        title, headings, paywall, consent = None, (), (), NO_MARKERS
         if markup and head.status.is_success:  # the page will be inspected: parse it once
             tree = LexborHTMLParser(decoded.text)
             title = tree_title(tree, decoded.text)
             headings, paywall = tree_headings(tree), tree_paywall_signals(tree)
+            consent = tree_consent_markup(tree, title)
         elif markup:
             title = page_title(decoded.text)
         return replace(
             head,
             headings=headings,
             paywall=paywall,
+            consent=consent,
             charset=decoded.charset,
             text=decoded.text,
             title=title,
