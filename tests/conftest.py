@@ -41,6 +41,17 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _session_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Runs that use the default cache folder write into the session's own folder, never
+    into the user's (platformdirs reads XDG_CACHE_HOME): results of one test session, or of
+    another checkout, can never answer for another's loopback servers."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
     """A real PostgreSQL server on loopback for the whole session (tests/postgres_server.py):

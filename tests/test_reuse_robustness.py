@@ -19,6 +19,8 @@ from werkzeug import Request, Response
 
 from srccheck import pipeline
 from srccheck.fetch.cache import CACHE_FILE_NAME, Cache, cache_path
+from srccheck.fetch.client import link_cache_key
+from srccheck.fetch.policy import AddressPolicy
 from tests.reuse_runs import PAGE, reused, statuses, verify, write_article
 
 
@@ -46,7 +48,7 @@ def _stored_at(cache_file: Path, url: str) -> float | None:
     return None if row is None else row[0]
 
 
-def _wait_for_entry(cache_file: Path, url: str, seconds: float = 10.0) -> None:
+def _wait_for_entry(cache_file: Path, url: str, seconds: float = 120.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -73,20 +75,21 @@ def test_an_entry_restored_by_another_run_before_the_report_is_remembered_forbid
     folder, out, cache = tmp_path / "artikel", tmp_path / "out", tmp_path / "cache"
     cache_file = cache / CACHE_FILE_NAME
     a_url = threaded_server.url_for("/a")
+    a_key = link_cache_key(a_url, AddressPolicy(allow_private=True))  # the runs' policy
     threaded_server.expect_request("/a").respond_with_data(PAGE, content_type="text/html")
 
     def slow(request: Request) -> Response:
         # Another srccheck process (a second run or shard on the same cache) checks /a now
         # and stores its newer answer, after our run stored its own, before our report ends.
-        _wait_for_entry(cache_file, a_url)
+        _wait_for_entry(cache_file, a_key)
         with Cache(cache_file) as other:
-            entry = other.get("link", a_url)
+            entry = other.get("link", a_key)
             assert entry is not None
             value = json.loads(entry.value)
             value["check"].update(status="not_found", http_status=404, reason="HTTP 404")
             value["page"] = None
             time.sleep(0.01)  # a strictly later stored_at
-            other.put("link", a_url, json.dumps(value), ttl=3600)
+            other.put("link", a_key, json.dumps(value), ttl=3600)
         return Response(PAGE, content_type="text/html")
 
     threaded_server.expect_request("/slow").respond_with_handler(slow)
@@ -251,18 +254,19 @@ async def test_a_page_fetched_again_comes_with_its_own_check_and_stamp(
     httpserver.expect_request("/b").respond_with_data(PAGE, content_type="text/html")
     settings = Settings(allow_private=True, host_interval=0, retries=0, soft404_probe=False)
     url = httpserver.url_for("/a")
+    key = link_cache_key(url, AddressPolicy.from_settings(settings))
     with Cache(tmp_path / "c.sqlite3") as cache:
         async with Fetcher(settings, cache=cache, page_memory_chars=1) as fetcher:
             first = await fetcher.check(url)
             await fetcher.check(httpserver.url_for("/b"))  # /a's page leaves memory
-            cache.delete(CacheKind.LINK, url)  # … and the cache
+            cache.delete(CacheKind.LINK, key)  # … and the cache
             with collecting() as deps:
                 second = await fetcher.check(url)
-        entry = cache.get(CacheKind.LINK, url, stale=True)
+        entry = cache.get(CacheKind.LINK, key, stale=True)
     assert first.check.status is Status.OK
     assert second.check.status is Status.GONE
     assert second.page is not None
     assert "Entfernt" in (second.page.text or "")
     assert entry is not None
-    assert deps.entries[CacheKind.LINK, url] == entry.stored_at
+    assert deps.entries[CacheKind.LINK, key] == entry.stored_at
     assert json.loads(entry.value)["check"]["status"] == second.check.status.value

@@ -144,3 +144,22 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "nope" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_result_cached_under_allow_private_is_not_served_to_a_run_without_it(
+    site: HTTPServer, tmp_path: Path
+) -> None:
+    base = site.url_for("").rstrip("/")
+    article = tmp_path / "artikel.txt"
+    article.write_text(f"22.10.2024\nTest\n\nText.\n\nQuellen: - {base}/ok\n", encoding="utf-8")
+    common = ["verify", str(article), "--quiet", "--no-archive", "--cache-dir", str(tmp_path / "c")]
+    allowed = CliRunner().invoke(app, [*common, "--output", str(tmp_path / "a"), "--allow-private"])
+    assert allowed.exit_code == 0, allowed.output
+    requests = len(site.log)
+    assert requests >= 1
+
+    strict = CliRunner().invoke(app, [*common, "--output", str(tmp_path / "s")])
+    assert strict.exit_code == 0, strict.output  # refusals are unverifiable, no finding
+    report = json.loads((tmp_path / "s" / "artikel.json").read_text(encoding="utf-8"))
+    assert report["sources"][0]["check"]["status"] == "blocked_by_policy"
+    assert len(site.log) == requests  # refused before any request, not served from the cache

@@ -96,7 +96,7 @@ if TYPE_CHECKING:
     from srccheck.settings import Settings
     from srccheck.store import Store
 
-__all__ = ["REDIRECT_CODES", "Fetcher"]
+__all__ = ["REDIRECT_CODES", "Fetcher", "link_cache_key"]
 
 #: Page text kept in memory across articles (characters); older pages are read back
 #: from the cache when another article cites the same URL. Bounds the run's memory.
@@ -391,7 +391,9 @@ class Fetcher:
         """The cache entries behind ``url``'s current result, as (kind, key, stored_at):
         its link check, and with ``respect_robots`` its host's robots.txt. ``stored_at``
         is None when the result was not cached (transient failures, no cache)."""
-        stamps: list[tuple[str, str, float | None]] = [(CacheKind.LINK, url, self._stamps.get(url))]
+        stamps: list[tuple[str, str, float | None]] = [
+            (CacheKind.LINK, self._link_key(url), self._stamps.get(url))
+        ]
         if self._settings.respect_robots:
             parsed = _checkable(url)
             if not isinstance(parsed, Verdict):
@@ -431,7 +433,8 @@ class Fetcher:
             self._pages.move_to_end(url)
             return FetchOutcome(check=check, page=page)
         if self._cache is not None:
-            entry = await cache_call(self._cache.get, CacheKind.LINK, url, stale=True)
+            key = self._link_key(url)
+            entry = await cache_call(self._cache.get, CacheKind.LINK, key, stale=True)
             same = entry is not None and entry.stored_at == self._stamps.get(url)
             outcome = try_decode_outcome(entry) if same else None
             if outcome is not None and outcome.page is not None:
@@ -472,7 +475,8 @@ class Fetcher:
 
     async def _check_cached(self, url: str, cache: Store) -> FetchOutcome:
         """Fresh entry → no request; stale entry with validators → conditional request."""
-        entry = await cache_call(cache.get, CacheKind.LINK, url, stale=True)
+        key = self._link_key(url)
+        entry = await cache_call(cache.get, CacheKind.LINK, key, stale=True)
         if entry is not None:
             # Decoded once; the page body only when it will be used (a fresh hit).
             cached = try_decode_outcome(entry, page=self._keep_pages and entry.fresh)
@@ -498,7 +502,7 @@ class Fetcher:
             )
             value, _ = encode_outcome(_uncached(refreshed))
             ttl = self._settings.cache_ttl_live
-            stamp = await cache_call(cache.refresh, CacheKind.LINK, url, ttl, value=value)
+            stamp = await cache_call(cache.refresh, CacheKind.LINK, key, ttl, value=value)
             self._stamps[url] = stamp
             return refreshed
         ttl = link_ttl(outcome.check, self._settings)
@@ -508,7 +512,7 @@ class Fetcher:
             self._stamps[url] = await cache_call(
                 cache.put,
                 CacheKind.LINK,
-                url,
+                key,
                 value,
                 ttl,
                 body=body,
@@ -516,6 +520,9 @@ class Fetcher:
                 last_modified=outcome.last_modified,
             )
         return outcome
+
+    def _link_key(self, url: str) -> str:
+        return link_cache_key(url, self._policy)
 
     def _document_unread(self, entry: CacheEntry, outcome: FetchOutcome) -> bool:
         """A PDF checked by a links-only run (its text never read) when this run wants it."""
@@ -800,6 +807,13 @@ class Fetcher:
                 return bytes(body), True
             body += chunk
         return bytes(body), False
+
+
+def link_cache_key(url: str, policy: AddressPolicy) -> str:
+    """The cache key of ``url``'s link check: the URL, scoped by a non-default address
+    policy (:attr:`AddressPolicy.scope`), so a result is served only under the policy
+    it was checked under."""
+    return f"{url} [{policy.scope}]" if policy.scope else url
 
 
 def _uncached(outcome: FetchOutcome) -> FetchOutcome:

@@ -186,6 +186,19 @@ class AddressPolicy:
                 names.add(_host_key(entry))
         return cls(allow_private, frozenset(names), tuple(networks))
 
+    @property
+    def scope(self) -> str:
+        """What this policy allows beyond public addresses, as a stable string ("" for none).
+
+        Results checked under one policy are not served from the cache under another: a
+        page fetched with ``--allow-private`` must not come back as ``ok`` in a run that
+        would refuse its address.
+        """
+        if self.allow_private:
+            return "allow-private"
+        allowed = sorted(self.allowed_hosts) + sorted(str(net) for net in self.allowed_networks)
+        return f"allow={','.join(allowed)}" if allowed else ""
+
     def refusal(self, host: str, ip: IPAddress) -> str | None:
         """The reason to refuse connecting to ``ip`` for ``host``, or ``None`` to allow it."""
         if self.allow_private or _host_key(host) in self.allowed_hosts:
