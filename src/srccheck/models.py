@@ -44,7 +44,7 @@ __all__ = [
     "Summary",
 ]
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 
 class Position(ReportModel):
@@ -146,6 +146,13 @@ class SourceReport(ReportModel):
         default=None,
         description="Web-archive copies of the URL; null when archives were not asked "
         "(--no-archive, or the entry is not a fetchable URL).",
+    )
+    text_read: bool | None = Field(
+        default=None,
+        description="Claims: whether a text of this source (live page or archived copy) was "
+        "read and searched. false for pages srccheck could not really read (dead, blocked, a "
+        "wall, a paywall teaser, an empty or unreadable body): while any source is false, a "
+        "claim found nowhere is unverifiable, not not_found. null when claims were not checked.",
     )
 
 

@@ -43,6 +43,7 @@ from srccheck.articles.lines import LineTable
 from srccheck.articles.loader import read_capped
 from srccheck.articles.model import Article, ArticleFailure
 from srccheck.claims import Claim, extract_claims, match_claims
+from srccheck.claims.match import text_was_read
 from srccheck.claims.numbers import guess_locale
 from srccheck.errors import InputError, SrccheckError
 from srccheck.fetch.cache import Cache, open_cache
@@ -80,6 +81,8 @@ __all__ = [
     "page_text",
     "run",
     "run_sync",
+    "text_read",
+    "unread_sources",
 ]
 
 LIVE, ARCHIVED = "live", "archived"
@@ -207,7 +210,7 @@ def article_claims(article: Article, results: Sequence[SourceResult | None]) -> 
         if result is not None
         for origin, text in result.texts
     ]
-    claims = match_claims(claims, pages)
+    claims = match_claims(claims, pages, unread=unread_sources(results))
     if article.body_start < 0:
         return claims
     lines = LineTable(article.text)
@@ -216,6 +219,18 @@ def article_claims(article: Article, results: Sequence[SourceResult | None]) -> 
         line, column = lines.locate(claim.start)
         located.append(claim.model_copy(update={"line": line, "column": column}))
     return located
+
+
+def text_read(result: SourceResult | None) -> bool:
+    """Whether any text of the source (live or archived) was really read
+    (:func:`srccheck.claims.match.text_was_read`)."""
+    return result is not None and any(text_was_read(text) for _, text in result.texts)
+
+
+def unread_sources(results: Sequence[SourceResult | None]) -> list[int]:
+    """Ids of the sources whose text was not read (claims missing elsewhere stay
+    unverifiable while there is one)."""
+    return [source_id for source_id, result in enumerate(results) if not text_read(result)]
 
 
 def build_report(
@@ -248,6 +263,7 @@ def build_report(
             source=entry,
             check=result.check if result else _NOT_CHECKED,
             archive=result.archive if result else None,
+            text_read=text_read(result) if claims else None,
         )
         for i, (entry, result) in enumerate(zip(article.sources, results, strict=True))
     ]

@@ -9,7 +9,9 @@ list of names:
   passes on a re-run, or a bot wall never fails a build by default;
 * ``all``: every status whose outcome is not ``ok`` (``redirected`` only when named);
 * ``archive-missing``: a source has no archived copy;
-* ``claims-not-found``: a claim of the article was not found in its source;
+* ``claims-not-found``: a quote or key claim of the article was not found in
+  its sources, or a source contradicts it (verdict ``contradicted``);
+* ``claims-contradicted``: only the key claims a source contradicts;
 * ``article-error``: an article could not be read or has no sources;
 * ``none``: report only, never fail (cannot be combined with other names).
 
@@ -24,7 +26,10 @@ the policy lets pass, except ``skipped``, which the user asked for).
 ``archive-missing`` judges sources whose archives all answered "not archived"
 (an archive that could not be asked is no evidence either way);
 ``claims-not-found`` judges quotes and key claims whose verdict is
-``not_found`` (``unverifiable`` claims, with no page text to check, never fail).
+``not_found`` or ``contradicted``, ``claims-contradicted`` only the
+``contradicted`` ones (``unverifiable`` claims, whose sources could not all be
+read, never fail). A contradicted claim's finding has the rule id
+``claims-contradicted`` and names the differing words (article → page).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from srccheck.archive.model import ArchiveState
-from srccheck.claims.model import ClaimKind, Verdict
+from srccheck.claims.model import Claim, ClaimKind, Verdict
 from srccheck.errors import UsageError
 from srccheck.models import ArticleReport, Position, SourceReport
 from srccheck.status import STATUS_ACTIONS, STATUS_MEANINGS, Outcome, Status
@@ -77,6 +82,7 @@ class Rule(StrEnum):
 
     ARCHIVE_MISSING = "archive-missing"
     CLAIMS_NOT_FOUND = "claims-not-found"
+    CLAIMS_CONTRADICTED = "claims-contradicted"
     ARTICLE_ERROR = "article-error"
 
 
@@ -92,8 +98,11 @@ class Level(StrEnum):
 RULE_MEANINGS: dict[str, str] = {
     **{status.value: meaning for status, meaning in STATUS_MEANINGS.items()},
     Rule.ARCHIVE_MISSING.value: "No archived copy of the source was found.",
-    Rule.CLAIMS_NOT_FOUND.value: "A quote, number or name of the article was not found in "
-    "the cited source.",
+    Rule.CLAIMS_NOT_FOUND.value: "A quote or key claim of the article was not found in the "
+    "cited sources (with this name, contradicted claims fail too).",
+    Rule.CLAIMS_CONTRADICTED.value: "A key claim of the article differs from the passage of a "
+    "cited source that matches it best: another number, a negation on one side only, or "
+    "another content word.",
     Rule.ARTICLE_ERROR.value: "The article could not be read, or it cites no sources.",
 }
 
@@ -258,8 +267,9 @@ def findings(
         finding = _source_finding(article, file, source, policy)
         if finding is not None:
             found.append(finding)
-    if policy.fails_on(Rule.CLAIMS_NOT_FOUND):
-        found.extend(_claim_findings(article, file, report))
+    if policy.fails_on(Rule.CLAIMS_NOT_FOUND) or policy.fails_on(Rule.CLAIMS_CONTRADICTED):
+        missing = policy.fails_on(Rule.CLAIMS_NOT_FOUND)
+        found.extend(_claim_findings(article, file, report, not_found=missing))
     if policy.fails_on(Rule.ARCHIVE_MISSING):
         found.extend(_archive_findings(article, file, report.sources))
     return found
@@ -325,14 +335,25 @@ def _source_finding(
     )
 
 
-def _claim_findings(article: str, file: str, report: ArticleReport) -> list[Finding]:
-    """Key claims and quotes whose verdict is ``not_found`` (terms, single numbers and
-    names are parts of key claims and would only repeat them)."""
+def _claim_findings(
+    article: str, file: str, report: ArticleReport, *, not_found: bool
+) -> list[Finding]:
+    """Key claims and quotes that are ``contradicted`` and, with ``not_found``, those
+    whose verdict is ``not_found`` (terms, single numbers and names are parts of key
+    claims and would only repeat them)."""
+    judged = {Verdict.CONTRADICTED, Verdict.NOT_FOUND} if not_found else {Verdict.CONTRADICTED}
     found = []
     for index, claim in enumerate(report.claims):
-        if claim.verdict is not Verdict.NOT_FOUND or claim.kind not in JUDGED_CLAIM_KINDS:
+        if claim.verdict not in judged or claim.kind not in JUDGED_CLAIM_KINDS:
             continue
         end = claim.column + len(claim.text) if claim.column is not None else None
+        kind = claim.kind.value.replace("_", " ").capitalize()
+        if claim.verdict is Verdict.CONTRADICTED:
+            rule, title = Rule.CLAIMS_CONTRADICTED, "srccheck: claim contradicted"
+            message = f"{kind} contradicted by {_contradiction(report, claim)}: {claim.text}"
+        else:
+            rule, title = Rule.CLAIMS_NOT_FOUND, "srccheck: claim not found"
+            message = f"{kind} not found in any source: {claim.text}"
         found.append(
             Finding(
                 article=article,
@@ -340,15 +361,30 @@ def _claim_findings(article: str, file: str, report: ArticleReport) -> list[Find
                 line=claim.line,
                 column=claim.column,
                 end_column=end if "\n" not in claim.text else None,
-                rule=Rule.CLAIMS_NOT_FOUND.value,
+                rule=rule.value,
                 level=Level.ERROR,
-                title="srccheck: claim not found",
-                message=f"{claim.kind.value.replace('_', ' ').capitalize()} not found in any "
-                f"source: {claim.text}",
+                title=title,
+                message=message,
                 claim_index=index,
             )
         )
     return found
+
+
+def _contradiction(report: ArticleReport, claim: Claim) -> str:
+    """``source 2 (410 → 400)``: the first evidence's source and its differing words."""
+    if not claim.evidence:
+        return "a source"
+    evidence = claim.evidence[0]
+    sources = report.sources
+    source = sources[evidence.source_id] if 0 <= evidence.source_id < len(sources) else None
+    where = f"source {evidence.source_id + 1}"
+    if source is not None:
+        where += f" ({source.source.url or source.source.raw})"
+    words = "; ".join(
+        f"{d.article or '—'} → {d.page or '—'}" for d in evidence.differences
+    )
+    return f"{where}, article → page: {words}" if words else where
 
 
 def _archive_findings(article: str, file: str, sources: Sequence[SourceReport]) -> list[Finding]:

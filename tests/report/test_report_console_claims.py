@@ -52,6 +52,7 @@ def test_claim_counts_group_the_verdicts() -> None:
     assert counts == {
         VerdictGroup.SUPPORTED: 3,
         VerdictGroup.PARTIAL: 4,
+        VerdictGroup.CONTRADICTED: 0,
         VerdictGroup.NOT_FOUND: 0,
         VerdictGroup.UNVERIFIABLE: 0,
     }
@@ -63,10 +64,10 @@ def test_rows_show_archived_and_claim_counts(reports, index) -> None:
     out = _output(console)
     header = next(line for line in out.splitlines() if "sources" in line and "Article" in line)
     assert "archived" in header
-    assert "claims ✓ ~ ✗ ?" in header
+    assert "claims ✓ ~ ≠ ✗ ?" in header
     row = next(line for line in out.splitlines() if "seeds/000_ü.txt" in line)
-    # sources, ok/broken/transient/unverifiable, archived 1 of 2, claims 3/2/3/1
-    assert re.search(r"2\s+2\s+0\s+0\s+0\s+1/2\s+3 2 3 1", row), row
+    # sources, ok/broken/transient/unverifiable, archived 1 of 2, claims 3/2/0/3/1
+    assert re.search(r"2\s+2\s+0\s+0\s+0\s+1/2\s+3 2 0 3 1", row), row
 
 
 def test_compact_rows_show_supported_of_all_claims(reports, index) -> None:
@@ -81,7 +82,7 @@ def test_totals_line_has_archived_and_claims(reports, index) -> None:
     _run(ConsoleReporter(console), reports, index)
     last = _output(console).rstrip().splitlines()[-1]
     assert "; archived 1/2; " in last
-    assert "claims: 3 supported, 2 partial, 3 not found, 1 unverifiable" in last
+    assert "claims: 3 supported, 2 partial, 0 contradicted, 3 not found, 1 unverifiable" in last
     assert last.endswith("1 article not checked")
 
 

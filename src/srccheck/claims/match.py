@@ -23,13 +23,23 @@ Rules, per kind:
   (``21. Oktober`` matches ``21.10.2024`` and ``October 21``).
 * **name** – all of the name's words, adjacent; the last may carry a genitive
   ``s`` (``Mark Ruttes``); case never matters.
-* **key claim** – ``supported`` when every part is found (or near) in one
+* **key claim** – first the sentence is aligned word by word with the
+  passages most like it (:mod:`srccheck.claims.compare`; the candidate
+  windows of the fuzzy quotes). ``contradicted`` when the best aligned
+  passage differs from the sentence in a number, a negation or a content
+  word, or when a quote of the sentence is ``near`` with such a difference;
+  the evidence lists those words (article → page, with their kind).
+  Otherwise ``supported`` when no part is only ``near`` and either the whole
+  sentence is aligned without any difference, or every part is found in one
   text of one source with all of them starting within ``PASSAGE_CHARS``
-  normalised characters (a few sentences); ``partial`` when some parts are
-  found; ``not_found`` when none is.
+  normalised characters (a few sentences) and — unless an aligned passage of
+  that text vouches for it — the page sentences around them agree with the
+  sentence on negation. ``partial`` when some parts are found (or near), or
+  all but not together; ``not_found`` when none is.
 
-Any kind is ``unverifiable`` instead of ``not_found``/``not supported`` when
-there is no page text at all or every indexed page is paywalled.
+Any kind is ``unverifiable`` instead of ``not_found`` when there is no page
+text at all, every indexed page is paywalled, or the text of a cited source
+could not be read (``unread``; see :func:`text_was_read`).
 
 Evidence: the best match per source and origin (found before near, main text
 before fallback text, higher score first), with offsets into that page text
@@ -40,25 +50,35 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from srccheck.claims.compare import (
+    Comparison,
+    PartDifference,
+    Token,
+    classify_words,
+    compare_tokens,
+    is_negation,
+    sentence_tokens,
+)
 from srccheck.claims.index import Document, PageIndex, tokenize
 from srccheck.claims.model import (
     Attribution,
     Claim,
     ClaimKind,
+    DifferenceKind,
     Evidence,
     TextPart,
     Verdict,
     WordDifference,
 )
-from srccheck.claims.numbers import unit_stem
+from srccheck.claims.numbers import Locale, guess_locale, unit_stem
 from srccheck.text.extract import PageText
-from srccheck.text.normalize import normalize
+from srccheck.text.normalize import NormalizedText, normalize
 
 __all__ = [
     "ATTRIBUTION_WINDOW",
@@ -66,6 +86,7 @@ __all__ = [
     "PASSAGE_CHARS",
     "SNIPPET_CHARS",
     "match_claims",
+    "text_was_read",
 ]
 
 #: Minimum rapidfuzz partial-ratio (0-100) for a ``near`` quote.
@@ -79,6 +100,8 @@ PASSAGE_CHARS = 800
 SNIPPET_CHARS = 200
 #: Words after a page number searched for the counted noun.
 _NOUN_WINDOW = 3
+#: Fewest words of a page text that count as having read the page (see text_was_read).
+MIN_READ_WORDS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,18 +115,24 @@ class _Hit:
 
 
 def match_claims(
-    claims: Sequence[Claim], pages: Sequence[tuple[int, str, PageText]]
+    claims: Sequence[Claim],
+    pages: Sequence[tuple[int, str, PageText]],
+    *,
+    unread: Iterable[int] = (),
 ) -> list[Claim]:
     """The ``claims`` with verdicts and evidence from ``pages``.
 
     ``pages`` are ``(source id, "live" | "archived", PageText)``; one index is
     built over all of them (see :mod:`srccheck.claims.index` for the cost).
+    ``unread`` are the ids of cited sources whose text could not be read
+    (:func:`text_was_read` is false for all their pages): while there is one,
+    a claim found nowhere is ``unverifiable``, never ``not_found``.
     Rules are in the module docstring. Claims come back in the same order.
     """
     index = PageIndex.build(pages)
     # Paywalled pages may still hold the lead; only absence of open text makes
-    # a miss unverifiable.
-    checkable = any(not doc.paywalled for doc in index.docs)
+    # a miss unverifiable, and so does any source whose text was not read.
+    checkable = any(not doc.paywalled for doc in index.docs) and not frozenset(unread)
     hits: dict[str, list[_Hit]] = {}
     out: dict[str, Claim] = {}
     for claim in claims:
@@ -118,10 +147,31 @@ def match_claims(
         if claim.kind is ClaimKind.QUOTE and claim.speaker:
             update["attribution"] = _attribution(index, claim.speaker, found)
         out[claim.id] = claim.model_copy(update=update)
+    sentences = [c.text for c in claims if c.kind is ClaimKind.KEY_CLAIM]
+    locale = guess_locale(normalize(" ".join(sentences)).text) if sentences else Locale.DE
     for claim in claims:
         if claim.kind is ClaimKind.KEY_CLAIM:
-            out[claim.id] = _match_key_claim(index, claim, hits, checkable)
+            out[claim.id] = _match_key_claim(index, claim, hits, out, checkable, locale)
     return [out[claim.id] for claim in claims]
+
+
+def text_was_read(text: PageText | None) -> bool:
+    """Whether ``text`` counts as having read the page: not paywalled and at
+    least ``MIN_READ_WORDS`` words of visible text.
+
+    A page that is missing, a paywall teaser, an empty or nearly empty body (a
+    script shell, a wall's few lines) was not read: a claim missing from it is
+    no evidence that the source does not say it. The caller decides which
+    pages exist at all (only successful, non-walled fetches and archived
+    copies have a text).
+    """
+    if text is None or text.paywalled:
+        return False
+    body = text.full_text or text.main_text
+    return len(_WORD.findall(body, 0, 20_000)) >= MIN_READ_WORDS
+
+
+_WORD = re.compile(r"\w+")
 
 
 # -- per kind -----------------------------------------------------------------------
@@ -200,11 +250,10 @@ def _word_differences(
         left = list(range(op.src_start, op.src_end))
         right = list(range(op.dest_start, op.dest_end))
         for k in range(max(len(left), len(right))):
+            article = article_words[left[k]] if k < len(left) else None
+            page = page_word(right[k]) if k < len(right) else None
             diffs.append(
-                WordDifference(
-                    article=article_words[left[k]] if k < len(left) else None,
-                    page=page_word(right[k]) if k < len(right) else None,
-                )
+                WordDifference(article=article, page=page, kind=classify_words(article, page))
             )
     return tuple(diffs)
 
@@ -278,21 +327,131 @@ def _attribution(index: PageIndex, speaker: str, quote_hits: list[_Hit]) -> Attr
 
 
 def _match_key_claim(
-    index: PageIndex, claim: Claim, hits: dict[str, list[_Hit]], checkable: bool
+    index: PageIndex,
+    claim: Claim,
+    hits: dict[str, list[_Hit]],
+    matched: dict[str, Claim],
+    checkable: bool,
+    locale: Locale,
 ) -> Claim:
+    """The verdict of one key claim (rules in the module docstring)."""
     part_hits = [hits.get(part, []) for part in claim.parts]
     present = sum(1 for h in part_hits if h)
+    best = _best_alignment(index, claim.text, locale)
+    if best is not None and best.comparison.contradictions:
+        return _with(claim, Verdict.CONTRADICTED, _evidence(index, [best.hit(checkable_only=True)]))
+    # A key claim is never more favourable than its weakest part: a near quote.
+    near_parts = [
+        matched[part] for part in claim.parts
+        if part in matched and matched[part].verdict is Verdict.NEAR
+    ]  # fmt: skip
+    for part in near_parts:
+        for evidence in part.evidence:
+            wrong = [d for d in evidence.differences if d.kind in _CONTRADICTING]
+            if wrong:
+                shown = evidence.model_copy(update={"differences": wrong})
+                return _with(claim, Verdict.CONTRADICTED, [shown])
     passage = _passage(part_hits) if part_hits and present == len(part_hits) else None
-    if passage is not None:
-        verdict = Verdict.SUPPORTED
-        evidence = _evidence(index, [passage])
-    elif present:
-        verdict = Verdict.PARTIAL
-        evidence = []
-    else:
-        verdict = Verdict.NOT_FOUND if checkable else Verdict.UNVERIFIABLE
-        evidence = []
+    if not near_parts and best is not None and (
+        best.whole or (passage is not None and best.doc.doc == passage.doc)
+    ):
+        return _with(claim, Verdict.SUPPORTED, _evidence(index, [best.hit()]))
+    if not near_parts and passage is not None and _same_polarity(index, claim.text, passage):
+        return _with(claim, Verdict.SUPPORTED, _evidence(index, [passage]))
+    if present or near_parts or passage is not None:
+        return _with(claim, Verdict.PARTIAL, [])
+    return _with(claim, Verdict.NOT_FOUND if checkable else Verdict.UNVERIFIABLE, [])
+
+
+_CONTRADICTING = frozenset({DifferenceKind.NEGATION, DifferenceKind.NUMBER, DifferenceKind.WORD})
+
+
+def _with(claim: Claim, verdict: Verdict, evidence: list[Evidence]) -> Claim:
     return claim.model_copy(update={"verdict": verdict, "evidence": evidence})
+
+
+@dataclass(frozen=True, slots=True)
+class _Alignment:
+    """The best passage for a key claim's sentence and how it compares."""
+
+    doc: Document
+    article: str  # the sentence as written
+    article_norm: NormalizedText
+    article_tokens: list[Token]
+    page_tokens: list[Token]
+    comparison: Comparison
+
+    @property
+    def whole(self) -> bool:
+        """Every token of the sentence is equal, in order, with nothing between."""
+        c = self.comparison
+        return c.aligned and not c.differences and c.equal == len(self.article_tokens)
+
+    def hit(self, *, checkable_only: bool = False) -> _Hit:
+        c = self.comparison
+        p0, p1 = c.page_span
+        start, end = self.page_tokens[p0].start, self.page_tokens[p1 - 1].end
+        shown = c.contradictions if checkable_only else c.differences
+        diffs = tuple(self._difference(d) for d in shown)
+        score = round(100.0 * c.share, 1)
+        return _Hit(self.doc.doc, start, end, score, not c.differences, diffs)
+
+    def _difference(self, d: PartDifference) -> WordDifference:
+        a0, a1, p0, p1 = d.a0, d.a1, d.p0, d.p1
+        article = page = None
+        if a1 > a0:
+            s, e = self.article_tokens[a0].start, self.article_tokens[a1 - 1].end
+            a, b = self.article_norm.original_span(s, e)
+            article = self.article[a:b]
+        if p1 > p0:
+            s, e = self.page_tokens[p0].start, self.page_tokens[p1 - 1].end
+            a, b = self.doc.norm.original_span(s, e)
+            page = self.doc.norm.original[a:b]
+        return WordDifference(article=article, page=page, kind=d.kind)
+
+
+def _best_alignment(index: PageIndex, sentence: str, locale: Locale) -> _Alignment | None:
+    """The aligned passage (:mod:`.compare`) that matches ``sentence`` best, if any.
+
+    Candidates are the fuzzy-quote windows (:meth:`PageIndex.candidate_windows`);
+    the best has the most equal tokens, then the fewest contradictions.
+    """
+    norm = normalize(sentence)
+    words, _, _ = tokenize(norm.text)
+    if len(words) < 3:
+        return None
+    article_tokens = sentence_tokens(norm.text, locale)
+    best: _Alignment | None = None
+    best_key: tuple[int, int, int] | None = None
+    for doc_no, first, last in index.candidate_windows(words):
+        doc = index.docs[doc_no]
+        start, end = doc.char_span(first, last)
+        page_tokens = sentence_tokens(doc.norm.text[start:end], doc.locale, base=start)
+        if not page_tokens:
+            continue
+        comparison = compare_tokens(article_tokens, page_tokens)
+        if not comparison.aligned:
+            continue
+        key = (comparison.equal, -len(comparison.contradictions), -len(comparison.differences))
+        if best_key is None or key > best_key:
+            best_key = key
+            best = _Alignment(doc, sentence, norm, article_tokens, page_tokens, comparison)
+    return best
+
+
+def _same_polarity(index: PageIndex, sentence: str, passage: _Hit) -> bool:
+    """Whether the sentence and the page sentences around ``passage`` agree on negation:
+    both hold one or neither does (a paraphrase with ``nicht`` added is not support)."""
+    doc = index.docs[passage.doc]
+    text = doc.norm.text
+    start = max(text.rfind(". ", 0, passage.start), text.rfind("? ", 0, passage.start),
+                text.rfind("! ", 0, passage.start)) + 1  # fmt: skip
+    stops = [i for i in (text.find(m, passage.end) for m in (". ", "? ", "! ")) if i >= 0]
+    end = min(stops) if stops else len(text)
+    page_negated = any(is_negation(t.key) for t in sentence_tokens(text[start:end], doc.locale))
+    own = normalize(sentence).text
+    article_negated = any(is_negation(t.key) for t in sentence_tokens(own, doc.locale))
+    return page_negated == article_negated
 
 
 def _passage(part_hits: list[list[_Hit]]) -> _Hit | None:

@@ -1,0 +1,299 @@
+"""Comparing an article sentence with a page passage part by part (no I/O).
+
+A key claim may only be ``supported`` when the page says the same thing, not
+merely the same words around another number or with a ``nicht`` added. This
+module aligns the sentence's words with a passage's words and classifies
+every place where they differ.
+
+Tokens (:func:`sentence_tokens`, on normalised text, see
+:func:`srccheck.text.normalize.normalize`): a number is one token keyed by
+its value (``1.000``, ``1,000``, ``1000`` and ``1 000`` are one key, parsed
+with the text's locale; ``1,5`` and ``1.5`` too); a word is one token, with
+an apostrophe inside it (``don't``).
+
+Alignment (:func:`compare_tokens`): a word-level Levenshtein alignment
+(``rapidfuzz.distance.Levenshtein.opcodes``). Only what lies between the
+first and the last run of equal tokens is compared; words outside it are
+framing (``Laut Bericht hieß es:``) or page context. Single equal tokens cut
+off from the rest by a gap are not anchors. The passage is *the same
+sentence* (``aligned``) when at least ``MIN_EQUAL`` tokens are equal, they
+are at least ``MIN_SHARE`` of the compared stretch on both sides, and that
+stretch covers at least half of the sentence.
+
+Differences (:class:`DifferenceKind`), per differing stretch:
+
+* ``negation`` – a negation on one side only: ``nicht``, ``kein`` (any
+  ending), ``nie``, ``niemals``, ``weder``, ``ohne``, ``nichts``,
+  ``niemand``; ``not``, ``no``, ``never``, ``neither``, ``nor``, ``none``,
+  ``nothing``, ``nobody``, ``without``, ``cannot`` and any ``…n't``;
+* ``number``   – a number replaced by another value, or a number on one side
+  only, inside the compared stretch; also a different number right next to
+  either edge of it (``410 Soldaten`` against ``400 Soldaten``);
+* ``word``     – a content word replaced by another word that does not share
+  its stem (``Soldaten`` → ``Polizisten``; ``Soldat`` → ``Soldaten`` is the
+  same word);
+* ``other``    – anything else (a word added or left out, function words):
+  shown, never a contradiction.
+
+``negation``, ``number`` and ``word`` are *checkable*: an aligned passage
+with one of them contradicts the sentence (a ``word`` only when at least
+``WORD_SHARE`` of the stretch is equal, so a looser paraphrase is not
+called a contradiction for a synonym).
+
+:func:`classify_words` gives the same kinds for the word differences of a
+``near`` quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from srccheck.claims.model import DifferenceKind
+from srccheck.claims.numbers import Locale, guess_locale, parse_number, unit_stem
+from srccheck.claims.numbers import word_set as _words
+from srccheck.text.normalize import normalize
+
+__all__ = [
+    "CHECKABLE",
+    "MIN_EQUAL",
+    "MIN_SHARE",
+    "NEGATIONS",
+    "WORD_SHARE",
+    "Comparison",
+    "DifferenceKind",
+    "PartDifference",
+    "Token",
+    "classify_words",
+    "compare_sentence",
+    "compare_tokens",
+    "is_negation",
+    "sentence_tokens",
+]
+
+#: Equal tokens needed before a passage counts as the same sentence.
+MIN_EQUAL = 4
+#: Share of equal tokens in the compared stretch, on both sides, for the same sentence.
+MIN_SHARE = 0.6
+#: Share needed before a swapped word (not a number or negation) is a contradiction.
+WORD_SHARE = 0.75
+
+#: Negation words (normalised, case-folded); ``…n't`` is recognised by its ending.
+NEGATIONS = _words(
+    """
+    nicht nichts kein keine keinen keinem keiner keines nie niemals niemand nirgends
+    nirgendwo weder ohne not no never neither nor none nothing nobody nowhere without
+    cannot
+    """
+)
+_STOP = _words(
+    """
+    der die das den dem des ein eine einen einem einer eines und oder aber in im zu zum zur
+    von vom aus nach für mit bei auf an am um als wie pro je seit ist sind war waren wird
+    werden wurde wurden hat haben hatte hatten sei es er sie wir ich man sich auch noch nur
+    schon so dass daß the a an and or but of to from at on for with by that which who than
+    as be been is are was were have has had will would could should it he she they we this
+    these those there their its his her our said says
+    """
+)
+
+_TOKEN = re.compile(
+    r"(?P<num>\d{1,3}(?:[.,' ]\d{3})+(?:[.,]\d+)?(?![\d])|\d+(?:[.,]\d+)?(?![\d]))"
+    r"|(?P<word>\w+(?:'\w+)*)"
+)
+
+
+_SENTENCE_MARK = re.compile(r"[.!?;:]")
+
+
+#: Kinds that make an aligned passage contradict the sentence.
+CHECKABLE = frozenset({DifferenceKind.NEGATION, DifferenceKind.NUMBER, DifferenceKind.WORD})
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word or number of normalised text: ``key`` compares, offsets locate."""
+
+    key: str
+    start: int
+    end: int
+    number: bool
+    boundary_before: bool = False  # a sentence mark (. ! ? ; :) since the previous token
+
+
+@dataclass(frozen=True, slots=True)
+class PartDifference:
+    """One differing stretch: token indices ``article[a0:a1]`` against ``page[p0:p1]``."""
+
+    kind: DifferenceKind
+    a0: int
+    a1: int
+    p0: int
+    p1: int
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The alignment of a sentence with a passage (token indices, end exclusive)."""
+
+    aligned: bool
+    equal: int
+    share: float  # equal tokens / the longer side of the compared stretch
+    article_span: tuple[int, int]
+    page_span: tuple[int, int]
+    differences: tuple[PartDifference, ...]
+
+    @property
+    def contradictions(self) -> tuple[PartDifference, ...]:
+        """The checkable differences of an aligned passage (none when not aligned).
+
+        A swapped word counts only at ``WORD_SHARE``: in a looser match it may be
+        a paraphrase; a number or a negation on one side always counts.
+        """
+        if not self.aligned:
+            return ()
+        return tuple(
+            d
+            for d in self.differences
+            if d.kind in CHECKABLE
+            and (d.kind is not DifferenceKind.WORD or self.share >= WORD_SHARE)
+        )
+
+
+def is_negation(key: str) -> bool:
+    """Whether a normalised word negates (``nicht``, ``keinen``, ``don't`` …)."""
+    return key in NEGATIONS or key.endswith("n't")
+
+
+def sentence_tokens(text: str, locale: Locale, base: int = 0) -> list[Token]:
+    """The tokens of normalised ``text`` (offsets + ``base``); numbers keyed by value."""
+    out: list[Token] = []
+    prev = 0
+    for m in _TOKEN.finditer(text):
+        boundary = _SENTENCE_MARK.search(text, prev, m.start()) is not None
+        prev = m.end()
+        raw = m.group("num")
+        if raw is not None:
+            value = parse_number(raw.replace("'", "").replace(" ", ""), locale)
+            key = f"#{value:g}" if value is not None else raw
+            out.append(Token(key, base + m.start(), base + m.end(), True, boundary))
+        else:
+            out.append(Token(m.group(0), base + m.start(), base + m.end(), False, boundary))
+    return out
+
+
+def _anchors(ops: Sequence) -> list:
+    """Equal runs that anchor the alignment: isolated single tokens at the edges are not."""
+    equal = [op for op in ops if op.tag == "equal"]
+    while len(equal) > 1 and equal[0].src_end - equal[0].src_start == 1 and (
+        equal[1].src_start - equal[0].src_end > 1 or equal[1].dest_start - equal[0].dest_end > 1
+    ):
+        equal.pop(0)
+    while len(equal) > 1 and equal[-1].src_end - equal[-1].src_start == 1 and (
+        equal[-1].src_start - equal[-2].src_end > 1
+        or equal[-1].dest_start - equal[-2].dest_end > 1
+    ):
+        equal.pop()
+    return equal
+
+
+def _stem(key: str) -> str:
+    return unit_stem(key)
+
+
+def _classify(article: Sequence[Token], page: Sequence[Token]) -> DifferenceKind:
+    """The kind of one differing stretch (article tokens against page tokens)."""
+    a_neg = sum(1 for t in article if is_negation(t.key))
+    p_neg = sum(1 for t in page if is_negation(t.key))
+    if a_neg != p_neg:
+        return DifferenceKind.NEGATION
+    a_num = sorted(t.key for t in article if t.number)
+    p_num = sorted(t.key for t in page if t.number)
+    if a_num != p_num:
+        return DifferenceKind.NUMBER
+    if article and page:
+        a_content = {_stem(t.key) for t in article if not t.number and t.key not in _STOP}
+        p_content = {_stem(t.key) for t in page if not t.number and t.key not in _STOP}
+        if a_content and p_content and a_content != p_content:
+            return DifferenceKind.WORD
+    return DifferenceKind.OTHER
+
+
+def compare_tokens(article: Sequence[Token], page: Sequence[Token]) -> Comparison:
+    """Align ``article`` tokens with ``page`` tokens and classify the differences.
+
+    Rules in the module docstring. ``page`` may be longer than the sentence
+    (a window of page text); its words outside the compared stretch are context.
+    """
+    a_keys = [t.key for t in article]
+    p_keys = [t.key for t in page]
+    ops = Levenshtein.opcodes(a_keys, p_keys)
+    anchors = _anchors(ops)
+    if not anchors:
+        return Comparison(False, 0, 0.0, (0, 0), (0, 0), ())
+    a0, p0 = anchors[0].src_start, anchors[0].dest_start
+    a1, p1 = anchors[-1].src_end, anchors[-1].dest_end
+    diffs: list[PartDifference] = []
+    equal = 0
+    for op in ops:
+        if (op.src_end <= a0 and op.dest_end <= p0) or (op.src_start >= a1 and op.dest_start >= p1):
+            continue
+        s0, s1 = max(op.src_start, a0), min(op.src_end, a1)
+        d0, d1 = max(op.dest_start, p0), min(op.dest_end, p1)
+        if op.tag == "equal":
+            equal += s1 - s0
+            continue
+        if s1 <= s0 and d1 <= d0:
+            continue
+        kind = _classify(article[s0:s1], page[d0:d1])
+        diffs.append(PartDifference(kind, s0, max(s0, s1), d0, max(d0, d1)))
+    # A different number or negation right next to an edge of the stretch, within the
+    # same sentence: "410 Soldaten" / "400 Soldaten", "… geschickt." / "… geschickt nicht."
+    for at_start in (True, False):
+        ak, pk = (a0 - 1, p0 - 1) if at_start else (a1, p1)
+        a_tok = article[ak] if 0 <= ak < len(article) else None
+        p_tok = page[pk] if 0 <= pk < len(page) else None
+        if p_tok is not None and (page[p0] if at_start else p_tok).boundary_before:
+            p_tok = None  # the page's neighbour belongs to another sentence
+        if a_tok is None and p_tok is None:
+            continue
+        a_neg = a_tok is not None and is_negation(a_tok.key)
+        p_neg = p_tok is not None and is_negation(p_tok.key)
+        if a_tok is not None and p_tok is not None and a_tok.number and p_tok.number:
+            kind = DifferenceKind.NUMBER if a_tok.key != p_tok.key else None
+        else:
+            kind = DifferenceKind.NEGATION if a_neg != p_neg else None
+        if kind is None:
+            continue
+        a_span = (ak, ak + 1) if a_tok is not None and (a_tok.number or a_neg) else (
+            (a0, a0) if at_start else (a1, a1))
+        p_span = (pk, pk + 1) if p_tok is not None and (p_tok.number or p_neg) else (
+            (p0, p0) if at_start else (p1, p1))
+        diffs.insert(0 if at_start else len(diffs), PartDifference(kind, *a_span, *p_span))
+    share = equal / max(a1 - a0, p1 - p0, 1)
+    aligned = equal >= MIN_EQUAL and share >= MIN_SHARE and (a1 - a0) * 2 >= len(article)
+    return Comparison(aligned, equal, share, (a0, a1), (p0, p1), tuple(diffs))
+
+
+def classify_words(article: str | None, page: str | None) -> DifferenceKind:
+    """The kind of one differing word pair of a quote (either side may be missing)."""
+
+    def tokens(text: str | None) -> list[Token]:
+        return sentence_tokens(normalize(text).text, Locale.DE) if text else []
+
+    return _classify(tokens(article), tokens(page))
+
+
+def compare_sentence(article: str, page: str, lang: str | None = None) -> Comparison:
+    """:func:`compare_tokens` for two plain strings, each normalised first.
+
+    ``lang`` (``de``/``en``) sets how both sides' numbers are read; without it
+    each side's locale is guessed from its words.
+    """
+    a_norm, p_norm = normalize(article).text, normalize(page).text
+    a_locale = guess_locale(a_norm, lang)
+    p_locale = guess_locale(p_norm, lang)
+    return compare_tokens(sentence_tokens(a_norm, a_locale), sentence_tokens(p_norm, p_locale))
