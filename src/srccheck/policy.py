@@ -29,7 +29,8 @@ the policy lets pass, except ``skipped``, which the user asked for).
 ``not_found`` or ``contradicted``, ``claims-contradicted`` only the
 ``contradicted`` ones (``unverifiable`` claims, whose sources could not all be
 read, never fail). A contradicted claim's finding has the rule id
-``claims-contradicted`` and names the differing words (article → page).
+``claims-contradicted`` and names the differing words (article → page); when
+the policy fails on neither name it is still reported, as a ``warning``.
 """
 
 from __future__ import annotations
@@ -193,6 +194,22 @@ class FailPolicy:
             return rule in self.statuses
         return rule in self.rules
 
+    def claim_level(self, verdict: Verdict) -> Level | None:
+        """The finding level of a quote's or key claim's verdict under this policy.
+
+        ``contradicted``: ``error`` with ``claims-contradicted`` or
+        ``claims-not-found``, else a ``warning`` (a source says otherwise: a human
+        should look even when the build passes). ``not_found``: ``error`` with
+        ``claims-not-found``, else no finding. Other verdicts: no finding.
+        """
+        if verdict is Verdict.CONTRADICTED:
+            if self.fails_on(Rule.CLAIMS_CONTRADICTED) or self.fails_on(Rule.CLAIMS_NOT_FOUND):
+                return Level.ERROR
+            return Level.WARNING
+        if verdict is Verdict.NOT_FOUND and self.fails_on(Rule.CLAIMS_NOT_FOUND):
+            return Level.ERROR
+        return None
+
     def level_of(self, status: Status) -> Level | None:
         """The finding level of a source status under this policy.
 
@@ -240,7 +257,9 @@ def findings(
     """The findings of one article report under ``policy``, in source order.
 
     One finding per source (located at its first citation; later citations are
-    named in the message), then per claim not found (with ``claims-not-found``),
+    named in the message), then per contradicted quote or key claim (an error with
+    ``claims-contradicted`` or ``claims-not-found``, a warning otherwise) and per
+    claim not found (with ``claims-not-found``),
     then per source without an archived copy (with ``archive-missing``). An article
     error is an ``error`` finding with ``article-error`` and a ``warning`` otherwise.
     """
@@ -267,9 +286,7 @@ def findings(
         finding = _source_finding(article, file, source, policy)
         if finding is not None:
             found.append(finding)
-    if policy.fails_on(Rule.CLAIMS_NOT_FOUND) or policy.fails_on(Rule.CLAIMS_CONTRADICTED):
-        missing = policy.fails_on(Rule.CLAIMS_NOT_FOUND)
-        found.extend(_claim_findings(article, file, report, not_found=missing))
+    found.extend(_claim_findings(article, file, report, policy))
     if policy.fails_on(Rule.ARCHIVE_MISSING):
         found.extend(_archive_findings(article, file, report.sources))
     return found
@@ -336,15 +353,17 @@ def _source_finding(
 
 
 def _claim_findings(
-    article: str, file: str, report: ArticleReport, *, not_found: bool
+    article: str, file: str, report: ArticleReport, policy: FailPolicy
 ) -> list[Finding]:
-    """Key claims and quotes that are ``contradicted`` and, with ``not_found``, those
-    whose verdict is ``not_found`` (terms, single numbers and names are parts of key
+    """Quotes and key claims with a finding level under ``policy``
+    (:meth:`FailPolicy.claim_level`; terms, single numbers and names are parts of key
     claims and would only repeat them)."""
-    judged = {Verdict.CONTRADICTED, Verdict.NOT_FOUND} if not_found else {Verdict.CONTRADICTED}
     found = []
     for index, claim in enumerate(report.claims):
-        if claim.verdict not in judged or claim.kind not in JUDGED_CLAIM_KINDS:
+        if claim.verdict is None or claim.kind not in JUDGED_CLAIM_KINDS:
+            continue
+        level = policy.claim_level(claim.verdict)
+        if level is None:
             continue
         end = claim.column + len(claim.text) if claim.column is not None else None
         kind = claim.kind.value.replace("_", " ").capitalize()
@@ -362,7 +381,7 @@ def _claim_findings(
                 column=claim.column,
                 end_column=end if "\n" not in claim.text else None,
                 rule=rule.value,
-                level=Level.ERROR,
+                level=level,
                 title=title,
                 message=message,
                 claim_index=index,
