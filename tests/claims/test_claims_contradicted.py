@@ -223,3 +223,23 @@ def test_a_contradiction_stays_one_even_with_an_unread_source() -> None:
 )
 def test_text_was_read(text: PageText | None, read: bool) -> None:
     assert text_was_read(text) is read
+
+
+def test_framing_before_a_colon_is_not_compared() -> None:
+    # "According to the report:" / the page's "the president." before the sentence: framing
+    # and context, never a swapped word.
+    sentence = "A doctor on the scene told reporters that he tried to save one of the wounded"
+    page = f"It was a long day for the president. {sentence}, but failed to do so."
+    (key,) = _key_claims(f'According to the report: "{sentence}".', page, "en")
+    assert key.verdict is Verdict.SUPPORTED
+
+
+def test_a_name_in_the_framing_must_be_found_itself() -> None:
+    sentence = "Wir werden die Grenze bis zum Frühjahr für alle Lastwagen schließen"
+    page = f"Der Minister sagte: {sentence}."
+    claims = extract_claims(f"Laut Robert Habeck hieß es: „{sentence}.“", lang="de")
+    matched = match_claims(claims, [(0, "live", _page(FILLER + page))])
+    (key,) = [c for c in matched if c.kind is ClaimKind.KEY_CLAIM]
+    (name,) = [c for c in matched if c.kind is ClaimKind.NAME]
+    assert name.verdict is Verdict.NOT_FOUND
+    assert key.verdict is Verdict.PARTIAL

@@ -50,7 +50,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Levenshtein, Opcode
 
 from srccheck.claims.model import DifferenceKind
 from srccheck.claims.numbers import Locale, guess_locale, parse_number, unit_stem
@@ -107,6 +107,8 @@ _TOKEN = re.compile(
 
 
 _SENTENCE_MARK = re.compile(r"[.!?;:]")
+#: Longest equal run at an edge that may be framing rather than the sentence.
+_EDGE_RUN = 2
 
 
 #: Kinds that make an aligned passage contradict the sentence.
@@ -185,17 +187,34 @@ def sentence_tokens(text: str, locale: Locale, base: int = 0) -> list[Token]:
     return out
 
 
-def _anchors(ops: Sequence) -> list:
-    """Equal runs that anchor the alignment: isolated single tokens at the edges are not."""
+def _anchors(
+    ops: Sequence[Opcode], article: Sequence[Token], page: Sequence[Token]
+) -> list[Opcode]:
+    """Equal runs that anchor the alignment.
+
+    A short run (``_EDGE_RUN`` tokens or fewer) at either edge is dropped while it is
+    cut off from the next run by more than one token on either side, or by a sentence
+    mark: ``the`` of ``According to the report: "…`` is framing, not the sentence.
+    """
     equal = [op for op in ops if op.tag == "equal"]
-    while len(equal) > 1 and equal[0].src_end - equal[0].src_start == 1 and (
-        equal[1].src_start - equal[0].src_end > 1 or equal[1].dest_start - equal[0].dest_end > 1
-    ):
+
+    def cut_off(first: Opcode, second: Opcode) -> bool:
+        """Whether the gap between two runs (in order) is wide or crosses a sentence mark."""
+        lo_a, hi_a = first.src_end, second.src_start
+        lo_p, hi_p = first.dest_end, second.dest_start
+        if hi_a - lo_a > 1 or hi_p - lo_p > 1:
+            return True
+        # boundary_before of the gap's tokens and of the second run's first token.
+        return any(t.boundary_before for t in article[lo_a : hi_a + 1]) or any(
+            t.boundary_before for t in page[lo_p : hi_p + 1]
+        )
+
+    def short(op: Opcode) -> bool:
+        return op.src_end - op.src_start <= _EDGE_RUN
+
+    while len(equal) > 1 and short(equal[0]) and cut_off(equal[0], equal[1]):
         equal.pop(0)
-    while len(equal) > 1 and equal[-1].src_end - equal[-1].src_start == 1 and (
-        equal[-1].src_start - equal[-2].src_end > 1
-        or equal[-1].dest_start - equal[-2].dest_end > 1
-    ):
+    while len(equal) > 1 and short(equal[-1]) and cut_off(equal[-2], equal[-1]):
         equal.pop()
     return equal
 
@@ -212,8 +231,8 @@ def _classify(article: Sequence[Token], page: Sequence[Token]) -> DifferenceKind
         return DifferenceKind.NEGATION
     a_num = sorted(t.key for t in article if t.number)
     p_num = sorted(t.key for t in page if t.number)
-    if a_num != p_num:
-        return DifferenceKind.NUMBER
+    if a_num and p_num and a_num != p_num:
+        return DifferenceKind.NUMBER  # a number on one side only is a missing part, not another
     if article and page:
         a_content = {_stem(t.key) for t in article if not t.number and t.key not in _STOP}
         p_content = {_stem(t.key) for t in page if not t.number and t.key not in _STOP}
@@ -231,7 +250,7 @@ def compare_tokens(article: Sequence[Token], page: Sequence[Token]) -> Compariso
     a_keys = [t.key for t in article]
     p_keys = [t.key for t in page]
     ops = Levenshtein.opcodes(a_keys, p_keys)
-    anchors = _anchors(ops)
+    anchors = _anchors(ops, article, page)
     if not anchors:
         return Comparison(False, 0, 0.0, (0, 0), (0, 0), ())
     a0, p0 = anchors[0].src_start, anchors[0].dest_start

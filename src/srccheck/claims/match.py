@@ -29,8 +29,9 @@ Rules, per kind:
   passage differs from the sentence in a number, a negation or a content
   word, or when a quote of the sentence is ``near`` with such a difference;
   the evidence lists those words (article → page, with their kind).
-  Otherwise ``supported`` when no part is only ``near`` and either the whole
-  sentence is aligned without any difference, or every part is found in one
+  Otherwise ``supported`` when no part is only ``near`` and either the
+  sentence is on a page word for word (framing before a ``:`` aside, and any
+  part not found lies inside the verbatim stretch), or every part is found in one
   text of one source with all of them starting within ``PASSAGE_CHARS``
   normalised characters (a few sentences) and — unless an aligned passage of
   that text vouches for it — the page sentences around them agree with the
@@ -352,8 +353,13 @@ def _match_key_claim(
                 shown = evidence.model_copy(update={"differences": wrong})
                 return _with(claim, Verdict.CONTRADICTED, [shown])
     passage = _passage(part_hits) if part_hits and present == len(part_hits) else None
+    # A verbatim sentence vouches for the parts it holds (a name the index splits
+    # differently); parts in its framing (``Laut Robert Habeck: „…“``) must be found.
+    missing = [matched[p].text for p, h in zip(claim.parts, part_hits, strict=True)
+               if not h and p in matched]  # fmt: skip
+    verbatim = best is not None and best.verbatim and all(best.holds(t) for t in missing)
     if not near_parts and best is not None and (
-        best.whole or (passage is not None and best.doc.doc == passage.doc)
+        verbatim or (passage is not None and best.doc.doc == passage.doc)
     ):
         return _with(claim, Verdict.SUPPORTED, _evidence(index, [best.hit()]))
     if not near_parts and passage is not None and _same_polarity(index, claim.text, passage):
@@ -382,10 +388,26 @@ class _Alignment:
     comparison: Comparison
 
     @property
-    def whole(self) -> bool:
-        """Every token of the sentence is equal, in order, with nothing between."""
+    def verbatim(self) -> bool:
+        """The sentence is on the page word for word: no difference, and its only
+        words outside the compared stretch are framing before a sentence mark
+        (``Laut Bericht hieß es: „…“``)."""
         c = self.comparison
-        return c.aligned and not c.differences and c.equal == len(self.article_tokens)
+        a0, a1 = c.article_span
+        return (
+            c.aligned
+            and not c.differences
+            and a1 == len(self.article_tokens)
+            and (a0 == 0 or self.article_tokens[a0].boundary_before)
+        )
+
+    def holds(self, text: str) -> bool:
+        """Whether ``text`` (a part of the sentence) lies in the compared stretch."""
+        a0, a1 = self.comparison.article_span
+        stretch = self.article_norm.text[
+            self.article_tokens[a0].start : self.article_tokens[a1 - 1].end
+        ]
+        return normalize(text).text in stretch
 
     def hit(self, *, checkable_only: bool = False) -> _Hit:
         c = self.comparison
