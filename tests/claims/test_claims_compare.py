@@ -43,6 +43,12 @@ CASES: list[tuple[str, str, str, str, list[DifferenceKind]]] = [
     ("de inflected word is the same word", "de",
      "Die Armee schickte 300 Soldaten in die Region Kursk.",
      "Die Armee schickte 300 Soldat in die Region Kursk.", []),
+    ("de negation in the sentence before", "de", DE, f"Das war nicht alles. {DE}", []),
+    ("en negation in the sentence after", "en", EN, f"{EN} Not everyone agreed.", []),
+    ("de framing before a colon", "de", f"Laut Bericht hieß es: {DE}",
+     f"Kein Wort dazu. {DE}", []),
+    ("en number on the page only", "en", "The ministry said it had sent soldiers to the border.",
+     "The ministry said it had sent 1,500 soldiers to the border.", []),
     # Numbers.
     ("de number changed", "de", DE, DE.replace("1.500", "1.600"), [NUMBER]),
     ("en number changed", "en", EN, EN.replace("1,500", "1,600"), [NUMBER]),

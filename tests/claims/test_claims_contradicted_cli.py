@@ -121,3 +121,5 @@ def test_unread_source_makes_a_missing_quote_unverifiable(
     assert quote["verdict"] == "unverifiable"
     assert _key(report, "1.500 Soldaten")["verdict"] == "supported"
     assert "not_found" not in report["summary"]["claims_by_verdict"]
+    html = (tmp_path / "out" / "artikel.html").read_text(encoding="utf-8")
+    assert html.count("(text not read)") == 1

@@ -121,3 +121,34 @@ def test_archive_errors_are_counted_in_the_totals() -> None:
     console = _console()
     _run(ConsoleReporter(console, Verbosity.QUIET), [report], make_index([(report, "a")]))
     assert "archived 1/2 (1 archive error)" in _output(console)
+
+
+def test_verbose_lists_contradicted_claims_with_the_differing_words() -> None:
+    from srccheck.claims.model import (
+        Claim,
+        ClaimKind,
+        DifferenceKind,
+        Evidence,
+        Origin,
+        TextPart,
+        WordDifference,
+    )
+
+    evidence = Evidence(
+        source_id=0, origin=Origin.LIVE, text_part=TextPart.MAIN, start=0, end=10,
+        snippet="400 bis 500 Wh/kg", score=90.0,
+        differences=[WordDifference(article="410", page="400", kind=DifferenceKind.NUMBER)],
+    )  # fmt: skip
+    contradicted = Claim(
+        id="k9", kind=ClaimKind.KEY_CLAIM, text="Er nannte 410 bis 500 Wh/kg.", start=0, end=28,
+        line=3, column=1, verdict=Verdict.CONTRADICTED, evidence=[evidence],
+    )  # fmt: skip
+    report = make_claims_report([contradicted])
+    index = make_index([(report, "a")])
+    console = _console(width=160)
+    _run(ConsoleReporter(console, Verbosity.VERBOSE), [report], index)
+    out = _output(console)
+    (line,) = [line for line in out.splitlines() if line.lstrip().startswith("contradicted")]
+    assert "k9 key_claim 3:1" in line
+    assert "410 → 400" in line
+    assert "1 contradicted" in out.rstrip().splitlines()[-1]

@@ -11,8 +11,10 @@ its value (``1.000``, ``1,000``, ``1000`` and ``1 000`` are one key, parsed
 with the text's locale; ``1,5`` and ``1.5`` too); a word is one token, with
 an apostrophe inside it (``don't``).
 
-Alignment (:func:`compare_tokens`): a word-level Levenshtein alignment
-(``rapidfuzz.distance.Levenshtein.opcodes``). Only what lies between the
+Alignment (:func:`compare_tokens`): a word-level alignment by longest
+common runs (``difflib.SequenceMatcher``, no junk heuristic; unlike an edit
+distance it does not scatter a sentence's first words over earlier mentions
+of them, such as a photo caption). Only what lies between the
 first and the last run of equal tokens is compared; words outside it are
 framing (``Laut Bericht hieß es:``) or page context. Single equal tokens cut
 off from the rest by a gap are not anchors. The passage is *the same
@@ -26,14 +28,19 @@ Differences (:class:`DifferenceKind`), per differing stretch:
   ending), ``nie``, ``niemals``, ``weder``, ``ohne``, ``nichts``,
   ``niemand``; ``not``, ``no``, ``never``, ``neither``, ``nor``, ``none``,
   ``nothing``, ``nobody``, ``without``, ``cannot`` and any ``…n't``;
-* ``number``   – a number replaced by another value, or a number on one side
-  only, inside the compared stretch; also a different number right next to
-  either edge of it (``410 Soldaten`` against ``400 Soldaten``);
+* ``number``   – a number replaced by another value inside the compared
+  stretch (a number on one side only is a part missing, ``other``);
 * ``word``     – a content word replaced by another word that does not share
   its stem (``Soldaten`` → ``Polizisten``; ``Soldat`` → ``Soldaten`` is the
   same word);
 * ``other``    – anything else (a word added or left out, function words):
   shown, never a contradiction.
+
+The words right before and after the compared stretch are compared too when
+both sides have one in the same sentence (no sentence mark between), so a
+changed first or last word (``410 Soldaten`` against ``400 Soldaten``) is a
+difference in the same slot, and a negation just outside it on one side
+(``… geschickt nicht.``) counts.
 
 ``negation``, ``number`` and ``word`` are *checkable*: an aligned passage
 with one of them contradicts the sentence (a ``word`` only when at least
@@ -49,8 +56,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from rapidfuzz.distance import Levenshtein, Opcode
+from difflib import SequenceMatcher
+from typing import NamedTuple
 
 from srccheck.claims.model import DifferenceKind
 from srccheck.claims.numbers import Locale, guess_locale, parse_number, unit_stem
@@ -106,13 +113,25 @@ _TOKEN = re.compile(
 )
 
 
-_SENTENCE_MARK = re.compile(r"[.!?;:]")
+# A sentence mark ends a clause only before a blank or the end (not in 3:14, U.S).
+_SENTENCE_MARK = re.compile(r"[.!?;:]['\"]?(?:\s|$)")
+_POSSESSIVE = re.compile(r"'s?$")
 #: Longest equal run at an edge that may be framing rather than the sentence.
 _EDGE_RUN = 2
 
 
 #: Kinds that make an aligned passage contradict the sentence.
 CHECKABLE = frozenset({DifferenceKind.NEGATION, DifferenceKind.NUMBER, DifferenceKind.WORD})
+
+
+class Opcode(NamedTuple):
+    """One step of an alignment (``difflib`` opcodes with names)."""
+
+    tag: str  # equal, replace, delete, insert
+    src_start: int
+    src_end: int
+    dest_start: int
+    dest_end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +142,7 @@ class Token:
     start: int
     end: int
     number: bool
-    boundary_before: bool = False  # a sentence mark (. ! ? ; :) since the previous token
+    boundary_before: bool = False  # a sentence mark (. ! ? ; : before a blank) since the last
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +194,9 @@ def sentence_tokens(text: str, locale: Locale, base: int = 0) -> list[Token]:
     out: list[Token] = []
     prev = 0
     for m in _TOKEN.finditer(text):
-        boundary = _SENTENCE_MARK.search(text, prev, m.start()) is not None
+        # One character past the gap, so a mark right before the token is not taken for
+        # one at the end of the text ("3:14").
+        boundary = _SENTENCE_MARK.search(text, prev, m.start() + 1) is not None
         prev = m.end()
         raw = m.group("num")
         if raw is not None:
@@ -183,7 +204,10 @@ def sentence_tokens(text: str, locale: Locale, base: int = 0) -> list[Token]:
             key = f"#{value:g}" if value is not None else raw
             out.append(Token(key, base + m.start(), base + m.end(), True, boundary))
         else:
-            out.append(Token(m.group(0), base + m.start(), base + m.end(), False, boundary))
+            word = m.group(0)
+            if "'" in word and not word.endswith("n't"):
+                word = _POSSESSIVE.sub("", word)  # "boeing's" is "boeing" ("'s" may stand apart)
+            out.append(Token(word, base + m.start(), base + m.end(), False, boundary))
     return out
 
 
@@ -192,9 +216,12 @@ def _anchors(
 ) -> list[Opcode]:
     """Equal runs that anchor the alignment.
 
-    A short run (``_EDGE_RUN`` tokens or fewer) at either edge is dropped while it is
-    cut off from the next run by more than one token on either side, or by a sentence
-    mark: ``the`` of ``According to the report: "…`` is framing, not the sentence.
+    Runs separated by a gap that holds a sentence mark (``. ! ? ; :``) on either side
+    are different sentences: only the group with the most equal tokens is kept
+    (``according to the`` of ``According to the report: "…`` against a page's
+    ``according to the news agency. The …`` is framing). Then a short run
+    (``_EDGE_RUN`` tokens or fewer) at either edge is dropped while it is cut off
+    from the next run by more than one token on either side.
     """
     equal = [op for op in ops if op.tag == "equal"]
 
@@ -212,6 +239,21 @@ def _anchors(
     def short(op: Opcode) -> bool:
         return op.src_end - op.src_start <= _EDGE_RUN
 
+    def crosses_mark(first: Opcode, second: Opcode) -> bool:
+        return any(t.boundary_before for t in article[first.src_end : second.src_start + 1]) or any(
+            t.boundary_before for t in page[first.dest_end : second.dest_start + 1]
+        )
+
+    # Runs on both sides of a sentence mark in a gap belong to different sentences
+    # (framing, or the page's neighbour): keep the group with the most equal tokens.
+    groups: list[list[Opcode]] = []
+    for op in equal:
+        if groups and not crosses_mark(groups[-1][-1], op):
+            groups[-1].append(op)
+        else:
+            groups.append([op])
+    if groups:
+        equal = max(groups, key=lambda g: sum(op.src_end - op.src_start for op in g))
     while len(equal) > 1 and short(equal[0]) and cut_off(equal[0], equal[1]):
         equal.pop(0)
     while len(equal) > 1 and short(equal[-1]) and cut_off(equal[-2], equal[-1]):
@@ -221,6 +263,10 @@ def _anchors(
 
 def _stem(key: str) -> str:
     return unit_stem(key)
+
+
+def _is_content(token: Token) -> bool:
+    return not token.number and len(token.key) > 1 and token.key not in _STOP
 
 
 def _classify(article: Sequence[Token], page: Sequence[Token]) -> DifferenceKind:
@@ -234,8 +280,8 @@ def _classify(article: Sequence[Token], page: Sequence[Token]) -> DifferenceKind
     if a_num and p_num and a_num != p_num:
         return DifferenceKind.NUMBER  # a number on one side only is a missing part, not another
     if article and page:
-        a_content = {_stem(t.key) for t in article if not t.number and t.key not in _STOP}
-        p_content = {_stem(t.key) for t in page if not t.number and t.key not in _STOP}
+        a_content = {_stem(t.key) for t in article if _is_content(t)}
+        p_content = {_stem(t.key) for t in page if _is_content(t)}
         if a_content and p_content and a_content != p_content:
             return DifferenceKind.WORD
     return DifferenceKind.OTHER
@@ -249,7 +295,8 @@ def compare_tokens(article: Sequence[Token], page: Sequence[Token]) -> Compariso
     """
     a_keys = [t.key for t in article]
     p_keys = [t.key for t in page]
-    ops = Levenshtein.opcodes(a_keys, p_keys)
+    matcher = SequenceMatcher(None, a_keys, p_keys, autojunk=False)
+    ops = [Opcode(*op) for op in matcher.get_opcodes()]
     anchors = _anchors(ops, article, page)
     if not anchors:
         return Comparison(False, 0, 0.0, (0, 0), (0, 0), ())
@@ -275,22 +322,27 @@ def compare_tokens(article: Sequence[Token], page: Sequence[Token]) -> Compariso
         ak, pk = (a0 - 1, p0 - 1) if at_start else (a1, p1)
         a_tok = article[ak] if 0 <= ak < len(article) else None
         p_tok = page[pk] if 0 <= pk < len(page) else None
+        # A neighbour across a sentence mark is framing or another sentence.
+        if a_tok is not None and (article[a0] if at_start else a_tok).boundary_before:
+            a_tok = None
         if p_tok is not None and (page[p0] if at_start else p_tok).boundary_before:
-            p_tok = None  # the page's neighbour belongs to another sentence
+            p_tok = None
         if a_tok is None and p_tok is None:
             continue
         a_neg = a_tok is not None and is_negation(a_tok.key)
         p_neg = p_tok is not None and is_negation(p_tok.key)
-        if a_tok is not None and p_tok is not None and a_tok.number and p_tok.number:
-            kind = DifferenceKind.NUMBER if a_tok.key != p_tok.key else None
+        if a_tok is not None and p_tok is not None:
+            kind = _classify([a_tok], [p_tok])  # the same slot: "my3sense" / "my6sense"
+            if kind is DifferenceKind.OTHER:
+                continue
+            a_span, p_span = (ak, ak + 1), (pk, pk + 1)
+        elif a_neg or p_neg:
+            kind = DifferenceKind.NEGATION
+            edge = (a0, a0) if at_start else (a1, a1)
+            a_span = (ak, ak + 1) if a_neg else edge
+            p_span = (pk, pk + 1) if p_neg else ((p0, p0) if at_start else (p1, p1))
         else:
-            kind = DifferenceKind.NEGATION if a_neg != p_neg else None
-        if kind is None:
             continue
-        a_span = (ak, ak + 1) if a_tok is not None and (a_tok.number or a_neg) else (
-            (a0, a0) if at_start else (a1, a1))
-        p_span = (pk, pk + 1) if p_tok is not None and (p_tok.number or p_neg) else (
-            (p0, p0) if at_start else (p1, p1))
         diffs.insert(0 if at_start else len(diffs), PartDifference(kind, *a_span, *p_span))
     share = equal / max(a1 - a0, p1 - p0, 1)
     aligned = equal >= MIN_EQUAL and share >= MIN_SHARE and (a1 - a0) * 2 >= len(article)

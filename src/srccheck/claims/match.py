@@ -33,10 +33,12 @@ Rules, per kind:
   sentence is on a page word for word (framing before a ``:`` aside, and any
   part not found lies inside the verbatim stretch), or every part is found in one
   text of one source with all of them starting within ``PASSAGE_CHARS``
-  normalised characters (a few sentences) and — unless an aligned passage of
-  that text vouches for it — the page sentences around them agree with the
-  sentence on negation. ``partial`` when some parts are found (or near), or
-  all but not together; ``not_found`` when none is.
+  normalised characters (a few sentences), the page sentences around the
+  aligned passage (or, without one in that text, around the parts) hold every
+  number of the sentence that no part stands for (``Sportback 90``), and —
+  without an aligned passage — agree with the sentence on negation.
+  ``partial`` when some parts are found (or near), or all but not together;
+  ``not_found`` when none is.
 
 Any kind is ``unverifiable`` instead of ``not_found`` when there is no page
 text at all, every indexed page is paywalled, or the text of a cited source
@@ -338,7 +340,12 @@ def _match_key_claim(
     """The verdict of one key claim (rules in the module docstring)."""
     part_hits = [hits.get(part, []) for part in claim.parts]
     present = sum(1 for h in part_hits if h)
-    best = _best_alignment(index, claim.text, locale)
+    quote_hits = [
+        h for part, found in zip(claim.parts, part_hits, strict=True)
+        if part in matched and matched[part].kind is ClaimKind.QUOTE
+        for h in found if h.exact
+    ]  # fmt: skip
+    best = _best_alignment(index, claim.text, locale, quote_hits)
     if best is not None and best.comparison.contradictions:
         return _with(claim, Verdict.CONTRADICTED, _evidence(index, [best.hit(checkable_only=True)]))
     # A key claim is never more favourable than its weakest part: a near quote.
@@ -358,12 +365,17 @@ def _match_key_claim(
     missing = [matched[p].text for p, h in zip(claim.parts, part_hits, strict=True)
                if not h and p in matched]  # fmt: skip
     verbatim = best is not None and best.verbatim and all(best.holds(t) for t in missing)
+    loose = _loose_numbers(claim, matched, locale)
     if not near_parts and best is not None and (
         verbatim or (passage is not None and best.doc.doc == passage.doc)
     ):
-        return _with(claim, Verdict.SUPPORTED, _evidence(index, [best.hit()]))
-    if not near_parts and passage is not None and _same_polarity(index, claim.text, passage):
-        return _with(claim, Verdict.SUPPORTED, _evidence(index, [passage]))
+        hit = best.hit()
+        if verbatim or loose <= _region_numbers(index, hit)[1]:
+            return _with(claim, Verdict.SUPPORTED, _evidence(index, [hit]))
+    if not near_parts and passage is not None:
+        negated, numbers = _region_numbers(index, passage)
+        if negated == _negated(claim.text, locale) and loose <= numbers:
+            return _with(claim, Verdict.SUPPORTED, _evidence(index, [passage]))
     if present or near_parts or passage is not None:
         return _with(claim, Verdict.PARTIAL, [])
     return _with(claim, Verdict.NOT_FOUND if checkable else Verdict.UNVERIFIABLE, [])
@@ -432,11 +444,15 @@ class _Alignment:
         return WordDifference(article=article, page=page, kind=d.kind)
 
 
-def _best_alignment(index: PageIndex, sentence: str, locale: Locale) -> _Alignment | None:
+def _best_alignment(
+    index: PageIndex, sentence: str, locale: Locale, anchors: Sequence[_Hit] = ()
+) -> _Alignment | None:
     """The aligned passage (:mod:`.compare`) that matches ``sentence`` best, if any.
 
-    Candidates are the fuzzy-quote windows (:meth:`PageIndex.candidate_windows`);
-    the best has the most equal tokens, then the fewest contradictions.
+    Candidates are the fuzzy-quote windows (:meth:`PageIndex.candidate_windows`),
+    the exact occurrences of the sentence's words and the ``anchors`` (exact hits
+    of its quotes), each widened by half the sentence on both sides; the best has
+    the most equal tokens, then the fewest contradictions.
     """
     norm = normalize(sentence)
     words, _, _ = tokenize(norm.text)
@@ -445,8 +461,19 @@ def _best_alignment(index: PageIndex, sentence: str, locale: Locale) -> _Alignme
     article_tokens = sentence_tokens(norm.text, locale)
     best: _Alignment | None = None
     best_key: tuple[int, int, int] | None = None
-    for doc_no, first, last in index.candidate_windows(words):
+    margin = len(words) // 2 + 2
+    windows = {*index.candidate_windows(words)}
+    # Exact places of the sentence and of its found quotes, which the fuzzy
+    # candidates may miss on a page of near-repeats (lists, tables).
+    for hit in index.find_phrase(words):
+        windows.add((hit.doc, hit.first, hit.last))
+    for hit in anchors:
+        doc = index.docs[hit.doc]
+        first = max(0, bisect_right(doc.starts, hit.start) - 1)
+        windows.add((hit.doc, first, max(first, bisect_right(doc.starts, hit.end - 1) - 1)))
+    for doc_no, first, last in sorted(windows):
         doc = index.docs[doc_no]
+        first, last = max(0, first - margin), min(len(doc.words) - 1, last + margin)
         start, end = doc.char_span(first, last)
         page_tokens = sentence_tokens(doc.norm.text[start:end], doc.locale, base=start)
         if not page_tokens:
@@ -461,19 +488,43 @@ def _best_alignment(index: PageIndex, sentence: str, locale: Locale) -> _Alignme
     return best
 
 
-def _same_polarity(index: PageIndex, sentence: str, passage: _Hit) -> bool:
-    """Whether the sentence and the page sentences around ``passage`` agree on negation:
-    both hold one or neither does (a paraphrase with ``nicht`` added is not support)."""
-    doc = index.docs[passage.doc]
+def _negated(sentence: str, locale: Locale) -> bool:
+    return any(is_negation(t.key) for t in sentence_tokens(normalize(sentence).text, locale))
+
+
+def _loose_numbers(claim: Claim, matched: dict[str, Claim], locale: Locale) -> set[str]:
+    """Number keys of the sentence that no number or date part stands for
+    (``Sportback 90``, ``2 tsp``): a supporting passage must hold them too."""
+    covered: set[float] = set()
+    for part_id in claim.parts:
+        part = matched.get(part_id)
+        if part is None:
+            continue
+        if part.value is not None:
+            covered.add(part.value)
+        if part.date is not None:
+            covered.update(v for v in (part.date.year, part.date.month, part.date.day) if v)
+    loose: set[str] = set()
+    for token in sentence_tokens(normalize(claim.text).text, locale):
+        if token.number and not (token.key.startswith("#") and float(token.key[1:]) in covered):
+            loose.add(token.key)
+    return loose
+
+
+_SENTENCE_END = re.compile(r"[.!?]\s")
+
+
+def _region_numbers(index: PageIndex, hit: _Hit) -> tuple[bool, set[str]]:
+    """Whether the page sentences around ``hit`` hold a negation, and their number keys."""
+    doc = index.docs[hit.doc]
     text = doc.norm.text
-    start = max(text.rfind(". ", 0, passage.start), text.rfind("? ", 0, passage.start),
-                text.rfind("! ", 0, passage.start)) + 1  # fmt: skip
-    stops = [i for i in (text.find(m, passage.end) for m in (". ", "? ", "! ")) if i >= 0]
-    end = min(stops) if stops else len(text)
-    page_negated = any(is_negation(t.key) for t in sentence_tokens(text[start:end], doc.locale))
-    own = normalize(sentence).text
-    article_negated = any(is_negation(t.key) for t in sentence_tokens(own, doc.locale))
-    return page_negated == article_negated
+    lead = text[max(0, hit.start - 600) : hit.start]
+    ends = [m.end() for m in _SENTENCE_END.finditer(lead)]
+    start = hit.start - len(lead) + (ends[-1] if ends else 0)
+    after = _SENTENCE_END.search(text, hit.end, hit.end + 600)
+    end = after.start() + 1 if after else min(len(text), hit.end + 600)
+    tokens = sentence_tokens(text[start:end], doc.locale)
+    return any(is_negation(t.key) for t in tokens), {t.key for t in tokens if t.number}
 
 
 def _passage(part_hits: list[list[_Hit]]) -> _Hit | None:
