@@ -103,6 +103,8 @@ PASSAGE_CHARS = 800
 SNIPPET_CHARS = 200
 #: Words after a page number searched for the counted noun.
 _NOUN_WINDOW = 3
+#: Exact occurrences of a key claim's sentence (or quotes) compared, at most.
+_EXACT_WINDOWS = 3
 #: Fewest words of a page text that count as having read the page (see text_was_read).
 MIN_READ_WORDS = 20
 
@@ -462,15 +464,21 @@ def _best_alignment(
     best: _Alignment | None = None
     best_key: tuple[int, int, int] | None = None
     margin = len(words) // 2 + 2
-    windows = {*index.candidate_windows(words)}
-    # Exact places of the sentence and of its found quotes, which the fuzzy
-    # candidates may miss on a page of near-repeats (lists, tables).
+    # Exact places of the sentence, which the fuzzy candidates may miss on a page
+    # of near-repeats (lists, tables): one verbatim occurrence per text is enough,
+    # and no fuzzy candidate can match better.
+    windows: set[tuple[int, int, int]] = set()
     for hit in index.find_phrase(words):
-        windows.add((hit.doc, hit.first, hit.last))
-    for hit in anchors:
-        doc = index.docs[hit.doc]
-        first = max(0, bisect_right(doc.starts, hit.start) - 1)
-        windows.add((hit.doc, first, max(first, bisect_right(doc.starts, hit.end - 1) - 1)))
+        if len(windows) < _EXACT_WINDOWS and all(hit.doc != w[0] for w in windows):
+            windows.add((hit.doc, hit.first, hit.last))
+    if not windows:
+        windows.update(index.candidate_windows(words))
+        # The exact places of its found quotes (a few per quote).
+        for hit in anchors[:_EXACT_WINDOWS]:
+            doc = index.docs[hit.doc]
+            first = max(0, bisect_right(doc.starts, hit.start) - 1)
+            last = max(first, bisect_right(doc.starts, hit.end - 1) - 1)
+            windows.add((hit.doc, first, last))
     for doc_no, first, last in sorted(windows):
         doc = index.docs[doc_no]
         first, last = max(0, first - margin), min(len(doc.words) - 1, last + margin)
