@@ -9,7 +9,10 @@ Tokens (:func:`sentence_tokens`, on normalised text, see
 :func:`srccheck.text.normalize.normalize`): a number is one token keyed by
 its value (``1.000``, ``1,000``, ``1000`` and ``1 000`` are one key, parsed
 with the text's locale; ``1,5`` and ``1.5`` too); a word is one token, with
-an apostrophe inside it (``don't``).
+an apostrophe inside it (``don't``; a possessive ``'s`` is dropped). Words
+for the same scale, percent or currency share a key (``Millionen``/``Mio.``/
+``million``, ``Mrd.``/``bn``/English ``billion``, ``Prozent``/``percent``/
+``per cent``, ``Euro``/``EUR``, ``Dollar``/``USD``).
 
 Alignment (:func:`compare_tokens`): a word-level alignment by longest
 common runs (``difflib.SequenceMatcher``, no junk heuristic; unlike an edit
@@ -28,8 +31,9 @@ Differences (:class:`DifferenceKind`), per differing stretch:
   ending), ``nie``, ``niemals``, ``weder``, ``ohne``, ``nichts``,
   ``niemand``; ``not``, ``no``, ``never``, ``neither``, ``nor``, ``none``,
   ``nothing``, ``nobody``, ``without``, ``cannot`` and any ``…n't``;
-* ``number``   – a number replaced by another value inside the compared
-  stretch (a number on one side only is a part missing, ``other``);
+* ``number``   – a number or scale word replaced by another value inside the
+  compared stretch (``Millionen`` → ``Milliarden`` too; a number on one side
+  only is a part missing, ``other``);
 * ``word``     – a content word replaced by another word that does not share
   its stem (``Soldaten`` → ``Polizisten``; ``Soldat`` → ``Soldaten`` is the
   same word);
@@ -72,6 +76,7 @@ __all__ = [
     "WORD_SHARE",
     "Comparison",
     "DifferenceKind",
+    "Opcode",
     "PartDifference",
     "Token",
     "classify_words",
@@ -106,6 +111,17 @@ _STOP = _words(
     these those there their its his her our said says
     """
 )
+
+# Words that name the same scale, unit or currency compare equal ("Mio."/"Millionen").
+_ALIASES: dict[str, str] = {
+    **dict.fromkeys(("tausend", "tsd", "thousand", "thousands"), "<1e3>"),
+    **dict.fromkeys(("million", "millionen", "millions", "mio", "mn"), "<1e6>"),
+    **dict.fromkeys(("milliarde", "milliarden", "mrd", "bn", "billions"), "<1e9>"),
+    **dict.fromkeys(("prozent", "percent", "pct"), "<%>"),
+    **dict.fromkeys(("euro", "euros", "eur"), "<eur>"),
+    **dict.fromkeys(("dollar", "dollars", "usd"), "<usd>"),
+}
+_BILLION = {Locale.DE: "<1e12>", Locale.EN: "<1e9>"}  # German "Billion" is 10^12
 
 _TOKEN = re.compile(
     r"(?P<num>\d{1,3}(?:[.,' ]\d{3})+(?:[.,]\d+)?(?![\d])|\d+(?:[.,]\d+)?(?![\d]))"
@@ -207,6 +223,13 @@ def sentence_tokens(text: str, locale: Locale, base: int = 0) -> list[Token]:
             word = m.group(0)
             if "'" in word and not word.endswith("n't"):
                 word = _POSSESSIVE.sub("", word)  # "boeing's" is "boeing" ("'s" may stand apart)
+            if word in ("billion", "billionen"):
+                word = _BILLION[locale] if word == "billion" else "<1e12>"
+            word = _ALIASES.get(word, word)
+            if word == "cent" and out and out[-1].key == "per" and not boundary:
+                per = out[-1]
+                out[-1] = Token("<%>", per.start, base + m.end(), False, per.boundary_before)
+                continue  # "per cent" is "percent"
             out.append(Token(word, base + m.start(), base + m.end(), False, boundary))
     return out
 
@@ -275,8 +298,8 @@ def _classify(article: Sequence[Token], page: Sequence[Token]) -> DifferenceKind
     p_neg = sum(1 for t in page if is_negation(t.key))
     if a_neg != p_neg:
         return DifferenceKind.NEGATION
-    a_num = sorted(t.key for t in article if t.number)
-    p_num = sorted(t.key for t in page if t.number)
+    a_num = sorted(t.key for t in article if t.number or t.key.startswith("<1e"))
+    p_num = sorted(t.key for t in page if t.number or t.key.startswith("<1e"))
     if a_num and p_num and a_num != p_num:
         return DifferenceKind.NUMBER  # a number on one side only is a missing part, not another
     if article and page:
