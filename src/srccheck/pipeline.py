@@ -45,6 +45,7 @@ from srccheck.articles.model import Article, ArticleFailure
 from srccheck.articles.urls import text_directives
 from srccheck.claims import Claim, extract_claims, match_claims
 from srccheck.claims.fragments import FragmentPage, check_text_fragments
+from srccheck.claims.match import MIN_READ_WORDS, text_was_read
 from srccheck.claims.numbers import guess_locale
 from srccheck.errors import InputError, SrccheckError
 from srccheck.fetch.cache import Cache, open_cache
@@ -87,6 +88,7 @@ __all__ = [
     "run",
     "run_sync",
     "text_unread",
+    "unread_sources",
 ]
 
 LIVE, ARCHIVED = "live", "archived"
@@ -244,14 +246,18 @@ def text_unread(
 ) -> str | None:
     """Why none of a source's texts can be checked against, or ``None`` when one can.
 
-    A text counts when it holds more than whitespace; otherwise the reason is the
-    live answer's (:attr:`FetchOutcome.text_unread`: its status, a paywall, no text).
+    A text counts when it was really read (:func:`srccheck.claims.match.text_was_read`:
+    not a paywall teaser, at least ``MIN_READ_WORDS`` words); otherwise the reason is
+    the live answer's (:attr:`FetchOutcome.text_unread`: its status, a wall, an
+    unreadable document), a paywall, or too little text.
     """
-    if any(text.main_text.strip() or text.full_text.strip() for _, text in texts):
+    if any(text_was_read(text) for _, text in texts):
         return None
     if live_text is not None and live_text.paywalled:
         return "paywalled: only the free part of the page could be read"
-    return live.text_unread or "no text: nothing readable was extracted from the page"
+    return live.text_unread or (
+        f"no text: fewer than {MIN_READ_WORDS} words could be read from the page"
+    )
 
 
 def _usable(check: LinkCheck) -> bool:
@@ -299,7 +305,7 @@ def article_claims(article: Article, results: Sequence[SourceResult | None]) -> 
         if result is not None
         for origin, text in result.texts
     ]
-    claims = match_claims(claims, pages)
+    claims = match_claims(claims, pages, unread=unread_sources(results))
     if article.body_start < 0:
         return claims
     lines = LineTable(article.text)
@@ -308,6 +314,12 @@ def article_claims(article: Article, results: Sequence[SourceResult | None]) -> 
         line, column = lines.locate(claim.start)
         located.append(claim.model_copy(update={"line": line, "column": column}))
     return located
+
+
+def unread_sources(results: Sequence[SourceResult | None]) -> list[int]:
+    """Ids of the sources whose text was not read (:func:`text_unread`; claims missing
+    elsewhere stay unverifiable while there is one)."""
+    return [i for i, result in enumerate(results) if result is None or result.text_unread]
 
 
 def build_report(

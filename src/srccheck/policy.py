@@ -9,7 +9,9 @@ list of names:
   passes on a re-run, or a bot wall never fails a build by default;
 * ``all``: every status whose outcome is not ``ok`` (``redirected`` only when named);
 * ``archive-missing``: a source has no archived copy;
-* ``claims-not-found``: a claim of the article was not found in its source;
+* ``claims-not-found``: a quote or key claim of the article was not found in
+  its sources, or a source contradicts it (verdict ``contradicted``);
+* ``claims-contradicted``: only the key claims a source contradicts;
 * ``article-error``: an article could not be read or has no sources;
 * ``require-https``: an ``http://`` source whose ``https://`` twin works; judged
   only with ``--require-https``, and then always an ``error``;
@@ -28,7 +30,11 @@ the policy lets pass, except ``skipped``, which the user asked for).
 ``archive-missing`` judges sources whose archives all answered "not archived"
 (an archive that could not be asked is no evidence either way);
 ``claims-not-found`` judges quotes and key claims whose verdict is
-``not_found`` (``unverifiable`` claims, with no page text to check, never fail).
+``not_found`` or ``contradicted``, ``claims-contradicted`` only the
+``contradicted`` ones (``unverifiable`` claims, whose sources could not all be
+read, never fail). A contradicted claim's finding has the rule id
+``claims-contradicted`` and names the differing words (article → page); when
+the policy fails on neither name it is still reported, as a ``warning``.
 ``text-fragment-not-found`` judges text fragments whose state is ``not_found``
 or ``invalid`` (an ``unverifiable`` one never fails); such fragments are a
 ``warning`` when the policy does not name the rule.
@@ -42,7 +48,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from srccheck.archive.model import ArchiveState
-from srccheck.claims.model import ClaimKind, Verdict
+from srccheck.claims.model import Claim, ClaimKind, Verdict
 from srccheck.errors import UsageError
 from srccheck.models import ArticleReport, Position, SourceReport, TextFragmentState
 from srccheck.status import STATUS_ACTIONS, STATUS_MEANINGS, Outcome, Status
@@ -84,6 +90,7 @@ class Rule(StrEnum):
 
     ARCHIVE_MISSING = "archive-missing"
     CLAIMS_NOT_FOUND = "claims-not-found"
+    CLAIMS_CONTRADICTED = "claims-contradicted"
     ARTICLE_ERROR = "article-error"
     TEXT_FRAGMENT_NOT_FOUND = "text-fragment-not-found"
     REQUIRE_HTTPS = "require-https"
@@ -101,8 +108,11 @@ class Level(StrEnum):
 RULE_MEANINGS: dict[str, str] = {
     **{status.value: meaning for status, meaning in STATUS_MEANINGS.items()},
     Rule.ARCHIVE_MISSING.value: "No archived copy of the source was found.",
-    Rule.CLAIMS_NOT_FOUND.value: "A quote, number or name of the article was not found in "
-    "the cited source.",
+    Rule.CLAIMS_NOT_FOUND.value: "A quote or key claim of the article was not found in the "
+    "cited sources (with this name, contradicted claims fail too).",
+    Rule.CLAIMS_CONTRADICTED.value: "A key claim of the article differs from the passage of a "
+    "cited source that matches it best: another number, a negation on one side only, or "
+    "another content word.",
     Rule.ARTICLE_ERROR.value: "The article could not be read, or it cites no sources.",
     Rule.TEXT_FRAGMENT_NOT_FOUND.value: "The passage a cited URL's text fragment "
     "(#:~:text=) points to is not on the page, or the directive is malformed.",
@@ -196,6 +206,22 @@ class FailPolicy:
             return rule in self.statuses
         return rule in self.rules
 
+    def claim_level(self, verdict: Verdict) -> Level | None:
+        """The finding level of a quote's or key claim's verdict under this policy.
+
+        ``contradicted``: ``error`` with ``claims-contradicted`` or
+        ``claims-not-found``, else a ``warning`` (a source says otherwise: a human
+        should look even when the build passes). ``not_found``: ``error`` with
+        ``claims-not-found``, else no finding. Other verdicts: no finding.
+        """
+        if verdict is Verdict.CONTRADICTED:
+            if self.fails_on(Rule.CLAIMS_CONTRADICTED) or self.fails_on(Rule.CLAIMS_NOT_FOUND):
+                return Level.ERROR
+            return Level.WARNING
+        if verdict is Verdict.NOT_FOUND and self.fails_on(Rule.CLAIMS_NOT_FOUND):
+            return Level.ERROR
+        return None
+
     def level_of(self, status: Status) -> Level | None:
         """The finding level of a source status under this policy.
 
@@ -245,6 +271,8 @@ def findings(
     One finding per source (located at its first citation; later citations are
     named in the message), then per text fragment not found or invalid (an
     ``error`` with ``text-fragment-not-found``, a ``warning`` otherwise), then per
+    contradicted quote or key claim (an error with
+    ``claims-contradicted`` or ``claims-not-found``, a warning otherwise) and per
     claim not found (with ``claims-not-found``),
     then per source without an archived copy (with ``archive-missing``). An article
     error is an ``error`` finding with ``article-error`` and a ``warning`` otherwise.
@@ -274,8 +302,7 @@ def findings(
             found.append(finding)
     found.extend(_fragment_findings(article, file, report.sources, policy))
     found.extend(_https_findings(article, file, report.sources))
-    if policy.fails_on(Rule.CLAIMS_NOT_FOUND):
-        found.extend(_claim_findings(article, file, report))
+    found.extend(_claim_findings(article, file, report, policy))
     if policy.fails_on(Rule.ARCHIVE_MISSING):
         found.extend(_archive_findings(article, file, report.sources))
     return found
@@ -341,14 +368,27 @@ def _source_finding(
     )
 
 
-def _claim_findings(article: str, file: str, report: ArticleReport) -> list[Finding]:
-    """Key claims and quotes whose verdict is ``not_found`` (terms, single numbers and
-    names are parts of key claims and would only repeat them)."""
+def _claim_findings(
+    article: str, file: str, report: ArticleReport, policy: FailPolicy
+) -> list[Finding]:
+    """Quotes and key claims with a finding level under ``policy``
+    (:meth:`FailPolicy.claim_level`; terms, single numbers and names are parts of key
+    claims and would only repeat them)."""
     found = []
     for index, claim in enumerate(report.claims):
-        if claim.verdict is not Verdict.NOT_FOUND or claim.kind not in JUDGED_CLAIM_KINDS:
+        if claim.verdict is None or claim.kind not in JUDGED_CLAIM_KINDS:
+            continue
+        level = policy.claim_level(claim.verdict)
+        if level is None:
             continue
         end = claim.column + len(claim.text) if claim.column is not None else None
+        kind = claim.kind.value.replace("_", " ").capitalize()
+        if claim.verdict is Verdict.CONTRADICTED:
+            rule, title = Rule.CLAIMS_CONTRADICTED, "srccheck: claim contradicted"
+            message = f"{kind} contradicted by {_contradiction(report, claim)}: {claim.text}"
+        else:
+            rule, title = Rule.CLAIMS_NOT_FOUND, "srccheck: claim not found"
+            message = f"{kind} not found in any source: {claim.text}"
         found.append(
             Finding(
                 article=article,
@@ -356,15 +396,30 @@ def _claim_findings(article: str, file: str, report: ArticleReport) -> list[Find
                 line=claim.line,
                 column=claim.column,
                 end_column=end if "\n" not in claim.text else None,
-                rule=Rule.CLAIMS_NOT_FOUND.value,
-                level=Level.ERROR,
-                title="srccheck: claim not found",
-                message=f"{claim.kind.value.replace('_', ' ').capitalize()} not found in any "
-                f"source: {claim.text}",
+                rule=rule.value,
+                level=level,
+                title=title,
+                message=message,
                 claim_index=index,
             )
         )
     return found
+
+
+def _contradiction(report: ArticleReport, claim: Claim) -> str:
+    """``source 2 (410 → 400)``: the first evidence's source and its differing words."""
+    if not claim.evidence:
+        return "a source"
+    evidence = claim.evidence[0]
+    sources = report.sources
+    source = sources[evidence.source_id] if 0 <= evidence.source_id < len(sources) else None
+    where = f"source {evidence.source_id + 1}"
+    if source is not None:
+        where += f" ({source.source.url or source.source.raw})"
+    words = "; ".join(
+        f"{d.article or '—'} → {d.page or '—'}" for d in evidence.differences
+    )
+    return f"{where}, article → page: {words}" if words else where
 
 
 def _archive_findings(article: str, file: str, sources: Sequence[SourceReport]) -> list[Finding]:

@@ -80,3 +80,39 @@ def test_summary_lists_findings_per_article_and_folds_the_rest() -> None:
 def test_clean_run_headline() -> None:
     text = render([make_report("a.md", [Status.OK, Status.BLOCKED_BY_POLICY])])
     assert text.startswith("## ✅ srccheck: no failing sources")
+
+
+def test_contradicted_claim_is_counted_and_listed_by_default() -> None:
+    from srccheck.claims.model import (
+        Claim,
+        ClaimKind,
+        DifferenceKind,
+        Evidence,
+        Origin,
+        TextPart,
+        Verdict,
+        WordDifference,
+    )
+    from srccheck.models import Summary
+
+    evidence = Evidence(
+        source_id=0, origin=Origin.LIVE, text_part=TextPart.MAIN, start=0, end=10,
+        snippet="400 bis 500 Wh/kg", score=90.0,
+        differences=[WordDifference(article="410", page="400", kind=DifferenceKind.NUMBER)],
+    )  # fmt: skip
+    claims = [
+        Claim(id="k1", kind=ClaimKind.KEY_CLAIM, text="Er nannte 410 bis 500 Wh/kg.", start=0,
+              end=28, line=4, column=1, verdict=Verdict.CONTRADICTED, evidence=[evidence]),
+        Claim(id="k2", kind=ClaimKind.KEY_CLAIM, text="Sie kam 2020.", start=30, end=43,
+              verdict=Verdict.SUPPORTED),
+    ]  # fmt: skip
+    base = make_report("a.md", [Status.OK])
+    report = base.model_copy(
+        update={"claims": claims, "summary": Summary.of(base.sources, claims)}
+    )
+    text = render([report])
+    assert "Claims: 1 supported, 0 partial, 1 contradicted, 0 not found, 0 unverifiable." in text
+    (row,) = [r for r in table_rows(text) if "claims&#45;contradicted" in r or
+              "claims-contradicted" in r]  # fmt: skip
+    assert "warning" in row
+    assert "410 → 400" in row

@@ -178,6 +178,56 @@ def test_claims_not_found_fails_only_when_asked() -> None:
     assert exit_code([report], policy) == 1
 
 
+def _contradicted_report():
+    from srccheck.claims.model import DifferenceKind, Evidence, Origin, TextPart, WordDifference
+
+    key = _claim(ClaimKind.KEY_CLAIM, Verdict.CONTRADICTED, "Er nannte 410 bis 500 Wh/kg.")
+    key = key.model_copy(
+        update={
+            "evidence": [
+                Evidence(
+                    source_id=0, origin=Origin.LIVE, text_part=TextPart.MAIN, start=0, end=20,
+                    snippet="Er nannte 400 bis 500 Wh/kg.", score=90.0,
+                    differences=[WordDifference(article="410", page="400",
+                                                kind=DifferenceKind.NUMBER)],
+                )
+            ]
+        }
+    )  # fmt: skip
+    not_found = _claim(ClaimKind.QUOTE, Verdict.NOT_FOUND, "Wir beraten uns mit Partnern")
+    return make_report("a.md", [S.OK]).model_copy(update={"claims": [key, not_found]})
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected", "code"),
+    [
+        ("default", [("claims-contradicted", Level.WARNING)], 0),
+        ("none", [("claims-contradicted", Level.WARNING)], 0),
+        ("claims-contradicted", [("claims-contradicted", Level.ERROR)], 1),
+        (
+            "default,claims-not-found",
+            [("claims-contradicted", Level.ERROR), ("claims-not-found", Level.ERROR)],
+            1,
+        ),
+    ],
+)
+def test_contradicted_claims_are_findings(
+    spec: str, expected: list[tuple[str, Level]], code: int
+) -> None:
+    report = _contradicted_report()
+    policy = FailPolicy.parse(spec)
+    found = findings(report, policy)
+    assert [(f.rule, f.level) for f in found] == expected
+    assert "410 → 400" in found[0].message
+    assert found[0].claim_index == 0
+    assert exit_code([report], policy) == code
+
+
+def test_claims_contradicted_is_a_fail_on_name() -> None:
+    assert "claims-contradicted" in FAIL_ON_NAMES
+    assert FailPolicy.parse("Claims_Contradicted") == FailPolicy.parse("claims-contradicted")
+
+
 def test_archive_missing_judges_only_sources_whose_archives_answered() -> None:
     sources = [
         make_source(0, S.OK),  # archives not asked

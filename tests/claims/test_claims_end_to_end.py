@@ -30,7 +30,8 @@ RUTTE_PAGE = """<html lang="de"><head><title>Rutte</title></head><body><main>
 </main></body></html>"""
 
 OTHER_PAGE = """<html><head><title>Wetter</title></head><body><article>
-<p>Morgen wird es regnerisch, am Wochenende sonnig.</p></article></body></html>"""
+<p>Morgen wird es regnerisch, am Wochenende sonnig. Die Temperaturen steigen im Süden auf
+bis zu zwanzig Grad, im Norden bleibt es kühl und windig.</p></article></body></html>"""
 
 
 def test_seed_claims_get_evidence_from_the_pages_that_carry_them(

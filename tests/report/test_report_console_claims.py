@@ -52,6 +52,7 @@ def test_claim_counts_group_the_verdicts() -> None:
     assert counts == {
         VerdictGroup.SUPPORTED: 3,
         VerdictGroup.PARTIAL: 4,
+        VerdictGroup.CONTRADICTED: 0,
         VerdictGroup.NOT_FOUND: 0,
         VerdictGroup.UNVERIFIABLE: 0,
     }
@@ -63,10 +64,10 @@ def test_rows_show_archived_and_claim_counts(reports, index) -> None:
     out = _output(console)
     header = next(line for line in out.splitlines() if "sources" in line and "Article" in line)
     assert "archived" in header
-    assert "claims ✓ ~ ✗ ?" in header
+    assert "claims ✓ ~ ≠ ✗ ?" in header
     row = next(line for line in out.splitlines() if "seeds/000_ü.txt" in line)
-    # sources, ok/broken/transient/unverifiable, archived 1 of 2, claims 3/2/3/1
-    assert re.search(r"2\s+2\s+0\s+0\s+0\s+1/2\s+3 2 3 1", row), row
+    # sources, ok/broken/transient/unverifiable, archived 1 of 2, claims 3/2/0/3/1
+    assert re.search(r"2\s+2\s+0\s+0\s+0\s+1/2\s+3 2 0 3 1", row), row
 
 
 def test_compact_rows_show_supported_of_all_claims(reports, index) -> None:
@@ -81,7 +82,7 @@ def test_totals_line_has_archived_and_claims(reports, index) -> None:
     _run(ConsoleReporter(console), reports, index)
     last = _output(console).rstrip().splitlines()[-1]
     assert "; archived 1/2; " in last
-    assert "claims: 3 supported, 2 partial, 3 not found, 1 unverifiable" in last
+    assert "claims: 3 supported, 2 partial, 0 contradicted, 3 not found, 1 unverifiable" in last
     assert last.endswith("1 article not checked")
 
 
@@ -120,3 +121,34 @@ def test_archive_errors_are_counted_in_the_totals() -> None:
     console = _console()
     _run(ConsoleReporter(console, Verbosity.QUIET), [report], make_index([(report, "a")]))
     assert "archived 1/2 (1 archive error)" in _output(console)
+
+
+def test_verbose_lists_contradicted_claims_with_the_differing_words() -> None:
+    from srccheck.claims.model import (
+        Claim,
+        ClaimKind,
+        DifferenceKind,
+        Evidence,
+        Origin,
+        TextPart,
+        WordDifference,
+    )
+
+    evidence = Evidence(
+        source_id=0, origin=Origin.LIVE, text_part=TextPart.MAIN, start=0, end=10,
+        snippet="400 bis 500 Wh/kg", score=90.0,
+        differences=[WordDifference(article="410", page="400", kind=DifferenceKind.NUMBER)],
+    )  # fmt: skip
+    contradicted = Claim(
+        id="k9", kind=ClaimKind.KEY_CLAIM, text="Er nannte 410 bis 500 Wh/kg.", start=0, end=28,
+        line=3, column=1, verdict=Verdict.CONTRADICTED, evidence=[evidence],
+    )  # fmt: skip
+    report = make_claims_report([contradicted])
+    index = make_index([(report, "a")])
+    console = _console(width=160)
+    _run(ConsoleReporter(console, Verbosity.VERBOSE), [report], index)
+    out = _output(console)
+    (line,) = [line for line in out.splitlines() if line.lstrip().startswith("contradicted")]
+    assert "k9 key_claim 3:1" in line
+    assert "410 → 400" in line
+    assert "1 contradicted" in out.rstrip().splitlines()[-1]

@@ -112,10 +112,13 @@ def test_index_has_archived_and_claim_columns() -> None:
     report = make_claims_report()
     tree = HTMLParser(render_index_html(make_index([(report, "a")]), nonce="n"))
     headers = [th.text().strip() for th in tree.css("table#articles th")]
-    assert headers[-5:] == ["Archived", "supported", "partial", "not found", "unverifiable"]
-    cells = [td.text().strip() for td in tree.css("table#articles tbody td")][-5:]
-    # sample: 1 of 2 archived; found×2 + supported×1, near + partial, 3 not found, 1 unverifiable
-    assert cells == ["1/2", "3", "2", "3", "1"]
+    assert headers[-6:] == [
+        "Archived", "supported", "partial", "contradicted", "not found", "unverifiable"
+    ]
+    cells = [td.text().strip() for td in tree.css("table#articles tbody td")][-6:]
+    # sample: 1 of 2 archived; found×2 + supported×1, near + partial, none contradicted,
+    # 3 not found, 1 unverifiable
+    assert cells == ["1/2", "3", "2", "0", "3", "1"]
     assert report.summary == Summary.of(report.sources, report.claims)
 
 

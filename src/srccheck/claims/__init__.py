@@ -11,12 +11,14 @@ from srccheck.claims.match import (
     NEAR_THRESHOLD,
     PASSAGE_CHARS,
     match_claims,
+    text_was_read,
 )
 from srccheck.claims.model import (
     Attribution,
     Claim,
     ClaimKind,
     DateParts,
+    DifferenceKind,
     EntityType,
     Evidence,
     Origin,
@@ -33,6 +35,7 @@ __all__ = [
     "Claim",
     "ClaimKind",
     "DateParts",
+    "DifferenceKind",
     "EntityType",
     "Evidence",
     "Origin",
@@ -42,4 +45,5 @@ __all__ = [
     "extract_claims",
     "match_claims",
     "split_sentences",
+    "text_was_read",
 ]

@@ -75,15 +75,21 @@ def split_sentences(text: str, protected: Iterable[tuple[int, int]] = ()) -> lis
 
     A sentence ends at ``.``, ``!``, ``?`` or ``…`` (with a closing quote mark)
     before a space, or at an empty line; not inside a ``protected`` span
-    (quotes), not after an abbreviation, an initial (``W.``, ``F.A.Z.``) or an
-    ordinal before a month (``21. Oktober``).
+    (quotes) unless the span's closing mark ends it (``… erreichen.“ Die``);
+    not after an abbreviation, an initial (``W.``, ``F.A.Z.``) or an ordinal
+    before a month (``21. Oktober``).
     """
     spans = sorted(protected)
     cuts: list[int] = []
     for m in _BOUNDARY.finditer(text):
         pos = m.start()
-        if any(start <= pos < end for start, end in spans):
-            continue
+        inside = [end for start, end in spans if start <= pos < end]
+        if inside:
+            # Inside a quote only where the quote itself ends the sentence and the next
+            # one starts with a capital (``… erreichen.“ Die``, not ``?“ sagte er``).
+            after = text[m.end() : m.end() + 3].lstrip()
+            if m.end() != inside[0] or not after[:1].isupper():
+                continue
         if m.group(0)[0] == ".":
             word_m = re.search(r"(\w+)$", text[max(0, pos - 30) : pos])
             word = word_m.group(1) if word_m else ""

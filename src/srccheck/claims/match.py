@@ -23,13 +23,26 @@ Rules, per kind:
   (``21. Oktober`` matches ``21.10.2024`` and ``October 21``).
 * **name** – all of the name's words, adjacent; the last may carry a genitive
   ``s`` (``Mark Ruttes``); case never matters.
-* **key claim** – ``supported`` when every part is found (or near) in one
+* **key claim** – first the sentence is aligned word by word with the
+  passages most like it (:mod:`srccheck.claims.compare`; the candidate
+  windows of the fuzzy quotes). ``contradicted`` when the best aligned
+  passage differs from the sentence in a number, a negation or a content
+  word, or when a quote of the sentence is ``near`` with such a difference;
+  the evidence lists those words (article → page, with their kind).
+  Otherwise ``supported`` when no part is only ``near`` and either the
+  sentence is on a page word for word (framing before a ``:`` aside, and any
+  part not found lies inside the verbatim stretch), or every part is found in one
   text of one source with all of them starting within ``PASSAGE_CHARS``
-  normalised characters (a few sentences); ``partial`` when some parts are
-  found; ``not_found`` when none is.
+  normalised characters (a few sentences), the page sentences around the
+  aligned passage (or, without one in that text, around the parts) hold every
+  number of the sentence that no part stands for (``Sportback 90``), and —
+  without an aligned passage — agree with the sentence on negation.
+  ``partial`` when some parts are found (or near), or all but not together;
+  ``not_found`` when none is.
 
-Any kind is ``unverifiable`` instead of ``not_found``/``not supported`` when
-there is no page text at all or every indexed page is paywalled.
+Any kind is ``unverifiable`` instead of ``not_found`` when there is no page
+text at all, every indexed page is paywalled, or the text of a cited source
+could not be read (``unread``; see :func:`text_was_read`).
 
 Evidence: the best match per source and origin (found before near, main text
 before fallback text, higher score first), with offsets into that page text
@@ -41,26 +54,36 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from srccheck.claims.compare import (
+    Comparison,
+    PartDifference,
+    Token,
+    classify_words,
+    compare_tokens,
+    is_negation,
+    sentence_tokens,
+)
 from srccheck.claims.index import Document, PageIndex, tokenize
 from srccheck.claims.model import (
     Attribution,
     Claim,
     ClaimKind,
+    DifferenceKind,
     Evidence,
     TextPart,
     Verdict,
     WordDifference,
 )
-from srccheck.claims.numbers import unit_stem
+from srccheck.claims.numbers import Locale, guess_locale, unit_stem
 from srccheck.documents.pdf import page_number
 from srccheck.text.extract import PageText
-from srccheck.text.normalize import normalize
+from srccheck.text.normalize import NormalizedText, normalize
 
 __all__ = [
     "ATTRIBUTION_WINDOW",
@@ -69,6 +92,7 @@ __all__ = [
     "SNIPPET_CHARS",
     "match_claims",
     "snippet_around",
+    "text_was_read",
 ]
 
 #: Minimum rapidfuzz partial-ratio (0-100) for a ``near`` quote.
@@ -82,6 +106,10 @@ PASSAGE_CHARS = 800
 SNIPPET_CHARS = 200
 #: Words after a page number searched for the counted noun.
 _NOUN_WINDOW = 3
+#: Exact occurrences of a key claim's sentence (or quotes) compared, at most.
+_EXACT_WINDOWS = 3
+#: Fewest words of a page text that count as having read the page (see text_was_read).
+MIN_READ_WORDS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,18 +123,24 @@ class _Hit:
 
 
 def match_claims(
-    claims: Sequence[Claim], pages: Sequence[tuple[int, str, PageText]]
+    claims: Sequence[Claim],
+    pages: Sequence[tuple[int, str, PageText]],
+    *,
+    unread: Iterable[int] = (),
 ) -> list[Claim]:
     """The ``claims`` with verdicts and evidence from ``pages``.
 
     ``pages`` are ``(source id, "live" | "archived", PageText)``; one index is
     built over all of them (see :mod:`srccheck.claims.index` for the cost).
+    ``unread`` are the ids of cited sources whose text could not be read
+    (:func:`text_was_read` is false for all their pages): while there is one,
+    a claim found nowhere is ``unverifiable``, never ``not_found``.
     Rules are in the module docstring. Claims come back in the same order.
     """
     index = PageIndex.build(pages)
     # Paywalled pages may still hold the lead; only absence of open text makes
-    # a miss unverifiable.
-    checkable = any(not doc.paywalled for doc in index.docs)
+    # a miss unverifiable, and so does any source whose text was not read.
+    checkable = any(not doc.paywalled for doc in index.docs) and not frozenset(unread)
     hits: dict[str, list[_Hit]] = {}
     out: dict[str, Claim] = {}
     for claim in claims:
@@ -121,10 +155,31 @@ def match_claims(
         if claim.kind is ClaimKind.QUOTE and claim.speaker:
             update["attribution"] = _attribution(index, claim.speaker, found)
         out[claim.id] = claim.model_copy(update=update)
+    sentences = [c.text for c in claims if c.kind is ClaimKind.KEY_CLAIM]
+    locale = guess_locale(normalize(" ".join(sentences)).text) if sentences else Locale.DE
     for claim in claims:
         if claim.kind is ClaimKind.KEY_CLAIM:
-            out[claim.id] = _match_key_claim(index, claim, hits, checkable)
+            out[claim.id] = _match_key_claim(index, claim, hits, out, checkable, locale)
     return [out[claim.id] for claim in claims]
+
+
+def text_was_read(text: PageText | None) -> bool:
+    """Whether ``text`` counts as having read the page: not paywalled and at
+    least ``MIN_READ_WORDS`` words of visible text.
+
+    A page that is missing, a paywall teaser, an empty or nearly empty body (a
+    script shell, a wall's few lines) was not read: a claim missing from it is
+    no evidence that the source does not say it. The caller decides which
+    pages exist at all (only successful, non-walled fetches and archived
+    copies have a text).
+    """
+    if text is None or text.paywalled:
+        return False
+    body = text.full_text or text.main_text
+    return len(_WORD.findall(body, 0, 20_000)) >= MIN_READ_WORDS
+
+
+_WORD = re.compile(r"\w+")
 
 
 # -- per kind -----------------------------------------------------------------------
@@ -203,11 +258,10 @@ def _word_differences(
         left = list(range(op.src_start, op.src_end))
         right = list(range(op.dest_start, op.dest_end))
         for k in range(max(len(left), len(right))):
+            article = article_words[left[k]] if k < len(left) else None
+            page = page_word(right[k]) if k < len(right) else None
             diffs.append(
-                WordDifference(
-                    article=article_words[left[k]] if k < len(left) else None,
-                    page=page_word(right[k]) if k < len(right) else None,
-                )
+                WordDifference(article=article, page=page, kind=classify_words(article, page))
             )
     return tuple(diffs)
 
@@ -281,21 +335,207 @@ def _attribution(index: PageIndex, speaker: str, quote_hits: list[_Hit]) -> Attr
 
 
 def _match_key_claim(
-    index: PageIndex, claim: Claim, hits: dict[str, list[_Hit]], checkable: bool
+    index: PageIndex,
+    claim: Claim,
+    hits: dict[str, list[_Hit]],
+    matched: dict[str, Claim],
+    checkable: bool,
+    locale: Locale,
 ) -> Claim:
+    """The verdict of one key claim (rules in the module docstring)."""
     part_hits = [hits.get(part, []) for part in claim.parts]
     present = sum(1 for h in part_hits if h)
+    quote_hits = [
+        h for part, found in zip(claim.parts, part_hits, strict=True)
+        if part in matched and matched[part].kind is ClaimKind.QUOTE
+        for h in found if h.exact
+    ]  # fmt: skip
+    best = _best_alignment(index, claim.text, locale, quote_hits)
+    if best is not None and best.comparison.contradictions:
+        return _with(claim, Verdict.CONTRADICTED, _evidence(index, [best.hit(checkable_only=True)]))
+    # A key claim is never more favourable than its weakest part: a near quote.
+    near_parts = [
+        matched[part] for part in claim.parts
+        if part in matched and matched[part].verdict is Verdict.NEAR
+    ]  # fmt: skip
+    for part in near_parts:
+        for evidence in part.evidence:
+            wrong = [d for d in evidence.differences if d.kind in _CONTRADICTING]
+            if wrong:
+                shown = evidence.model_copy(update={"differences": wrong})
+                return _with(claim, Verdict.CONTRADICTED, [shown])
     passage = _passage(part_hits) if part_hits and present == len(part_hits) else None
-    if passage is not None:
-        verdict = Verdict.SUPPORTED
-        evidence = _evidence(index, [passage])
-    elif present:
-        verdict = Verdict.PARTIAL
-        evidence = []
-    else:
-        verdict = Verdict.NOT_FOUND if checkable else Verdict.UNVERIFIABLE
-        evidence = []
+    # A verbatim sentence vouches for the parts it holds (a name the index splits
+    # differently); parts in its framing (``Laut Robert Habeck: „…“``) must be found.
+    missing = [matched[p].text for p, h in zip(claim.parts, part_hits, strict=True)
+               if not h and p in matched]  # fmt: skip
+    verbatim = best is not None and best.verbatim and all(best.holds(t) for t in missing)
+    loose = _loose_numbers(claim, matched, locale)
+    if not near_parts and best is not None and (
+        verbatim or (passage is not None and best.doc.doc == passage.doc)
+    ):
+        hit = best.hit()
+        if verbatim or loose <= _region_numbers(index, hit)[1]:
+            return _with(claim, Verdict.SUPPORTED, _evidence(index, [hit]))
+    if not near_parts and passage is not None:
+        negated, numbers = _region_numbers(index, passage)
+        if negated == _negated(claim.text, locale) and loose <= numbers:
+            return _with(claim, Verdict.SUPPORTED, _evidence(index, [passage]))
+    if present or near_parts or passage is not None:
+        return _with(claim, Verdict.PARTIAL, [])
+    return _with(claim, Verdict.NOT_FOUND if checkable else Verdict.UNVERIFIABLE, [])
+
+
+_CONTRADICTING = frozenset({DifferenceKind.NEGATION, DifferenceKind.NUMBER, DifferenceKind.WORD})
+
+
+def _with(claim: Claim, verdict: Verdict, evidence: list[Evidence]) -> Claim:
     return claim.model_copy(update={"verdict": verdict, "evidence": evidence})
+
+
+@dataclass(frozen=True, slots=True)
+class _Alignment:
+    """The best passage for a key claim's sentence and how it compares."""
+
+    doc: Document
+    article: str  # the sentence as written
+    article_norm: NormalizedText
+    article_tokens: list[Token]
+    page_tokens: list[Token]
+    comparison: Comparison
+
+    @property
+    def verbatim(self) -> bool:
+        """The sentence is on the page word for word: no difference, and its only
+        words outside the compared stretch are framing before a sentence mark
+        (``Laut Bericht hieß es: „…“``)."""
+        c = self.comparison
+        a0, a1 = c.article_span
+        return (
+            c.aligned
+            and not c.differences
+            and a1 == len(self.article_tokens)
+            and (a0 == 0 or self.article_tokens[a0].boundary_before)
+        )
+
+    def holds(self, text: str) -> bool:
+        """Whether ``text`` (a part of the sentence) lies in the compared stretch."""
+        a0, a1 = self.comparison.article_span
+        stretch = self.article_norm.text[
+            self.article_tokens[a0].start : self.article_tokens[a1 - 1].end
+        ]
+        return normalize(text).text in stretch
+
+    def hit(self, *, checkable_only: bool = False) -> _Hit:
+        c = self.comparison
+        p0, p1 = c.page_span
+        start, end = self.page_tokens[p0].start, self.page_tokens[p1 - 1].end
+        shown = c.contradictions if checkable_only else c.differences
+        diffs = tuple(self._difference(d) for d in shown)
+        score = round(100.0 * c.share, 1)
+        return _Hit(self.doc.doc, start, end, score, not c.differences, diffs)
+
+    def _difference(self, d: PartDifference) -> WordDifference:
+        a0, a1, p0, p1 = d.a0, d.a1, d.p0, d.p1
+        article = page = None
+        if a1 > a0:
+            s, e = self.article_tokens[a0].start, self.article_tokens[a1 - 1].end
+            a, b = self.article_norm.original_span(s, e)
+            article = self.article[a:b]
+        if p1 > p0:
+            s, e = self.page_tokens[p0].start, self.page_tokens[p1 - 1].end
+            a, b = self.doc.norm.original_span(s, e)
+            page = self.doc.norm.original[a:b]
+        return WordDifference(article=article, page=page, kind=d.kind)
+
+
+def _best_alignment(
+    index: PageIndex, sentence: str, locale: Locale, anchors: Sequence[_Hit] = ()
+) -> _Alignment | None:
+    """The aligned passage (:mod:`.compare`) that matches ``sentence`` best, if any.
+
+    Candidates are the fuzzy-quote windows (:meth:`PageIndex.candidate_windows`),
+    the exact occurrences of the sentence's words and the ``anchors`` (exact hits
+    of its quotes), each widened by half the sentence on both sides; the best has
+    the most equal tokens, then the fewest contradictions.
+    """
+    norm = normalize(sentence)
+    words, _, _ = tokenize(norm.text)
+    if len(words) < 3:
+        return None
+    article_tokens = sentence_tokens(norm.text, locale)
+    best: _Alignment | None = None
+    best_key: tuple[int, int, int] | None = None
+    margin = len(words) // 2 + 2
+    # Exact places of the sentence, which the fuzzy candidates may miss on a page
+    # of near-repeats (lists, tables): one verbatim occurrence per text is enough,
+    # and no fuzzy candidate can match better.
+    windows: set[tuple[int, int, int]] = set()
+    for hit in index.find_phrase(words):
+        if len(windows) < _EXACT_WINDOWS and all(hit.doc != w[0] for w in windows):
+            windows.add((hit.doc, hit.first, hit.last))
+    if not windows:
+        windows.update(index.candidate_windows(words))
+        # The exact places of its found quotes (a few per quote).
+        for hit in anchors[:_EXACT_WINDOWS]:
+            doc = index.docs[hit.doc]
+            first = max(0, bisect_right(doc.starts, hit.start) - 1)
+            last = max(first, bisect_right(doc.starts, hit.end - 1) - 1)
+            windows.add((hit.doc, first, last))
+    for doc_no, first, last in sorted(windows):
+        doc = index.docs[doc_no]
+        first, last = max(0, first - margin), min(len(doc.words) - 1, last + margin)
+        start, end = doc.char_span(first, last)
+        page_tokens = sentence_tokens(doc.norm.text[start:end], doc.locale, base=start)
+        if not page_tokens:
+            continue
+        comparison = compare_tokens(article_tokens, page_tokens)
+        if not comparison.aligned:
+            continue
+        key = (comparison.equal, -len(comparison.contradictions), -len(comparison.differences))
+        if best_key is None or key > best_key:
+            best_key = key
+            best = _Alignment(doc, sentence, norm, article_tokens, page_tokens, comparison)
+    return best
+
+
+def _negated(sentence: str, locale: Locale) -> bool:
+    return any(is_negation(t.key) for t in sentence_tokens(normalize(sentence).text, locale))
+
+
+def _loose_numbers(claim: Claim, matched: dict[str, Claim], locale: Locale) -> set[str]:
+    """Number keys of the sentence that no number or date part stands for
+    (``Sportback 90``, ``2 tsp``): a supporting passage must hold them too."""
+    covered: set[float] = set()
+    for part_id in claim.parts:
+        part = matched.get(part_id)
+        if part is None:
+            continue
+        if part.value is not None:
+            covered.add(part.value)
+        if part.date is not None:
+            covered.update(v for v in (part.date.year, part.date.month, part.date.day) if v)
+    loose: set[str] = set()
+    for token in sentence_tokens(normalize(claim.text).text, locale):
+        if token.number and not (token.key.startswith("#") and float(token.key[1:]) in covered):
+            loose.add(token.key)
+    return loose
+
+
+_SENTENCE_END = re.compile(r"[.!?]\s")
+
+
+def _region_numbers(index: PageIndex, hit: _Hit) -> tuple[bool, set[str]]:
+    """Whether the page sentences around ``hit`` hold a negation, and their number keys."""
+    doc = index.docs[hit.doc]
+    text = doc.norm.text
+    lead = text[max(0, hit.start - 600) : hit.start]
+    ends = [m.end() for m in _SENTENCE_END.finditer(lead)]
+    start = hit.start - len(lead) + (ends[-1] if ends else 0)
+    after = _SENTENCE_END.search(text, hit.end, hit.end + 600)
+    end = after.start() + 1 if after else min(len(text), hit.end + 600)
+    tokens = sentence_tokens(text[start:end], doc.locale)
+    return any(is_negation(t.key) for t in tokens), {t.key for t in tokens if t.number}
 
 
 def _passage(part_hits: list[list[_Hit]]) -> _Hit | None:

@@ -19,11 +19,19 @@ Verdicts (:class:`Verdict`), a closed set:
 * ``not_found``    – no retrieved page contains it (or, for a key claim, none of
                      its parts).
 * ``supported``    – key claim: every part occurs within one passage (a window
-                     of a few sentences) of one source.
+                     of a few sentences) of one source, no part only ``near``,
+                     and the passage that best matches the sentence does not
+                     differ from it in a number, a negation or a content word.
+* ``contradicted`` – key claim: the passage that best matches the sentence
+                     differs from it in a number, a negation or a content
+                     word (or a quote of it is ``near`` with such a
+                     difference); the evidence names the differing words.
 * ``partial``      – key claim: some parts occur, or all occur but not within one
-                     passage of one source.
-* ``unverifiable`` – nothing to check against: no page text, or every page that
-                     could have contained it is paywalled.
+                     passage of one source, or a part is only ``near``.
+* ``unverifiable`` – nothing to check against: no page text, or the text of at
+                     least one cited source could not be read (dead, blocked,
+                     a wall, a paywall teaser, empty or unreadable), so a miss
+                     is no evidence.
 
 Attribution of a quote (:class:`Attribution`): ``confirmed`` when the speaker's
 name occurs near the quote on the same page, ``not_confirmed`` when the quote
@@ -43,6 +51,7 @@ __all__ = [
     "Claim",
     "ClaimKind",
     "DateParts",
+    "DifferenceKind",
     "EntityType",
     "Evidence",
     "Origin",
@@ -66,6 +75,7 @@ class Verdict(StrEnum):
     NEAR = "near"
     NOT_FOUND = "not_found"
     SUPPORTED = "supported"
+    CONTRADICTED = "contradicted"
     PARTIAL = "partial"
     UNVERIFIABLE = "unverifiable"
 
@@ -103,11 +113,25 @@ class DateParts(ReportModel):
     day: int | None = Field(default=None, description="Day of the month, when written.")
 
 
+class DifferenceKind(StrEnum):
+    """What a differing word is (``srccheck.claims.compare``)."""
+
+    NEGATION = "negation"
+    NUMBER = "number"
+    WORD = "word"
+    OTHER = "other"
+
+
 class WordDifference(ReportModel):
-    """One word that differs between the article's quote and the page."""
+    """Words that differ between the article (a quote or key claim) and the page."""
 
     article: str | None = Field(description="The word in the article; null when the page adds one.")
     page: str | None = Field(description="The word on the page; null when the page omits one.")
+    kind: DifferenceKind | None = Field(
+        default=None,
+        description="negation (on one side only), number (another value), word (another "
+        "content word), other (a word added, left out or a function word).",
+    )
 
 
 class Evidence(ReportModel):
@@ -129,7 +153,9 @@ class Evidence(ReportModel):
     )
     score: float = Field(description="Match score 0-100 (100: exact after normalisation).")
     differences: list[WordDifference] = Field(
-        default_factory=list, description="For near quotes: the words that differ."
+        default_factory=list,
+        description="For near quotes and contradicted or supported key claims: the words "
+        "that differ (article → page).",
     )
     page_number: int | None = Field(
         default=None,

@@ -13,6 +13,11 @@ Number rules (:func:`parse_number`):
   thousands in both (``12 000``).
 * Scale words multiply (Millionen/Mio., Milliarden/Mrd., Tausend, million,
   billion, bn …); German ``Billion`` is 10¹², English ``billion`` 10⁹.
+* Ranges share the unit, scale and counted noun of their upper end:
+  ``410 bis 500 Wh/kg``, ``zwischen 5 und 7 Millionen Euro``, ``from 5 to 10
+  percent``, ``5–10 %``, ``2 oder 3 Soldaten`` give both ends, each with the
+  unit written after the second (``und``/``and`` only after ``zwischen``/
+  ``between``).
 
 Quantity kinds: money (a currency sign or word next to the number; the unit is
 an ISO code such as ``usd``), percentages (``%``, Prozent, percent; unit
@@ -69,6 +74,7 @@ class Quantity:
     start: int
     end: int
     following: tuple[tuple[str, int, int], ...]  # next words (text, start, end), up to 4
+    scale: float = 1.0  # the factor of a scale word written with it (Millionen …)
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,6 +383,7 @@ def find_quantities(
         value = parse_number(number, locale)
         if value is None:
             continue
+        base = value
         if scale:
             key = scale.lower().rstrip(".")
             if key in ("m", "k", "bn", "mn") and not (prefix or currency):
@@ -386,6 +393,7 @@ def find_quantities(
                 if factors is not None:
                     value *= factors[0] if locale is Locale.DE else factors[1]
         end = m.end() if (scale or percent or currency) else m.end(2)
+        factor = value / base if scale and base else 1.0
         unit: str | None = None
         if percent:
             unit = "percent"
@@ -398,7 +406,45 @@ def find_quantities(
                 start=m.start(),
                 end=end,
                 following=_following_words(text, end),
+                scale=factor,
             )
+        )
+    return _share_range_units(text, out)
+
+
+# Words between the two ends of a range; "und"/"and" need "zwischen"/"between" before.
+_RANGE_LINK = re.compile(r"\s*(?:bis|to|oder|or|-|–|—|und|and)\s*", re.IGNORECASE)
+_RANGE_OPEN = re.compile(r"(?:zwischen|between)\s+$", re.IGNORECASE)
+
+
+def _share_range_units(text: str, found: list[Quantity]) -> list[Quantity]:
+    """Give the lower end of a range the unit, scale and noun of its upper end.
+
+    ``410 bis 500 Wh/kg``: 410 has no noun of its own (``bis`` follows it), so
+    without this it would be no claim at all. Only a bare lower end (no unit,
+    no scale) borrows; its span stays its own.
+    """
+    out = list(found)
+    for k in range(len(out) - 2, -1, -1):  # from the right: "1 bis 2 bis 3" chains
+        low, high = out[k], out[k + 1]
+        if low.unit is not None or low.scale != 1.0:
+            continue
+        link = _RANGE_LINK.fullmatch(text, low.end, high.start)
+        if link is None:
+            continue
+        word = link.group(0).strip().lower()
+        opened = _RANGE_OPEN.search(text, max(0, low.start - 12), low.start)
+        if word in ("und", "and") and opened is None:
+            continue
+        if high.unit is None and high.scale == 1.0 and not high.following:
+            continue
+        out[k] = Quantity(
+            value=low.value * high.scale,
+            unit=high.unit,
+            start=low.start,
+            end=low.end,
+            following=high.following,
+            scale=high.scale,
         )
     return out
 

@@ -98,6 +98,7 @@ class VerdictGroup(StrEnum):
 
     SUPPORTED = "supported"
     PARTIAL = "partial"
+    CONTRADICTED = "contradicted"
     NOT_FOUND = "not found"
     UNVERIFIABLE = "unverifiable"
 
@@ -107,6 +108,7 @@ class VerdictGroup(StrEnum):
 VERDICT_GROUPS: Mapping[VerdictGroup, tuple[Verdict, ...]] = {
     VerdictGroup.SUPPORTED: (Verdict.FOUND, Verdict.SUPPORTED),
     VerdictGroup.PARTIAL: (Verdict.NEAR, Verdict.PARTIAL),
+    VerdictGroup.CONTRADICTED: (Verdict.CONTRADICTED,),
     VerdictGroup.NOT_FOUND: (Verdict.NOT_FOUND,),
     VerdictGroup.UNVERIFIABLE: (Verdict.UNVERIFIABLE,),
 }
@@ -114,6 +116,7 @@ VERDICT_GROUPS: Mapping[VerdictGroup, tuple[Verdict, ...]] = {
 VERDICT_GROUP_STYLES: Mapping[VerdictGroup, str] = {
     VerdictGroup.SUPPORTED: "green",
     VerdictGroup.PARTIAL: "yellow",
+    VerdictGroup.CONTRADICTED: "bold red",
     VerdictGroup.NOT_FOUND: "red",
     VerdictGroup.UNVERIFIABLE: "bright_black",
 }
@@ -282,8 +285,9 @@ def _article_table(index: RunIndex, width: int) -> Table:
     if archives:
         table.add_column("archived", justify="right")
     if claims:
-        # One cell, in the groups' colours: ✓ supported, ~ partial, ✗ not found, ? unverifiable.
-        table.add_column("claims ✓ ~ ✗ ?" if not compact else "claims ✓", justify="right")
+        # One cell, in the groups' colours: ✓ supported, ~ partial, ≠ contradicted,
+        # ✗ not found, ? unverifiable.
+        table.add_column("claims ✓ ~ ≠ ✗ ?" if not compact else "claims ✓", justify="right")
     table.add_column("worst", overflow="fold", min_width=12, ratio=2)
     for entry in index.articles:
         summary = entry.summary
@@ -350,8 +354,13 @@ def _print_missing_claims(console: Console, missing: Mapping[str, Sequence[Claim
             continue
         console.print(Text(file, style="bold"))
         for claim in claims:
+            group = (
+                VerdictGroup.CONTRADICTED
+                if claim.verdict is Verdict.CONTRADICTED
+                else VerdictGroup.NOT_FOUND
+            )
             line = Text("  ")
-            line.append(f"{'not found':<18}", style=VERDICT_GROUP_STYLES[VerdictGroup.NOT_FOUND])
+            line.append(f"{group.value:<18}", style=VERDICT_GROUP_STYLES[group])
             line.append(f" {claim.id} {claim.kind.value}")
             if claim.line is not None:
                 line.append(f" {claim.line}:{claim.column or 1}", style="dim")
@@ -359,13 +368,19 @@ def _print_missing_claims(console: Console, missing: Mapping[str, Sequence[Claim
             if len(words) > _CLAIM_CHARS:
                 words = words[: _CLAIM_CHARS - 1] + "…"
             line.append(f" {words}")
+            differences = [d for e in claim.evidence[:1] for d in e.differences]
+            if claim.verdict is Verdict.CONTRADICTED and differences:
+                shown = "; ".join(f"{d.article or '—'} → {d.page or '—'}" for d in differences)
+                line.append(f" (article → page: {shown})", style="dim")
             console.print(line)
 
 
 def missing_claims(claims: Sequence[Claim]) -> list[Claim]:
-    """The quotes and key claims whose verdict is ``not_found``, in article order."""
+    """The quotes and key claims whose verdict is ``contradicted`` or ``not_found``,
+    in article order."""
+    listed = (Verdict.CONTRADICTED, Verdict.NOT_FOUND)
     return sorted(
-        (c for c in claims if c.verdict is Verdict.NOT_FOUND and c.kind in JUDGED_CLAIM_KINDS),
+        (c for c in claims if c.verdict in listed and c.kind in JUDGED_CLAIM_KINDS),
         key=lambda c: c.start,
     )
 

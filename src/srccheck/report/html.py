@@ -105,12 +105,13 @@ def relative_href(name: str | None) -> str | None:
 
 
 #: Colour of a verdict, in the outcome colours: green confirmed, amber in part,
-#: red missing, grey when there was nothing to check against.
+#: red missing or contradicted, grey when there was nothing to check against.
 VERDICT_TONES: dict[Verdict, Outcome] = {
     Verdict.FOUND: Outcome.OK,
     Verdict.SUPPORTED: Outcome.OK,
     Verdict.NEAR: Outcome.TRANSIENT,
     Verdict.PARTIAL: Outcome.TRANSIENT,
+    Verdict.CONTRADICTED: Outcome.BROKEN,
     Verdict.NOT_FOUND: Outcome.BROKEN,
     Verdict.UNVERIFIABLE: Outcome.UNVERIFIABLE,
 }

@@ -75,7 +75,7 @@ def render_junit(
             if finding is not None:
                 _fail(case, finding)
             elif claim.verdict is Verdict.UNVERIFIABLE:
-                _skip(case, "unverifiable: no page text of any source could be retrieved")
+                _skip(case, "unverifiable: the text of a cited source could not be read")
         _count(suite)
     _count(root, children="testsuite")
     ET.indent(root)

@@ -1,6 +1,7 @@
 """A Markdown summary for a pull-request comment or ``$GITHUB_STEP_SUMMARY``.
 
-Layout: a headline (pass/fail), a totals table by outcome, then per article
+Layout: a headline (pass/fail), a totals table by outcome, a line of claim
+counts per verdict group when claims were checked, then per article
 with findings a table of them (level, status, URL, line, reason) and, folded
 in ``<details>``, the sources that are fine. Articles without findings are
 listed in one folded block at the end.
@@ -22,6 +23,7 @@ from urllib.parse import quote
 from srccheck.models import ArticleReport, RunIndex, SourceReport
 from srccheck.policy import Finding, Level
 from srccheck.report.atomic import write_text_atomic
+from srccheck.report.console import claim_counts
 from srccheck.status import Outcome
 
 __all__ = ["escape_markdown", "render_markdown", "write_markdown"]
@@ -71,6 +73,10 @@ def render_markdown(
     out += ["", "| Outcome | Sources |", "|---|---:|"]
     for outcome in Outcome:
         out.append(f"| {outcome.value} | {index.totals.by_outcome.get(outcome, 0)} |")
+    if index.totals.claims_by_verdict:
+        counts = claim_counts(index.totals.claims_by_verdict)
+        out += ["", "Claims: " + ", ".join(f"{n} {group.value}" for group, n in counts.items())
+                + "."]  # fmt: skip
     clean: list[ArticleReport] = []
     for report in reports:
         article_findings = by_article.get(report.article.file, [])

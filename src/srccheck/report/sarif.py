@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from srccheck.claims.model import Verdict
 from srccheck.models import ArticleReport, RunIndex
 from srccheck.policy import RULE_MEANINGS, FailPolicy, Finding, Level, Rule
 from srccheck.report.atomic import write_text_atomic
@@ -115,6 +116,8 @@ def _rule(rule_id: str, policy: FailPolicy | None) -> dict[str, Any]:
         level = policy.level_of(status) if status is not None else None
         if status is None and policy.fails_on(Rule(rule_id)):
             level = Level.ERROR
+        if rule_id == Rule.CLAIMS_CONTRADICTED.value:
+            level = policy.claim_level(Verdict.CONTRADICTED)
         rule["defaultConfiguration"] = {"level": (level or Level.NOTE).value}
     return rule
 
