@@ -67,31 +67,35 @@ class PageText:
     url: str | None = None
 
 
-_DROP_TAGS = (
+# Never visible: dropped before any text is taken.
+_INVISIBLE_TAGS = (
     "script",
     "style",
     "noscript",
     "template",
-    "nav",
-    "header",
-    "footer",
-    "aside",
-    "form",
-    "button",
     "iframe",
     "svg",
-    "dialog",
-    "select",
     "object",
     "embed",
 )
+# Page furniture: dropped from the main text only (see _remove_boilerplate).
+_FURNITURE_TAGS = frozenset(
+    {"nav", "header", "footer", "aside", "form", "button", "dialog", "select"}
+)
+#: A block holding more than this share of the page's prose is never removed as
+#: boilerplate, whatever its tag, class or id say (``<article class="tag-social">``).
+MAX_BOILERPLATE_SHARE = 0.5
+#: ... provided it holds at least this many characters of paragraph text (a
+#: teaser block on a near-empty page is still a teaser).
+MIN_PROTECTED_PROSE = 400
 _PROTECTED_TAGS = frozenset({"html", "body", "main"})
-# Matched against each class token and the id, split at - and _ boundaries.
+# Matched against the class tokens and the id (joined by spaces), at token,
+# - and _ boundaries.
 _BOILERPLATE = re.compile(
-    r"(?:^|[-_])(?:cookies?|consent|gdpr|cmp|banner|related|teasers?|recommend\w*|"
+    r"(?:^|[-_\s])(?:cookies?|consent|gdpr|cmp|banner|related|teasers?|recommend\w*|"
     r"more-articles|moreArticles|read-?more|newsletter|share|sharing|social|promo|"
     r"ad|ads|advert\w*|outbrain|taboola|sidebar|breadcrumbs?|comments?|popup|modal|"
-    r"subscribe|paywall-?prompt)(?:[-_]|$)",
+    r"subscribe|paywall-?prompt)(?:[-_\s]|$)",
     re.IGNORECASE,
 )
 _NAV_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "dialog", "alert"})
@@ -100,6 +104,8 @@ _BLOCK_TAGS = frozenset(
         "address", "article", "blockquote", "br", "caption", "dd", "details", "div", "dl",
         "dt", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main",
         "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul", "body",
+        "header", "footer", "nav", "aside", "form", "dialog", "fieldset", "legend", "menu",
+        "hgroup", "option", "search", "center", "noframes",
     }
 )  # fmt: skip
 _PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "li"})
@@ -129,14 +135,15 @@ def extract_page_text(html_text: str, url: str | None = None) -> PageText:
     html_node = tree.css_first("html")
     lang = (html_node.attributes.get("lang") or "").strip().lower() if html_node else ""
 
-    _remove_boilerplate(tree)
+    _remove_invisible(tree)
     body = tree.body or tree.root
     full_text = _block_text(body) if body is not None else ""
+    _remove_boilerplate(tree)
 
     if meta.article_body:
         main_text, source = meta.article_body, TextSource.JSONLD
     else:
-        main_text, source = _main_region_text(tree, full_text)
+        main_text, source = _main_region_text(tree)
 
     return PageText(
         main_text=main_text,
@@ -262,33 +269,70 @@ def _title(tree: LexborHTMLParser) -> str | None:
 
 def _is_boilerplate(node: LexborNode) -> bool:
     attrs = node.attributes
-    if "hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true":
+    if (attrs.get("aria-hidden") or "").lower() == "true":
         return True
     if (attrs.get("role") or "").lower() in _NAV_ROLES:
         return True
     if node.tag in _PROTECTED_TAGS:
         return False
-    names = (attrs.get("class") or "").split()
-    if attrs.get("id"):
-        names.append(attrs["id"] or "")
-    return any(_BOILERPLATE.search(name) for name in names)
+    if node.tag in _FURNITURE_TAGS:
+        return True
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
+    return bool(names) and _BOILERPLATE.search(names) is not None
+
+
+def _remove_invisible(tree: LexborHTMLParser) -> None:
+    """Drop what a reader never sees: scripts, styles, templates … and ``hidden`` elements."""
+    for node in tree.css(",".join(_INVISIBLE_TAGS)):
+        node.decompose()
+    if tree.body is not None:
+        for node in tree.body.css("[hidden]"):
+            node.decompose()
+
+
+def _prose(node: LexborNode) -> int:
+    """Characters of paragraph text under ``node`` (its own text when it has no paragraphs)."""
+    paragraphs = node.css("p") if node.tag != "p" else [node]
+    total = sum(len(p.text(deep=True, separator=" ").strip()) for p in paragraphs)
+    return total or len(node.text(deep=True, separator=" ").strip()) // 4
 
 
 def _remove_boilerplate(tree: LexborHTMLParser) -> None:
-    for node in tree.css(",".join(_DROP_TAGS)):
-        node.decompose()
+    """Remove page furniture, except a block that holds most of the page's prose.
+
+    A block goes when its tag is furniture (nav, header, footer, aside, form
+    …), its role is navigation-like, it is ``aria-hidden``, or a class token
+    or its id names a boilerplate block. It stays when it holds more than
+    ``MAX_BOILERPLATE_SHARE`` of the body's paragraph text: a rule may demote
+    text, never delete the article (``<article class="tag-social-media">``,
+    a ``<form>`` wrapping a whole ASP.NET page).
+    """
     body = tree.body
     if body is None:
         return
     doomed = [n for n in body.traverse() if n.is_element_node and _is_boilerplate(n)]
+    if not doomed:
+        return
+    page_prose = _prose(body)
     doomed_ids = {n.mem_id for n in doomed}
     # Remove only the outermost matches: a descendant is freed with its ancestor.
     for node in doomed:
         parent = node.parent
         while parent is not None and parent.mem_id not in doomed_ids:
             parent = parent.parent
-        if parent is None:
-            node.decompose()
+        if parent is not None:
+            continue
+        limit = MAX_BOILERPLATE_SHARE * page_prose
+        # The raw text length bounds the prose from above and costs one C call.
+        if (
+            page_prose > MIN_PROTECTED_PROSE
+            and len(node.text(deep=True)) > max(limit, MIN_PROTECTED_PROSE)
+            and _prose(node) > max(limit, MIN_PROTECTED_PROSE)
+        ):
+            # Kept: its own boilerplate descendants are judged one by one.
+            doomed_ids.discard(node.mem_id)
+            continue
+        node.decompose()
 
 
 def _block_text(root: LexborNode) -> str:
@@ -341,7 +385,7 @@ def _tidy(text: str) -> str:
     return _MANY_BREAKS.sub("\n\n", text).strip()
 
 
-def _main_region_text(tree: LexborHTMLParser, full_text: str) -> tuple[str, TextSource]:
+def _main_region_text(tree: LexborHTMLParser) -> tuple[str, TextSource]:
     articles = [_block_text(node) for node in tree.css("article")]
     articles = [text for text in articles if text]
     if articles:
@@ -352,4 +396,5 @@ def _main_region_text(tree: LexborHTMLParser, full_text: str) -> tuple[str, Text
             text = _block_text(node)
             if text:
                 return text, TextSource.MAIN
-    return full_text, TextSource.BODY
+    body = tree.body or tree.root
+    return (_block_text(body) if body is not None else ""), TextSource.BODY
