@@ -14,19 +14,23 @@ Usage::
   ``tests/cache/``. German pages of news publishers are taken.
 
 ``OUT_DIR`` receives ``pages.jsonl`` (one page per line: id, lang, url, corpus,
-truth kind and the ground-truth sentences), ``html/<id>.html.gz`` and
+truth kind, the ground-truth sentences and, per sentence, whether it occurs
+verbatim in inscriptis' rendering of the page — annotators sometimes mend a
+typo or a space, and only verbatim sentences are quoted as true), ``html/<id>.html.gz`` and
 ``ATTRIBUTION.md``. Ground truth, per corpus:
 
 * scrapinghub: every sentence of the hand-written article body (``truth:
   "article"``); sentences cut short by the annotator (ending in "...") are dropped;
 * trafilatura: the hand-picked article segments, each widened to its whole
-  sentence where the segment occurs verbatim in html-text's rendering of all
-  the page's visible text (``truth: "segments"``); html-text is only used for
+  sentence where the segment occurs verbatim in inscriptis' rendering of all
+  the page's visible text (``truth: "segments"``); inscriptis is only used for
   finding the sentence bounds, never as a judge of what is article.
 
 Pages are chosen deterministically (sorted by id; German by the publisher list
 below); ``--budget-mb`` stops adding pages when the gzipped HTML would exceed it.
-Needs ``html-text`` (``pip install html-text``) for the German sentence bounds.
+Needs ``inscriptis`` (``pip install inscriptis``; it renders the page's
+layout with line breaks and keeps inline elements together) for the German sentence bounds
+and the verbatim flags.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import re
 import sys
 from pathlib import Path
 
+from srccheck.claims.realpages import sentence_present, text_key
 from srccheck.fetch.charset import decode_body
 
 #: Host names of German-language news publishers (and public broadcasters)
@@ -95,6 +100,14 @@ def _widen(snippet: str, lines: list[str]) -> str:
     return snippet
 
 
+def _verbatim(kept: list[str], raw: bytes) -> list[bool]:
+    """Per sentence: do its words occur, in order, in inscriptis' rendering of the page?"""
+    from inscriptis import get_text
+
+    key = text_key(get_text(decode_body(raw).text))
+    return [sentence_present(s, key) for s in kept]
+
+
 def _scrapinghub(root: Path, limit: int) -> list[tuple[dict, bytes]]:
     truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
     out = []
@@ -105,6 +118,7 @@ def _scrapinghub(root: Path, limit: int) -> list[tuple[dict, bytes]]:
             continue
         raw = gzip.decompress((root / "html" / f"{key}.html.gz").read_bytes())
         page = {
+            "verbatim": _verbatim(kept, raw),
             "id": f"en-{key[:12]}",
             "lang": "en",
             "url": truth[key]["url"],
@@ -119,7 +133,7 @@ def _scrapinghub(root: Path, limit: int) -> list[tuple[dict, bytes]]:
 
 
 def _trafilatura(root: Path, limit: int) -> list[tuple[dict, bytes]]:
-    import html_text  # only needed here, for sentence bounds
+    from inscriptis import get_text  # only needed here, for sentence bounds
 
     data = json.loads((root / "tests" / "evaldata.json").read_text(encoding="utf-8"))
     out = []
@@ -135,7 +149,7 @@ def _trafilatura(root: Path, limit: int) -> list[tuple[dict, bytes]]:
         if path is None:
             continue
         raw = path.read_bytes()
-        visible = html_text.extract_text(decode_body(raw).text, guess_layout=True)
+        visible = get_text(decode_body(raw).text)
         lines = [" ".join(line.split()) for line in visible.splitlines()]
         kept = []
         for snippet in entry["with"]:
@@ -145,6 +159,7 @@ def _trafilatura(root: Path, limit: int) -> list[tuple[dict, bytes]]:
         if len(kept) < 2:
             continue
         page = {
+            "verbatim": _verbatim(kept, raw),
             "id": "de-" + hashlib.sha256(url.encode()).hexdigest()[:12],
             "lang": "de",
             "url": url,
