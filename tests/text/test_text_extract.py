@@ -163,3 +163,17 @@ def test_hidden_text_is_not_page_text() -> None:
     assert "Unsichtbar" not in page.full_text
     assert "Vorlage" not in page.full_text
     assert page.main_text == "Sichtbar."
+
+
+def test_a_teaser_sized_region_is_not_the_main_text() -> None:
+    # A JSON-LD articleBody holding only the lead, or an <article> that is one
+    # teaser card, is not the article: the page's real text region is used.
+    head = _jsonld({"@type": "NewsArticle", "articleBody": "Nur der Vorspann."})
+    html = _page(
+        f"<article class='card'><p>Lesen Sie auch.</p></article><main>{ARTICLE_PROSE}</main>",
+        head,
+    )
+    page = extract_page_text(html)
+    assert page.source is TextSource.MAIN
+    assert "Absatz 11" in page.main_text
+    assert "Lesen Sie auch" not in page.main_text

@@ -8,20 +8,27 @@ Rules applied by :func:`extract_page_text`:
   (``isAccessibleForFree`` false as a bool or the strings "False"/"false",
   on the object itself or on a ``hasPart`` entry). Meta tags
   (``og:title``, ``article:published_time`` …) and ``<title>`` fill the gaps.
-* **Boilerplate is removed before any text is taken**: script, style,
-  noscript, template, nav, header, footer, aside, form, button, iframe, svg,
-  elements that are hidden (``hidden``, ``aria-hidden="true"``) or have a
-  navigation role, and elements whose class or id names a cookie/consent
-  banner, a "related articles"/teaser/recommendation block, a share bar or
-  an advert. ``<html>``, ``<body>`` and ``<main>`` are never removed for
-  their class, so a ``<body class="cookie-consent-open">`` keeps the page.
-  Text that appears only in such blocks is therefore never evidence.
-* **Main text**, in order of preference: JSON-LD ``articleBody`` (the
-  longest one), the longest ``<article>``, ``<main>`` (or
-  ``[role=main]``), the whole ``<body>``; :attr:`PageText.source` says
-  which. ``full_text`` is all the remaining visible body text, kept as a
-  fallback so content outside the main region is not missed.
-* Block elements (p, div, li, h1–h6, br, tr …) become line breaks, so
+* **Searchable text** (``full_text``): every visible text of the body. Only
+  what a reader never sees is dropped: script, style, noscript, template,
+  iframe, svg, object, embed and elements with the ``hidden`` attribute.
+  Claims are matched against it, so an article is never lost to a rule;
+  a match found only here is reported as outside the main region
+  (``text_part: fallback``).
+* **Boilerplate only demotes.** For the main text, page furniture is
+  removed: nav, header, footer, aside, form, button, dialog, select,
+  ``aria-hidden="true"`` and navigation roles, and elements whose class or
+  id names a cookie/consent banner, a "related articles"/teaser/
+  recommendation block, a share bar or an advert. No such rule removes a
+  block that holds more than half of the page's paragraph text (and at
+  least ``MIN_PROTECTED_PROSE`` characters of it): ``<article class="post
+  tag-social-media">`` and a ``<form>`` wrapping a whole ASP.NET page keep
+  their text; their own boilerplate children are judged one by one.
+  ``<html>``, ``<body>`` and ``<main>`` are never removed for their class.
+* **Main text** (``main_text``), in order of preference: JSON-LD
+  ``articleBody`` (the longest one), the longest ``<article>``, ``<main>``
+  (or ``[role=main]``), the whole ``<body>``, each without the furniture;
+  :attr:`PageText.source` says which.
+* Block elements (p, div, li, h1–h6, br, tr, header, nav …) become line breaks, so
   sentences from different blocks never run together.
 """
 
@@ -39,7 +46,15 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from srccheck.text.jsonld import is_false, jsonld_values
 
-__all__ = ["PageText", "TextSource", "extract_page_text", "plain_page_text"]
+__all__ = [
+    "MAX_BOILERPLATE_SHARE",
+    "MIN_PROTECTED_PROSE",
+    "MIN_REGION_SHARE",
+    "PageText",
+    "TextSource",
+    "extract_page_text",
+    "plain_page_text",
+]
 
 
 class TextSource(StrEnum):
@@ -56,8 +71,8 @@ class TextSource(StrEnum):
 class PageText:
     """The text of one retrieved page, ready for claim matching."""
 
-    main_text: str
-    full_text: str
+    main_text: str  # the main region without page furniture (see ``source``)
+    full_text: str  # every visible text of the page: what claims are searched in
     source: TextSource
     title: str | None = None
     published: dt.datetime | None = None
@@ -88,6 +103,10 @@ MAX_BOILERPLATE_SHARE = 0.5
 #: ... provided it holds at least this many characters of paragraph text (a
 #: teaser block on a near-empty page is still a teaser).
 MIN_PROTECTED_PROSE = 400
+#: A main-region candidate (JSON-LD articleBody, ``<article>``, ``<main>``)
+#: holding less than this share of the page's text (furniture removed) is a
+#: teaser or a summary, and the next candidate is tried.
+MIN_REGION_SHARE = 0.2
 _PROTECTED_TAGS = frozenset({"html", "body", "main"})
 # Matched against the class tokens and the id (joined by spaces), at token,
 # - and _ boundaries.
@@ -140,10 +159,7 @@ def extract_page_text(html_text: str, url: str | None = None) -> PageText:
     full_text = _block_text(body) if body is not None else ""
     _remove_boilerplate(tree)
 
-    if meta.article_body:
-        main_text, source = meta.article_body, TextSource.JSONLD
-    else:
-        main_text, source = _main_region_text(tree)
+    main_text, source = _main_region_text(tree, meta.article_body)
 
     return PageText(
         main_text=main_text,
@@ -385,16 +401,25 @@ def _tidy(text: str) -> str:
     return _MANY_BREAKS.sub("\n\n", text).strip()
 
 
-def _main_region_text(tree: LexborHTMLParser) -> tuple[str, TextSource]:
-    articles = [_block_text(node) for node in tree.css("article")]
-    articles = [text for text in articles if text]
+def _main_region_text(tree: LexborHTMLParser, jsonld_body: str | None) -> tuple[str, TextSource]:
+    """The first region that is not a mere teaser of the page: JSON-LD articleBody,
+    the longest ``<article>``, ``<main>``/``[role=main]``, else the body."""
+    body = tree.body or tree.root
+    # Stripped text-node lengths: a C-level measure, the same for every candidate.
+    floor = MIN_REGION_SHARE * len(body.text(deep=True, strip=True)) if body is not None else 0
+    if jsonld_body and len(jsonld_body) >= floor:
+        return jsonld_body, TextSource.JSONLD
+    articles = tree.css("article")
     if articles:
-        return max(articles, key=len), TextSource.ARTICLE
+        longest = max(articles, key=lambda node: len(node.text(deep=True, strip=True)))
+        if len(longest.text(deep=True, strip=True)) >= floor:
+            text = _block_text(longest)
+            if text:
+                return text, TextSource.ARTICLE
     for selector in ("main", '[role="main"]'):
         node = tree.css_first(selector)
-        if node is not None:
+        if node is not None and len(node.text(deep=True, strip=True)) >= floor:
             text = _block_text(node)
             if text:
                 return text, TextSource.MAIN
-    body = tree.body or tree.root
     return (_block_text(body) if body is not None else ""), TextSource.BODY
