@@ -110,9 +110,9 @@ def measure(
         best = float("inf")
         text = ""
         for _ in range(repeat):
-            t0 = time.perf_counter()
+            t0 = time.thread_time()
             text = extractor(page)
-            best = min(best, time.perf_counter() - t0)
+            best = min(best, time.thread_time() - t0)
         times.append(best * 1000)
         key = text_key(text)
         hits = [sentence_present(s, key) for s in page.sentences]

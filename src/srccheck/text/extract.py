@@ -117,6 +117,22 @@ _BOILERPLATE = re.compile(
     r"subscribe|paywall-?prompt)(?:[-_\s]|$)",
     re.IGNORECASE,
 )
+# A CSS pre-filter for _is_boilerplate, run by lexbor in C: every element the
+# rules could remove matches it (a substring of each word above), most others don't.
+_BOILERPLATE_WORDS = (
+    "cookie", "consent", "gdpr", "cmp", "banner", "related", "teaser", "recommend",
+    "morearticles", "more-articles", "read", "newsletter", "shar", "social", "promo", "ad",
+    "outbrain", "taboola", "sidebar", "breadcrumb", "comment", "popup", "modal", "subscribe",
+    "paywall",
+)  # fmt: skip
+_CANDIDATES = ",".join(
+    [
+        *sorted(_FURNITURE_TAGS),
+        "[aria-hidden]",
+        "[role]",
+        *(f'[{attr}*="{word}" i]' for word in _BOILERPLATE_WORDS for attr in ("class", "id")),
+    ]
+)
 _NAV_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "dialog", "alert"})
 _BLOCK_TAGS = frozenset(
     {
@@ -319,36 +335,32 @@ def _remove_boilerplate(tree: LexborHTMLParser) -> None:
     A block goes when its tag is furniture (nav, header, footer, aside, form
     …), its role is navigation-like, it is ``aria-hidden``, or a class token
     or its id names a boilerplate block. It stays when it holds more than
-    ``MAX_BOILERPLATE_SHARE`` of the body's paragraph text: a rule may demote
-    text, never delete the article (``<article class="tag-social-media">``,
-    a ``<form>`` wrapping a whole ASP.NET page).
+    ``MAX_BOILERPLATE_SHARE`` of the body's paragraph text, and at least
+    ``MIN_PROTECTED_PROSE`` characters of it: a rule may demote text, never
+    delete the article (``<article class="tag-social-media">``, a ``<form>``
+    wrapping a whole ASP.NET page).
     """
     body = tree.body
     if body is None:
         return
-    doomed = [n for n in body.traverse() if n.is_element_node and _is_boilerplate(n)]
+    doomed = [n for n in body.css(_CANDIDATES) if _is_boilerplate(n)]
     if not doomed:
         return
     page_prose = _prose(body)
-    doomed_ids = {n.mem_id for n in doomed}
-    # Remove only the outermost matches: a descendant is freed with its ancestor.
-    for node in doomed:
-        parent = node.parent
-        while parent is not None and parent.mem_id not in doomed_ids:
-            parent = parent.parent
-        if parent is not None:
-            continue
-        limit = MAX_BOILERPLATE_SHARE * page_prose
-        # The raw text length bounds the prose from above and costs one C call.
-        if (
-            page_prose > MIN_PROTECTED_PROSE
-            and len(node.text(deep=True)) > max(limit, MIN_PROTECTED_PROSE)
-            and _prose(node) > max(limit, MIN_PROTECTED_PROSE)
-        ):
-            # Kept: its own boilerplate descendants are judged one by one.
-            doomed_ids.discard(node.mem_id)
-            continue
-        node.decompose()
+    floor = max(MAX_BOILERPLATE_SHARE * page_prose, MIN_PROTECTED_PROSE)
+    # Judged on the page as it is, before anything is removed ...
+    kept = {
+        n.mem_id
+        for n in doomed
+        if page_prose > MIN_PROTECTED_PROSE
+        and len(n.text(deep=True)) > floor  # bounds the prose from above, in C
+        and _prose(n) > floor
+    }
+    # ... then removed innermost first (reverse document order): a node goes
+    # before its ancestors, so none is touched after its memory was freed.
+    for node in reversed(doomed):
+        if node.mem_id not in kept:
+            node.decompose()
 
 
 def _block_text(root: LexborNode) -> str:
