@@ -19,6 +19,7 @@ from srccheck.claims.realpages import (
     Kind,
     RealPage,
     RealPageScores,
+    _flip_negation,
     generate_articles,
     load_real_pages,
     score_articles,
@@ -144,3 +145,21 @@ def test_real_page_labels_are_deterministic_and_really_altered(
                 assert sum(a != b for a, b in zip(core, source, strict=True)) == 1, text
             else:
                 assert core != source, text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang", "add_only", "altered"),
+    [
+        ("Es gibt keine Entscheidung.", "de", False, "Es gibt eine Entscheidung."),
+        ("Kein Mensch weiß es.", "de", False, "Ein Mensch weiß es."),
+        ("Das ist nicht sicher.", "de", False, "Das ist sicher."),
+        ("Der Plan ist teuer.", "de", True, "Der Plan ist nicht teuer."),
+        ("We do not know.", "en", False, "We do know."),
+        ("They didn't vote.", "en", False, "They did vote."),
+        ("It was cheap.", "en", True, "It was not cheap."),
+    ],
+)
+def test_negation_labels_flip_the_meaning(
+    sentence: str, lang: str, add_only: bool, altered: str
+) -> None:
+    assert _flip_negation(sentence, lang, add_only=add_only) == altered

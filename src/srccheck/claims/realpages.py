@@ -194,9 +194,9 @@ def _flip_negation(sentence: str, lang: str, *, add_only: bool = False) -> str |
         if lang == "de":
             if re.search(r"\bnicht\b", sentence):
                 return re.sub(r"\s*\bnicht\b", "", sentence, count=1)
-            if re.search(r"\b[Kk]ein(e[nmrs]?)?\b", sentence):
-                return re.sub(r"\b([Kk])ein", lambda m: "E" if m.group(1) == "K" else "e",
-                              sentence, count=1) .replace("Eein", "Ein")  # fmt: skip
+            if re.search(r"\b[Kk]ein(e[nmrs]?)?\b", sentence):  # "keine" → "eine"
+                return re.sub(r"\b([Kk])e(?=in)", lambda m: "E" if m.group(1) == "K" else "e",
+                              sentence, count=1)  # fmt: skip
         else:
             if re.search(r"\bnot\b", sentence):
                 return re.sub(r"\s*\bnot\b", "", sentence, count=1)
