@@ -96,14 +96,18 @@ def test_speaker_far_away_is_not_confirmed() -> None:
     assert _one(_match(_page(page)), ClaimKind.QUOTE).attribution is Attribution.NOT_CONFIRMED
 
 
-def test_quote_only_in_teaser_or_nav_is_not_evidence() -> None:
+def test_quote_only_in_teaser_or_nav_is_found_outside_the_main_region() -> None:
+    # All visible text is searched (issue 14); the evidence says it is not the article's.
     html = (
         "<html><body><nav><a>„" + QUOTE + "“</a></nav><article><p>Ein anderer Text über "
         "Diplomatie.</p><div class='teaser related'><p>„" + QUOTE + "“</p></div></article>"
         "<aside class='recommendations'>„" + QUOTE + "“</aside></body></html>"
     )
     page = extract_page_text(html)
-    assert _one(_match(page), ClaimKind.QUOTE).verdict is Verdict.NOT_FOUND
+    assert QUOTE[:20] not in page.main_text
+    quote = _one(_match(page), ClaimKind.QUOTE)
+    assert quote.evidence
+    assert {e.text_part for e in quote.evidence} == {TextPart.FALLBACK}
 
 
 def test_fallback_text_is_used_and_recorded() -> None:

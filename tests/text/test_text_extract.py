@@ -29,9 +29,13 @@ def test_article_is_main_text_and_boilerplate_is_gone() -> None:
     page = extract_page_text(html, "https://example.org/a")
     assert page.source is TextSource.ARTICLE
     assert page.main_text == "Titel\n\nErster Absatz.\n\nZweiter Absatz."
-    for gone in ("Startseite", "Menü", "Cookies", "Anzeige", "Skript", "Teaser", "Mehr zum",
-                 "Impressum"):  # fmt: skip
-        assert gone not in page.full_text
+    # The searchable full text keeps every visible block (matches there are
+    # marked as outside the main region); scripts never count as text.
+    for kept in ("Startseite Politik", "Menü", "Cookies", "Anzeige", "Teaser", "Mehr zum",
+                 "Impressum", "Zweiter Absatz."):  # fmt: skip
+        assert kept in page.full_text
+    assert "Skript" not in page.full_text
+    assert "PolitikMenü" not in page.full_text  # header and nav are blocks
     assert page.url == "https://example.org/a"
     assert page.lang == "de"
 
@@ -112,3 +116,64 @@ def test_longest_article_wins_over_teaser_articles() -> None:
         "<article><p>Der eigentliche, deutlich längere Artikeltext steht hier.</p></article>"
     )
     assert extract_page_text(html).main_text.startswith("Der eigentliche")
+
+
+ARTICLE_PROSE = "".join(
+    f"<p>Absatz {k}: Der eigentliche Artikeltext mit vielen Sätzen steht hier.</p>"
+    for k in range(12)
+)
+
+
+def test_a_boilerplate_class_token_never_removes_the_article() -> None:
+    # Seen on a real page: the tag list in the class made the whole article "social".
+    html = _page(
+        "<nav>Menü</nav><div class='share-bar'>Teilen</div>"
+        "<article class='post tag-social-media tag-tradwives'>"
+        f"<h1>Titel</h1>{ARTICLE_PROSE}<div class='social-share'>Teilen auf X</div></article>"
+        "<aside class='related'><p>Ein anderer Artikel.</p></aside>"
+    )
+    page = extract_page_text(html)
+    assert page.source is TextSource.ARTICLE
+    assert "Absatz 0" in page.main_text
+    assert "Absatz 7" in page.main_text
+    # Boilerplate inside the kept article is still judged on its own.
+    assert "Teilen auf X" not in page.main_text
+    assert "Ein anderer Artikel." not in page.main_text
+    assert "Teilen auf X" in page.full_text
+
+
+def test_furniture_tag_wrapping_the_whole_page_keeps_its_prose() -> None:
+    # ASP.NET pages wrap everything in one <form>; some themes put the post in an <aside>.
+    for wrapper in ("form", "aside"):
+        html = _page(
+            f"<{wrapper} id='aspnetForm'><div class='menu'>Menü</div>{ARTICLE_PROSE}"
+            f"<div class='newsletter'>Jetzt abonnieren</div></{wrapper}>"
+        )
+        page = extract_page_text(html)
+        assert "Absatz 3" in page.main_text, wrapper
+        assert "Jetzt abonnieren" not in page.main_text, wrapper
+
+
+def test_hidden_text_is_not_page_text() -> None:
+    html = _page(
+        "<article><p>Sichtbar.</p><p hidden>Unsichtbar.</p></article>"
+        "<div aria-hidden='true'>Deko</div><template><p>Vorlage</p></template>"
+    )
+    page = extract_page_text(html)
+    assert "Unsichtbar" not in page.full_text
+    assert "Vorlage" not in page.full_text
+    assert page.main_text == "Sichtbar."
+
+
+def test_a_teaser_sized_region_is_not_the_main_text() -> None:
+    # A JSON-LD articleBody holding only the lead, or an <article> that is one
+    # teaser card, is not the article: the page's real text region is used.
+    head = _jsonld({"@type": "NewsArticle", "articleBody": "Nur der Vorspann."})
+    html = _page(
+        f"<article class='card'><p>Lesen Sie auch.</p></article><main>{ARTICLE_PROSE}</main>",
+        head,
+    )
+    page = extract_page_text(html)
+    assert page.source is TextSource.MAIN
+    assert "Absatz 11" in page.main_text
+    assert "Lesen Sie auch" not in page.main_text

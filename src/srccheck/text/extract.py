@@ -8,20 +8,27 @@ Rules applied by :func:`extract_page_text`:
   (``isAccessibleForFree`` false as a bool or the strings "False"/"false",
   on the object itself or on a ``hasPart`` entry). Meta tags
   (``og:title``, ``article:published_time`` …) and ``<title>`` fill the gaps.
-* **Boilerplate is removed before any text is taken**: script, style,
-  noscript, template, nav, header, footer, aside, form, button, iframe, svg,
-  elements that are hidden (``hidden``, ``aria-hidden="true"``) or have a
-  navigation role, and elements whose class or id names a cookie/consent
-  banner, a "related articles"/teaser/recommendation block, a share bar or
-  an advert. ``<html>``, ``<body>`` and ``<main>`` are never removed for
-  their class, so a ``<body class="cookie-consent-open">`` keeps the page.
-  Text that appears only in such blocks is therefore never evidence.
-* **Main text**, in order of preference: JSON-LD ``articleBody`` (the
-  longest one), the longest ``<article>``, ``<main>`` (or
-  ``[role=main]``), the whole ``<body>``; :attr:`PageText.source` says
-  which. ``full_text`` is all the remaining visible body text, kept as a
-  fallback so content outside the main region is not missed.
-* Block elements (p, div, li, h1–h6, br, tr …) become line breaks, so
+* **Searchable text** (``full_text``): every visible text of the body. Only
+  what a reader never sees is dropped: script, style, noscript, template,
+  iframe, svg, object, embed and elements with the ``hidden`` attribute.
+  Claims are matched against it, so an article is never lost to a rule;
+  a match found only here is reported as outside the main region
+  (``text_part: fallback``).
+* **Boilerplate only demotes.** For the main text, page furniture is
+  removed: nav, header, footer, aside, form, button, dialog, select,
+  ``aria-hidden="true"`` and navigation roles, and elements whose class or
+  id names a cookie/consent banner, a "related articles"/teaser/
+  recommendation block, a share bar or an advert. No such rule removes a
+  block that holds more than half of the page's paragraph text (and at
+  least ``MIN_PROTECTED_PROSE`` characters of it): ``<article class="post
+  tag-social-media">`` and a ``<form>`` wrapping a whole ASP.NET page keep
+  their text; their own boilerplate children are judged one by one.
+  ``<html>``, ``<body>`` and ``<main>`` are never removed for their class.
+* **Main text** (``main_text``), in order of preference: JSON-LD
+  ``articleBody`` (the longest one), the longest ``<article>``, ``<main>``
+  (or ``[role=main]``), the whole ``<body>``, each without the furniture;
+  :attr:`PageText.source` says which.
+* Block elements (p, div, li, h1–h6, br, tr, header, nav …) become line breaks, so
   sentences from different blocks never run together.
 """
 
@@ -39,7 +46,16 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from srccheck.text.jsonld import is_false, jsonld_values
 
-__all__ = ["PageText", "TextSource", "extract_page_text", "plain_page_text", "visible_page_text"]
+__all__ = [
+    "MAX_BOILERPLATE_SHARE",
+    "MIN_PROTECTED_PROSE",
+    "MIN_REGION_SHARE",
+    "PageText",
+    "TextSource",
+    "extract_page_text",
+    "plain_page_text",
+    "visible_page_text",
+]
 
 
 class TextSource(StrEnum):
@@ -56,8 +72,8 @@ class TextSource(StrEnum):
 class PageText:
     """The text of one retrieved page, ready for claim matching."""
 
-    main_text: str
-    full_text: str
+    main_text: str  # the main region without page furniture (see ``source``)
+    full_text: str  # every visible text of the page: what claims are searched in
     source: TextSource
     title: str | None = None
     published: dt.datetime | None = None
@@ -67,32 +83,56 @@ class PageText:
     url: str | None = None
 
 
-_DROP_TAGS = (
+# Never visible: dropped before any text is taken.
+_INVISIBLE_TAGS = (
     "script",
     "style",
     "noscript",
     "template",
-    "nav",
-    "header",
-    "footer",
-    "aside",
-    "form",
-    "button",
     "iframe",
     "svg",
-    "dialog",
-    "select",
     "object",
     "embed",
 )
+# Page furniture: dropped from the main text only (see _remove_boilerplate).
+_FURNITURE_TAGS = frozenset(
+    {"nav", "header", "footer", "aside", "form", "button", "dialog", "select"}
+)
+#: A block holding more than this share of the page's prose is never removed as
+#: boilerplate, whatever its tag, class or id say (``<article class="tag-social">``).
+MAX_BOILERPLATE_SHARE = 0.5
+#: ... provided it holds at least this many characters of paragraph text (a
+#: teaser block on a near-empty page is still a teaser).
+MIN_PROTECTED_PROSE = 400
+#: A main-region candidate (JSON-LD articleBody, ``<article>``, ``<main>``)
+#: holding less than this share of the page's text (furniture removed) is a
+#: teaser or a summary, and the next candidate is tried.
+MIN_REGION_SHARE = 0.2
 _PROTECTED_TAGS = frozenset({"html", "body", "main"})
-# Matched against each class token and the id, split at - and _ boundaries.
+# Matched against the class tokens and the id (joined by spaces), at token,
+# - and _ boundaries.
 _BOILERPLATE = re.compile(
-    r"(?:^|[-_])(?:cookies?|consent|gdpr|cmp|banner|related|teasers?|recommend\w*|"
+    r"(?:^|[-_\s])(?:cookies?|consent|gdpr|cmp|banner|related|teasers?|recommend\w*|"
     r"more-articles|moreArticles|read-?more|newsletter|share|sharing|social|promo|"
     r"ad|ads|advert\w*|outbrain|taboola|sidebar|breadcrumbs?|comments?|popup|modal|"
-    r"subscribe|paywall-?prompt)(?:[-_]|$)",
+    r"subscribe|paywall-?prompt)(?:[-_\s]|$)",
     re.IGNORECASE,
+)
+# A CSS pre-filter for _is_boilerplate, run by lexbor in C: every element the
+# rules could remove matches it (a substring of each word above), most others don't.
+_BOILERPLATE_WORDS = (
+    "cookie", "consent", "gdpr", "cmp", "banner", "related", "teaser", "recommend",
+    "morearticles", "more-articles", "read", "newsletter", "shar", "social", "promo", "ad",
+    "outbrain", "taboola", "sidebar", "breadcrumb", "comment", "popup", "modal", "subscribe",
+    "paywall",
+)  # fmt: skip
+_CANDIDATES = ",".join(
+    [
+        *sorted(_FURNITURE_TAGS),
+        "[aria-hidden]",
+        "[role]",
+        *(f'[{attr}*="{word}" i]' for word in _BOILERPLATE_WORDS for attr in ("class", "id")),
+    ]
 )
 _NAV_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "dialog", "alert"})
 _BLOCK_TAGS = frozenset(
@@ -100,6 +140,8 @@ _BLOCK_TAGS = frozenset(
         "address", "article", "blockquote", "br", "caption", "dd", "details", "div", "dl",
         "dt", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main",
         "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul", "body",
+        "header", "footer", "nav", "aside", "form", "dialog", "fieldset", "legend", "menu",
+        "hgroup", "option", "search", "center", "noframes",
     }
 )  # fmt: skip
 _PARAGRAPH_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "li"})
@@ -129,14 +171,12 @@ def extract_page_text(html_text: str, url: str | None = None) -> PageText:
     html_node = tree.css_first("html")
     lang = (html_node.attributes.get("lang") or "").strip().lower() if html_node else ""
 
-    _remove_boilerplate(tree)
+    _remove_invisible(tree)
     body = tree.body or tree.root
     full_text = _block_text(body) if body is not None else ""
+    _remove_boilerplate(tree)
 
-    if meta.article_body:
-        main_text, source = meta.article_body, TextSource.JSONLD
-    else:
-        main_text, source = _main_region_text(tree, full_text)
+    main_text, source = _main_region_text(tree, meta.article_body)
 
     return PageText(
         main_text=main_text,
@@ -157,16 +197,14 @@ def plain_page_text(text: str, url: str | None = None) -> PageText:
 
 
 def visible_page_text(html_text: str) -> str:
-    """All the text a reader can see on an HTML page, boilerplate included.
+    """All the text a reader can see on an HTML page, boilerplate included: the
+    :attr:`PageText.full_text` of :func:`extract_page_text`, without the rest.
 
-    Only what is never rendered is dropped (script, style, noscript, template,
-    svg); navigation, asides and teasers stay, since a
-    text fragment (``#:~:text=``) may point anywhere on the page. Block elements
-    become line breaks, as in :func:`extract_page_text`.
+    Only what is never rendered is dropped; navigation, asides and teasers stay,
+    since a text fragment (``#:~:text=``) may point anywhere on the page.
     """
     tree = LexborHTMLParser(html_text)
-    for node in tree.css("script, style, noscript, template, svg"):
-        node.decompose()
+    _remove_invisible(tree)
     body = tree.body or tree.root
     return _block_text(body) if body is not None else ""
 
@@ -277,32 +315,65 @@ def _title(tree: LexborHTMLParser) -> str | None:
 
 def _is_boilerplate(node: LexborNode) -> bool:
     attrs = node.attributes
-    if "hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true":
+    if (attrs.get("aria-hidden") or "").lower() == "true":
         return True
     if (attrs.get("role") or "").lower() in _NAV_ROLES:
         return True
     if node.tag in _PROTECTED_TAGS:
         return False
-    names = (attrs.get("class") or "").split()
-    if attrs.get("id"):
-        names.append(attrs["id"] or "")
-    return any(_BOILERPLATE.search(name) for name in names)
+    if node.tag in _FURNITURE_TAGS:
+        return True
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
+    return bool(names) and _BOILERPLATE.search(names) is not None
+
+
+def _remove_invisible(tree: LexborHTMLParser) -> None:
+    """Drop what a reader never sees: scripts, styles, templates … and ``hidden`` elements."""
+    for node in tree.css(",".join(_INVISIBLE_TAGS)):
+        node.decompose()
+    if tree.body is not None:
+        for node in tree.body.css("[hidden]"):
+            node.decompose()
+
+
+def _prose(node: LexborNode) -> int:
+    """Characters of paragraph text under ``node`` (its own text when it has no paragraphs)."""
+    paragraphs = node.css("p") if node.tag != "p" else [node]
+    total = sum(len(p.text(deep=True, separator=" ").strip()) for p in paragraphs)
+    return total or len(node.text(deep=True, separator=" ").strip()) // 4
 
 
 def _remove_boilerplate(tree: LexborHTMLParser) -> None:
-    for node in tree.css(",".join(_DROP_TAGS)):
-        node.decompose()
+    """Remove page furniture, except a block that holds most of the page's prose.
+
+    A block goes when its tag is furniture (nav, header, footer, aside, form
+    …), its role is navigation-like, it is ``aria-hidden``, or a class token
+    or its id names a boilerplate block. It stays when it holds more than
+    ``MAX_BOILERPLATE_SHARE`` of the body's paragraph text, and at least
+    ``MIN_PROTECTED_PROSE`` characters of it: a rule may demote text, never
+    delete the article (``<article class="tag-social-media">``, a ``<form>``
+    wrapping a whole ASP.NET page).
+    """
     body = tree.body
     if body is None:
         return
-    doomed = [n for n in body.traverse() if n.is_element_node and _is_boilerplate(n)]
-    doomed_ids = {n.mem_id for n in doomed}
-    # Remove only the outermost matches: a descendant is freed with its ancestor.
-    for node in doomed:
-        parent = node.parent
-        while parent is not None and parent.mem_id not in doomed_ids:
-            parent = parent.parent
-        if parent is None:
+    doomed = [n for n in body.css(_CANDIDATES) if _is_boilerplate(n)]
+    if not doomed:
+        return
+    page_prose = _prose(body)
+    floor = max(MAX_BOILERPLATE_SHARE * page_prose, MIN_PROTECTED_PROSE)
+    # Judged on the page as it is, before anything is removed ...
+    kept = {
+        n.mem_id
+        for n in doomed
+        if page_prose > MIN_PROTECTED_PROSE
+        and len(n.text(deep=True)) > floor  # bounds the prose from above, in C
+        and _prose(n) > floor
+    }
+    # ... then removed innermost first (reverse document order): a node goes
+    # before its ancestors, so none is touched after its memory was freed.
+    for node in reversed(doomed):
+        if node.mem_id not in kept:
             node.decompose()
 
 
@@ -356,15 +427,25 @@ def _tidy(text: str) -> str:
     return _MANY_BREAKS.sub("\n\n", text).strip()
 
 
-def _main_region_text(tree: LexborHTMLParser, full_text: str) -> tuple[str, TextSource]:
-    articles = [_block_text(node) for node in tree.css("article")]
-    articles = [text for text in articles if text]
+def _main_region_text(tree: LexborHTMLParser, jsonld_body: str | None) -> tuple[str, TextSource]:
+    """The first region that is not a mere teaser of the page: JSON-LD articleBody,
+    the longest ``<article>``, ``<main>``/``[role=main]``, else the body."""
+    body = tree.body or tree.root
+    # Stripped text-node lengths: a C-level measure, the same for every candidate.
+    floor = MIN_REGION_SHARE * len(body.text(deep=True, strip=True)) if body is not None else 0
+    if jsonld_body and len(jsonld_body) >= floor:
+        return jsonld_body, TextSource.JSONLD
+    articles = tree.css("article")
     if articles:
-        return max(articles, key=len), TextSource.ARTICLE
+        longest = max(articles, key=lambda node: len(node.text(deep=True, strip=True)))
+        if len(longest.text(deep=True, strip=True)) >= floor:
+            text = _block_text(longest)
+            if text:
+                return text, TextSource.ARTICLE
     for selector in ("main", '[role="main"]'):
         node = tree.css_first(selector)
-        if node is not None:
+        if node is not None and len(node.text(deep=True, strip=True)) >= floor:
             text = _block_text(node)
             if text:
                 return text, TextSource.MAIN
-    return full_text, TextSource.BODY
+    return (_block_text(body) if body is not None else ""), TextSource.BODY
