@@ -55,7 +55,10 @@ def test_default_host_interval_is_modest() -> None:
 
 async def test_requests_to_one_host_are_spaced(httpserver: HTTPServer) -> None:
     arrivals = _stamping(httpserver, "/p")
-    interval = 0.2
+    # The exact spacing is tested with a fake clock (test_fetch_limits.py); here the point is
+    # that real requests arrive spread out, not in a burst. Arrival times carry the
+    # machine's scheduling jitter (tens of ms under load), so the slack is half the interval.
+    interval = 0.5
     settings = LOCAL.with_changes(host_interval=interval)
     async with Fetcher(settings) as fetcher:
         urls = [httpserver.url_for(f"/p?n={i}") for i in range(4)]
@@ -63,7 +66,7 @@ async def test_requests_to_one_host_are_spaced(httpserver: HTTPServer) -> None:
     assert all(o.check.status is Status.OK for o in outcomes)
     assert len(arrivals) == 4
     gaps = [b - a for a, b in itertools.pairwise(arrivals)]
-    assert all(gap >= interval * 0.9 for gap in gaps), gaps  # spread out, not a burst
+    assert all(gap >= interval * 0.5 for gap in gaps), gaps  # spread out, not a burst
 
 
 async def test_retry_after_is_honoured_then_success(httpserver: HTTPServer) -> None:
@@ -75,8 +78,8 @@ async def test_retry_after_is_honoured_then_success(httpserver: HTTPServer) -> N
     assert outcome.check.status is Status.OK
     assert outcome.check.attempts == 3
     assert len(arrivals) == 3
-    assert arrivals[1] - arrivals[0] >= 0.9
-    assert arrivals[2] - arrivals[1] >= 0.9
+    assert arrivals[1] - arrivals[0] >= 0.5  # Retry-After: 1 s; slack for arrival jitter under load
+    assert arrivals[2] - arrivals[1] >= 0.5
 
 
 async def test_retry_after_holds_back_other_requests_to_the_host(httpserver: HTTPServer) -> None:
@@ -84,12 +87,20 @@ async def test_retry_after_holds_back_other_requests_to_the_host(httpserver: HTT
     other = _stamping(httpserver, "/other")
     settings = LOCAL.with_changes(retries=1, backoff_initial=0.01)
     async with Fetcher(settings) as fetcher:
+        penalized = asyncio.Event()
+        penalize = fetcher._limits.penalize
+
+        def spy(host: str, seconds: float) -> None:
+            penalize(host, seconds)
+            penalized.set()
+
+        fetcher._limits.penalize = spy  # type: ignore[method-assign]
         first = asyncio.ensure_future(fetcher.check(httpserver.url_for("/busy")))
-        assert await asyncio.to_thread(busy.seen.wait, 5)  # the 503 has been answered
-        await asyncio.sleep(0.05)  # and read by the fetcher, which set the penalty
+        # The 503 has been read and the penalty set: an event, not a guess at the timing.
+        await asyncio.wait_for(penalized.wait(), 60)
         await fetcher.check(httpserver.url_for("/other"))
         await first
-    assert other[0] - busy[0] >= 0.9  # the penalty covered the whole host
+    assert other[0] - busy[0] >= 0.5  # the penalty covered the whole host
 
 
 async def test_identical_urls_are_fetched_once(httpserver: HTTPServer) -> None:
