@@ -44,6 +44,7 @@ from srccheck.fetch.cache import (
     cache_call,
     decode_outcome,
     encode_outcome,
+    lacks_text,
     link_ttl,
     try_decode_outcome,
 )
@@ -56,7 +57,7 @@ from srccheck.fetch.content import (
     parse_content_type,
     tree_title,
 )
-from srccheck.fetch.decoding import UNDECODED, accept_encoding
+from srccheck.fetch.decoding import accept_encoding
 from srccheck.fetch.limits import Clock, HostLimits, MonotonicClock
 from srccheck.fetch.model import FetchOutcome, Page
 from srccheck.fetch.paywall import tree_paywall_signals
@@ -74,6 +75,7 @@ from srccheck.fetch.soft404 import (
     visible_text,
     without_echo,
 )
+from srccheck.fetch.transport import Exchange, Reply, open_exchange
 from srccheck.models import LinkCheck, RedirectHop
 from srccheck.reuse import depends_on
 from srccheck.status import Status
@@ -274,6 +276,7 @@ class Fetcher:
         )
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
+        self._http: Exchange | None = None  # the checks' requests (srccheck.fetch.transport)
         self._checks: dict[str, asyncio.Task[FetchOutcome]] = {}  # in flight
         # Finished checks: the small LinkCheck of every URL, and the page texts of the
         # most recent ones only (bounded); older pages are read back from the cache.
@@ -311,6 +314,9 @@ class Fetcher:
             trust_env=False,
         )
         await self._client.__aenter__()
+        self._http = open_exchange(
+            settings, self._client, httpx_transport_given=self._transport is not None
+        )
         return self
 
     async def __aexit__(
@@ -327,9 +333,14 @@ class Fetcher:
         try:
             await asyncio.gather(*pending, return_exceptions=True)
         finally:
+            http, self._http = self._http, None
             client, self._client = self._client, None
-            if client is not None:
-                await client.__aexit__(exc_type, exc, tb)
+            try:
+                if http is not None:
+                    await http.aclose()
+            finally:
+                if client is not None:
+                    await client.__aexit__(exc_type, exc, tb)
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -443,6 +454,8 @@ class Fetcher:
     async def _check_cached(self, url: str, cache: Cache) -> FetchOutcome:
         """Fresh entry → no request; stale entry with validators → conditional request."""
         entry = await cache_call(cache.get, CacheKind.LINK, url, stale=True)
+        if entry is not None and self._keep_pages and lacks_text(entry):
+            entry = None  # stored by a links-only run without the page text: a miss here
         if entry is not None:
             # Decoded once; the page body only when it will be used (a fresh hit).
             cached = try_decode_outcome(entry, page=self._keep_pages and entry.fresh)
@@ -464,7 +477,7 @@ class Fetcher:
                 attempts=outcome.check.attempts,
                 elapsed_ms=outcome.check.elapsed_ms,
             )
-            value, _ = encode_outcome(_uncached(refreshed))
+            value, _ = encode_outcome(_uncached(refreshed), text=not lacks_text(entry))
             ttl = self._settings.cache_ttl_live
             stamp = await cache_call(cache.refresh, CacheKind.LINK, url, ttl, value=value)
             self._stamps[url] = stamp
@@ -472,7 +485,8 @@ class Fetcher:
         ttl = link_ttl(outcome.check, self._settings)
         self._stamps[url] = None
         if ttl is not None:
-            value, body = encode_outcome(outcome)
+            # A links-only run stores no page text: no later stage of it reads one.
+            value, body = encode_outcome(outcome, text=self._keep_pages)
             self._stamps[url] = await cache_call(
                 cache.put,
                 CacheKind.LINK,
@@ -628,11 +642,11 @@ class Fetcher:
 
     async def _exchange(self, url: httpx.URL, headers: dict[str, str] | None = None) -> _Answer:
         """Send one GET and read the answer within the total deadline; failures as values."""
-        assert self._client is not None
+        assert self._http is not None
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._settings.timeout):
-                async with self._client.stream("GET", url, headers=headers) as response:
+                async with self._http.get(url, headers) as response:
                     first_byte_ms = (time.perf_counter() - started) * 1000
                     return await self._read(response, first_byte_ms)
         except httpx.InvalidURL as exc:  # not an HTTPError in httpx
@@ -640,21 +654,21 @@ class Fetcher:
         except (httpx.HTTPError, OSError) as exc:  # TimeoutError of the deadline is an OSError
             return _Answer(classify_exception(exc, host=url.host))
 
-    async def _read(self, response: httpx.Response, first_byte_ms: float) -> _Answer:
+    async def _read(self, response: Reply, first_byte_ms: float) -> _Answer:
         answer = await self._read_body(response, first_byte_ms)
         # A bot wall is recognised per answer, so the retry rule can refuse to retry it.
         signals = bot_wall_signals(
             answer.http_status or 0,
             response.headers,
             answer.text,
-            set_cookies=response.headers.get_list("set-cookie"),
+            set_cookies=list(response.set_cookies),
         )
         if signals and not answer.is_redirect:
             verdict = Verdict(Status.BLOCKED, describe_bot_wall(response.status_code, signals))
             answer = replace(answer, verdict=verdict, signals=signals)
         return answer
 
-    async def _read_body(self, response: httpx.Response, first_byte_ms: float) -> _Answer:
+    async def _read_body(self, response: Reply, first_byte_ms: float) -> _Answer:
         code = response.status_code
         media_type, declared = parse_content_type(response.headers.get("content-type"))
         retry_after = None
@@ -677,7 +691,7 @@ class Fetcher:
         # Redirect bodies are never needed; binary bodies (PDF, images) are not kept.
         if head.is_redirect or not (media_type is None or is_textual(media_type)):
             return head
-        if coding := response.extensions.get(UNDECODED):  # see srccheck.fetch.decoding
+        if coding := response.undecoded:  # see srccheck.fetch.decoding
             return replace(head, undecoded=coding, signals=(f"encoding:{coding}",))
         body, truncated = await self._read_capped(response)
         if media_type is None and b"\x00" in body[:_SNIFF_BYTES]:
@@ -702,11 +716,11 @@ class Fetcher:
             truncated=truncated,
         )
 
-    async def _read_capped(self, response: httpx.Response) -> tuple[bytes, bool]:
+    async def _read_capped(self, response: Reply) -> tuple[bytes, bool]:
         """The decompressed body up to ``max_body_bytes``; True when more was left unread."""
         cap = self._settings.max_body_bytes
         body = bytearray()
-        async for chunk in response.aiter_bytes():
+        async for chunk in response.body:
             room = cap - len(body)
             if len(chunk) > room:
                 body += chunk[:room]

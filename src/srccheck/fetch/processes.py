@@ -47,6 +47,7 @@ from urllib.parse import urlsplit
 from srccheck.fetch.cache import Cache
 from srccheck.fetch.client import Fetcher
 from srccheck.fetch.model import FetchOutcome
+from srccheck.fetch.transport import loop_factory
 from srccheck.reuse import depends_on
 
 if TYPE_CHECKING:
@@ -303,7 +304,8 @@ def _serve(
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     cache = Cache(cache_path, max_bytes=cache_bytes) if cache_path is not None else None
     try:
-        asyncio.run(_serve_async(settings, cache, keep_pages, requests, answers))
+        with asyncio.Runner(loop_factory=loop_factory(settings.loop)) as runner:
+            runner.run(_serve_async(settings, cache, keep_pages, requests, answers))
     finally:
         if cache is not None:
             cache.close()
