@@ -224,10 +224,10 @@ class _Chain:
         return _Outcome(check, page, answer.etag, answer.last_modified)
 
 
-def _checkable(url: str) -> httpx.URL | Verdict:
+def _checkable(url: str | httpx.URL) -> httpx.URL | Verdict:
     """The parsed URL, or the reason it cannot be checked (``invalid``)."""
     try:
-        parsed = httpx.URL(url)
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
     except httpx.InvalidURL as exc:
         return Verdict(Status.INVALID, f"not a valid URL: {exc}")
     if parsed.scheme not in _SCHEMES:
@@ -543,7 +543,7 @@ class Fetcher:
             headers = conditional.headers() if conditional and conditional.url == chain.url else {}
             answer = await self._request(target, chain, headers=headers, side=side)
             if not answer.is_redirect:
-                return await self._conclude(chain, answer, inspect=not side)
+                return await self._conclude(chain, answer, target, inspect=not side)
             assert answer.http_status is not None
             assert answer.location is not None
             hop = RedirectHop(
@@ -562,9 +562,11 @@ class Fetcher:
                 chain.url = str(following)
                 reason = f"more than {self._settings.max_redirects} redirects"
                 return chain.outcome(Verdict(Status.TOO_MANY_REDIRECTS, reason))
-            target = _checkable(str(following))
+            target = _checkable(following)
 
-    async def _conclude(self, chain: _Chain, answer: _Answer, *, inspect: bool) -> _Outcome:
+    async def _conclude(
+        self, chain: _Chain, answer: _Answer, url: httpx.URL, *, inspect: bool
+    ) -> _Outcome:
         """The final verdict: the status code's, refined by the page (soft 404, paywall)."""
         verdict = answer.verdict
         if answer.http_status is not None and chain.hops and verdict.status is not Status.BLOCKED:
@@ -582,7 +584,7 @@ class Fetcher:
         if inspect and verdict.status.is_success and answer.markup:
             assert answer.http_status is not None
             assert answer.text is not None
-            signals = await self._soft404_signals(chain, answer)
+            signals = await self._soft404_signals(chain, answer, url)
             if signals:
                 verdict = Verdict(Status.SOFT_404, describe_soft404(signals, answer.http_status))
             else:
@@ -590,7 +592,9 @@ class Fetcher:
                 paywalled = bool(signals)
         return chain.outcome(verdict, answer, signals=signals, paywalled=paywalled)
 
-    async def _soft404_signals(self, chain: _Chain, answer: _Answer) -> tuple[str, ...]:
+    async def _soft404_signals(
+        self, chain: _Chain, answer: _Answer, url: httpx.URL
+    ) -> tuple[str, ...]:
         """Cheap signals first; the per-host probe only when they found nothing."""
         assert answer.text is not None
         evidence = Soft404Evidence(
@@ -603,7 +607,7 @@ class Fetcher:
         signals = soft404_signals(evidence)
         if signals or not self._settings.soft404_probe or not is_deep_path(chain.url):
             return signals
-        origin = _origin(httpx.URL(chain.url))
+        origin = _origin(url)  # ``url`` is chain.url parsed (parsing is not cheap)
         probe_text = await self._once(self._probes, origin, lambda: self._probe(origin))
         if probe_text is None:
             return signals
