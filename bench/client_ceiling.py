@@ -118,7 +118,10 @@ async def _bare_aiohttp(urls: list[str], concurrency: int, per_host: int) -> Non
         await asyncio.gather(*(one(url) for url in urls))
 
 
-def _fetcher(*, cache: bool, **changes: Any) -> Client:
+def _fetcher(*, cache: bool, httpx_aiohttp: bool = False, **changes: Any) -> Client:
+    """The Fetcher; ``httpx_aiohttp``: on httpx over the ``httpx-aiohttp`` transport (for
+    comparison only: that transport has none of srccheck's address policy)."""
+
     async def run(urls: list[str], concurrency: int, per_host: int) -> None:
         from srccheck.fetch.cache import Cache
         from srccheck.fetch.client import Fetcher
@@ -134,7 +137,16 @@ def _fetcher(*, cache: bool, **changes: Any) -> Client:
         with tempfile.TemporaryDirectory() as folder:
             store = Cache(Path(folder) / "cache.sqlite3") if cache else None
             try:
-                async with Fetcher(settings, cache=store, keep_pages=False) as fetcher:
+                transport = None
+                if httpx_aiohttp:
+                    import aiohttp
+                    from httpx_aiohttp import AiohttpTransport
+
+                    session = aiohttp.ClientSession(auto_decompress=False)
+                    transport = AiohttpTransport(client=session)
+                async with Fetcher(
+                    settings, cache=store, keep_pages=False, transport=transport
+                ) as fetcher:
                     await asyncio.gather(*(fetcher.check(url) for url in urls))
             finally:
                 if store is not None:
@@ -166,6 +178,7 @@ def _clients() -> dict[str, Client]:
         label = f"Fetcher {name}".rstrip()
         clients[label] = _fetcher(cache=False, **changes)
         clients[f"{label} + cache"] = _fetcher(cache=True, **changes)
+    clients["Fetcher httpx+aiohttp"] = _fetcher(cache=False, httpx_aiohttp=True)
     return clients
 
 
