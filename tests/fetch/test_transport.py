@@ -156,3 +156,15 @@ async def test_links_only_runs_store_no_page_text_and_a_reading_run_fetches_it(
         assert reused.check.from_cache is True
         assert reused.page is not None
         assert reused.page.text == page
+
+
+async def test_long_header_fields_are_read_as_httpx_reads_them(httpserver: HTTPServer) -> None:
+    policy = "default-src 'self'; " + "; ".join(f"img-src s{i}.example" for i in range(600))
+    assert 8 * 1024 < len(policy) < 15 * 1024  # longer than aiohttp's default field limit
+    httpserver.expect_request("/").respond_with_data(
+        "<title>ok</title>", content_type="text/html", headers={"Content-Security-Policy": policy}
+    )
+    async with Fetcher(LOCAL) as fetcher:
+        outcome = await fetcher.check(httpserver.url_for("/"))
+    assert outcome.check.status is Status.OK
+    assert outcome.check.page_title == "ok"

@@ -312,6 +312,10 @@ async def _body(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
             yield chunk
 
 
+#: Longest status line or header field accepted (h11's limit for a whole head is 16 KiB).
+_MAX_HEADER_LINE = 16 * 1024
+
+
 class AiohttpExchange:
     """Requests through one aiohttp session under the address policy (module docstring).
 
@@ -340,6 +344,9 @@ class AiohttpExchange:
             ),
             trust_env=False,
             cookie_jar=aiohttp.CookieJar(),
+            # As long as httpx (h11) accepts: large Set-Cookie or CSP headers are common.
+            max_line_size=_MAX_HEADER_LINE,
+            max_field_size=_MAX_HEADER_LINE,
         )
 
     @asynccontextmanager
