@@ -12,10 +12,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from srccheck.fetch.aio import AiohttpExchange, PolicyConnector, PolicyResolver
 from srccheck.fetch.cache import Cache, CacheKind
 from srccheck.fetch.client import Fetcher
 from srccheck.fetch.policy import AddressPolicy, AddressRefused, DNSLookupError
-from srccheck.fetch.transport import AiohttpExchange, HttpxExchange, PolicyConnector, PolicyResolver
+from srccheck.fetch.transport import DeferredExchange, HttpxExchange
 from srccheck.settings import Settings, Transport
 from srccheck.status import Status
 
@@ -102,9 +103,15 @@ async def test_connector_checks_the_connected_peer_before_sending(httpserver: HT
 # --- the Fetcher on aiohttp ------------------------------------------------------------------
 
 
-async def test_the_default_transport_is_aiohttp_and_httpx_is_an_option() -> None:
-    async with Fetcher(Settings()) as fetcher:
-        assert isinstance(fetcher._http, AiohttpExchange)
+async def test_the_default_transport_is_aiohttp_and_httpx_is_an_option(
+    httpserver: HTTPServer,
+) -> None:
+    httpserver.expect_request("/").respond_with_data("ok")
+    async with Fetcher(LOCAL) as fetcher:
+        assert isinstance(fetcher._http, DeferredExchange)
+        assert fetcher._http._exchange is None  # nothing opened before the first request
+        assert (await fetcher.check(httpserver.url_for("/"))).check.status is Status.OK
+        assert isinstance(fetcher._http._exchange, AiohttpExchange)
     async with Fetcher(Settings(transport=Transport.HTTPX)) as fetcher:
         assert isinstance(fetcher._http, HttpxExchange)
 

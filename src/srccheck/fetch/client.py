@@ -629,6 +629,8 @@ class Fetcher:
         async def attempt() -> _Answer:
             nonlocal sent
             sent += 1
+            assert self._http is not None
+            self._http.open()  # before the slot: spacing is measured between sends
             async with self._limits.slot(url.host):
                 answer = await self._exchange(url, headers)
             if answer.retry_after is not None:

@@ -4,10 +4,11 @@
 :class:`Exchange` and reads the answer only through :class:`Reply` (status,
 headers, a bounded decoded body). Two exchanges exist (``Settings.transport``):
 
-* ``aiohttp`` (the default): :class:`AiohttpExchange`, one ``aiohttp``
-  session. Its C-accelerated HTTP/1.1 parser costs about a third of httpx's
-  CPU per request (README, Benchmarks), which is what a links run spends most
-  of its time on. HTTP/1.1 only.
+* ``aiohttp`` (the default): :class:`srccheck.fetch.aio.AiohttpExchange`, one
+  ``aiohttp`` session, opened (and aiohttp imported) on the first request. Its
+  C-accelerated HTTP/1.1 parser costs about a third of httpx's CPU per request
+  (README, Benchmarks), which is what a links run spends most of its time on.
+  HTTP/1.1 only.
 * ``httpx``: :class:`HttpxExchange` over the run's ``httpx.AsyncClient``
   (srccheck.fetch.policy.build_transport: HTTP/1.1 and HTTP/2). Unit tests that
   mock httpx (pytest-httpx patches httpx's own ``AsyncHTTPTransport``) run on
@@ -16,9 +17,9 @@ headers, a bounded decoded body). Two exchanges exist (``Settings.transport``):
 Both keep the fetch stage's promises, each in its own way:
 
 * **Address policy** (srccheck.fetch.policy): the aiohttp session resolves
-  names with :class:`PolicyResolver`, which checks every address before any
+  names with :class:`~srccheck.fetch.aio.PolicyResolver`, which checks every address before any
   connection and hands the connector only checked IPs (so a second DNS answer
-  cannot swap the address), and :class:`PolicyConnector` checks the address of
+  cannot swap the address), and :class:`~srccheck.fetch.aio.PolicyConnector` checks the address of
   the connected peer before a request is sent on a connection. IP literals
   are refused by the Fetcher before it asks either exchange.
 * **Bounded decoding**: aiohttp's own decompression is off
@@ -40,34 +41,14 @@ Both keep the fetch stage's promises, each in its own way:
 from __future__ import annotations
 
 import asyncio
-import functools
-import ipaddress
-import socket
-import ssl
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import aiohttp
-import httpcore
 import httpx
-from aiohttp.abc import AbstractResolver, ResolveResult
-from yarl import URL
 
-from srccheck.fetch.decoding import (
-    UNDECODED,
-    bounded_decoders,
-    decoded_chunks,
-    undecodable_coding,
-)
-from srccheck.fetch.policy import (
-    AddressPolicy,
-    AddressRefused,
-    DNSLookupError,
-    IPAddress,
-    literal_address,
-)
+from srccheck.fetch.decoding import UNDECODED
 from srccheck.settings import EventLoop, Transport
 
 if TYPE_CHECKING:
@@ -76,11 +57,9 @@ if TYPE_CHECKING:
 __all__ = [
     "TEST_SEAM",
     "TRANSPORTS",
-    "AiohttpExchange",
+    "DeferredExchange",
     "Exchange",
     "HttpxExchange",
-    "PolicyConnector",
-    "PolicyResolver",
     "Reply",
     "loop_factory",
     "open_exchange",
@@ -122,7 +101,14 @@ class Reply:
 
 
 class Exchange(Protocol):
-    """Sends one GET; the answer is valid inside the ``async with`` block only."""
+    """Sends one GET; the answer is valid inside the ``async with`` block only.
+
+    ``open`` readies the exchange for requests (it may take a while the first
+    time); called before a request waits for its host slot, so that the time
+    between requests to a host is the time between sends.
+    """
+
+    def open(self) -> None: ...
 
     def get(
         self, url: httpx.URL, headers: Mapping[str, str] | None
@@ -140,6 +126,9 @@ class HttpxExchange:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self._client = client
 
+    def open(self) -> None:
+        """The client is open already."""
+
     @asynccontextmanager
     async def get(self, url: httpx.URL, headers: Mapping[str, str] | None) -> AsyncIterator[Reply]:
         async with self._client.stream("GET", url, headers=headers) as response:
@@ -156,225 +145,31 @@ class HttpxExchange:
         """The client belongs to the Fetcher, which closes it."""
 
 
-# --- aiohttp ---------------------------------------------------------------------------
-
-
-async def _system_resolve(host: str, port: int) -> list[IPAddress]:
-    """Every address of ``host`` (resolver order, deduplicated) from ``socket.getaddrinfo``.
-
-    Run in a thread, as asyncio does, on any event loop: uvloop's own resolver
-    would bypass the system's (and the tests' stand-in for it).
-    """
-    loop = asyncio.get_running_loop()
-    lookup = functools.partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
-    infos = await loop.run_in_executor(None, lookup)
-    addresses: list[IPAddress] = []
-    for _family, _type, _proto, _name, sockaddr in infos:
-        # sockaddr[0] of IPv6 may carry a scope id ("fe80::1%eth0"); drop it.
-        ip = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
-        if ip not in addresses:
-            addresses.append(ip)
-    return addresses
-
-
-_TEMPORARY_GAI_ERRORS = frozenset(
-    code for code in (getattr(socket, "EAI_AGAIN", None), getattr(socket, "EAI_FAIL", None)) if code
-)
-
-Lookup = Callable[[str, int], Any]  # async (host, port) -> list[IPAddress]
-
-
-class PolicyResolver(AbstractResolver):
-    """aiohttp resolver: looks a name up once, refuses it if any address is refused.
-
-    The connector connects to the returned IPs only, so the address checked is
-    the address connected to. Failures raise :class:`DNSLookupError` (a
-    ``temporary`` one when the resolver itself failed), refusals
-    :class:`AddressRefused`; a lookup slower than ``timeout`` raises
-    ``httpx.ConnectTimeout``.
-    """
-
-    def __init__(
-        self, policy: AddressPolicy, *, timeout: float | None, lookup: Lookup = _system_resolve
-    ) -> None:
-        self._policy = policy
-        self._timeout = timeout
-        self._lookup = lookup
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        try:
-            async with asyncio.timeout(self._timeout):
-                addresses = await self._lookup(host, port)
-        except TimeoutError as exc:
-            raise httpx.ConnectTimeout(f"DNS lookup for {host} timed out") from exc
-        except socket.gaierror as exc:
-            temporary = exc.errno in _TEMPORARY_GAI_ERRORS
-            raise DNSLookupError(
-                f"DNS lookup failed for {host}: {exc.strerror}", temporary=temporary
-            ) from exc
-        except UnicodeError as exc:
-            raise DNSLookupError(f"DNS lookup failed for {host}: invalid host name") from exc
-        if not addresses:
-            raise DNSLookupError(f"DNS lookup failed for {host}: no addresses")
-        for ip in addresses:
-            if (reason := self._policy.refusal(host, ip)) is not None:
-                raise AddressRefused(reason)
-        return [
-            ResolveResult(
-                hostname=host,
-                host=str(ip),
-                port=port,
-                family=socket.AF_INET6 if ip.version == 6 else socket.AF_INET,
-                proto=0,
-                flags=socket.AI_NUMERICHOST,
-            )
-            for ip in addresses
-        ]
-
-    async def close(self) -> None:
-        pass
-
-
-class PolicyConnector(aiohttp.TCPConnector):
-    """A TCP connector that checks the connected peer before a request uses a connection.
-
-    The resolver already refused names with a refused address; this also
-    covers an IP literal and any way around the resolver: the address the
-    socket is actually connected to must pass the policy for the URL's host.
-    """
-
-    def __init__(self, policy: AddressPolicy, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._policy = policy
-
-    async def connect(self, req: Any, traces: Any, timeout: Any) -> Any:  # noqa: ASYNC109
-        connection = await super().connect(req, traces, timeout)
-        if self._policy.allow_private:
-            return connection
-        transport = connection.transport
-        peer = transport.get_extra_info("peername") if transport is not None else None
-        reason = "refused: the connection has no peer address"
-        if peer:
-            ip = ipaddress.ip_address(str(peer[0]).split("%", 1)[0])
-            reason = self._policy.refusal(req.url.raw_host or "", ip)
-        if reason is not None:
-            connection.close()
-            raise AddressRefused(reason)
-        return connection
-
-
-def _ssl_context(settings: Settings) -> ssl.SSLContext:
-    """certifi's store unless ``insecure`` (as the httpx transport); ALPN HTTP/1.1 only."""
-    context = httpx.create_ssl_context(verify=not settings.insecure, trust_env=False)
-    context.set_alpn_protocols(["http/1.1"])
-    return context
-
-
-@contextmanager
-def _translated() -> Iterator[None]:
-    """aiohttp's exceptions as httpx's (most specific first), the original as the cause."""
-    try:
-        yield
-    except aiohttp.ClientConnectorCertificateError as exc:
-        raise httpx.ConnectError(str(exc.certificate_error)) from exc.certificate_error
-    except aiohttp.ClientSSLError as exc:
-        cause = exc.__cause__ or exc
-        raise httpx.ConnectError(str(cause)) from cause
-    except aiohttp.ConnectionTimeoutError as exc:
-        raise httpx.ConnectTimeout(str(exc)) from exc
-    except aiohttp.ServerTimeoutError as exc:  # SocketTimeoutError: no data within read_timeout
-        raise httpx.ReadTimeout(str(exc)) from exc
-    except aiohttp.ClientConnectorError as exc:  # refused, unreachable, DNS (OSError inside)
-        raise httpx.ConnectError(str(exc)) from exc
-    except aiohttp.InvalidURL as exc:
-        raise httpx.UnsupportedProtocol(str(exc)) from exc
-    except aiohttp.ClientPayloadError as exc:
-        cause: BaseException = exc
-        if "ConnectionResetError" in str(exc):  # aiohttp names the reset in its message only
-            cause = ConnectionResetError(str(exc))
-            cause.__cause__ = exc
-        raise httpx.RemoteProtocolError(str(exc)) from cause
-    except aiohttp.ServerDisconnectedError as exc:
-        raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__) from exc
-    except aiohttp.ClientResponseError as exc:  # malformed status line or headers
-        raise httpx.RemoteProtocolError(exc.message or type(exc).__name__) from exc
-    except aiohttp.ClientError as exc:
-        raise httpx.TransportError(str(exc) or type(exc).__name__) from exc
-    except httpcore.ConnectError as exc:  # the resolver's and connector's refusals
-        raise httpx.ConnectError(str(exc)) from exc
-
-
-async def _body(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
-    with _translated():
-        async for chunk in response.content.iter_any():
-            yield chunk
-
-
-#: Longest status line or header field accepted (h11's limit for a whole head is 16 KiB).
-_MAX_HEADER_LINE = 16 * 1024
-
-
-class AiohttpExchange:
-    """Requests through one aiohttp session under the address policy (module docstring).
-
-    The Fetcher's host limits cap the requests in flight, so the connector sets
-    no limit of its own; idle keep-alive connections close after aiohttp's
-    ``keepalive_timeout``.
-    """
+class DeferredExchange:
+    """The aiohttp exchange, opened on the first request: a re-run whose results all
+    come from the cache neither imports aiohttp nor loads a certificate store for it."""
 
     def __init__(self, settings: Settings, headers: Mapping[str, str]) -> None:
-        policy = AddressPolicy.from_settings(settings)
-        connector = PolicyConnector(
-            policy,
-            resolver=PolicyResolver(policy, timeout=settings.connect_timeout),
-            ssl=_ssl_context(settings),
-            limit=0,
-            limit_per_host=0,
-        )
-        self._session = aiohttp.ClientSession(
-            connector=connector,
-            headers=dict(headers),
-            auto_decompress=False,  # srccheck.fetch.decoding decodes, with bounds
-            timeout=aiohttp.ClientTimeout(
-                total=None,  # the Fetcher's total deadline
-                sock_connect=settings.connect_timeout,
-                sock_read=settings.read_timeout,
-            ),
-            trust_env=False,
-            cookie_jar=aiohttp.CookieJar(),
-            # As long as httpx (h11) accepts: large Set-Cookie or CSP headers are common.
-            max_line_size=_MAX_HEADER_LINE,
-            max_field_size=_MAX_HEADER_LINE,
-        )
+        self._settings = settings
+        self._headers = dict(headers)
+        self._exchange: Exchange | None = None
 
-    @asynccontextmanager
-    async def get(self, url: httpx.URL, headers: Mapping[str, str] | None) -> AsyncIterator[Reply]:
-        target = URL(str(url), encoded=True)  # httpx has normalised and quoted it
-        ip = literal_address(url.host)
-        if ip is not None and str(ip) != url.host:
-            # A legacy numeric form (2130706433, 0x7f.1) that aiohttp refuses to parse: the
-            # same address, written canonically; the Host header keeps the URL's form.
-            headers = {**(headers or {}), "Host": url.netloc.decode("ascii")}
-            target = target.with_host(str(ip))
-        with _translated():
-            get = self._session.get(target, headers=headers, allow_redirects=False)
-            async with get as response:
-                coding = response.headers.get("Content-Encoding")
-                decoders = bounded_decoders(coding)
-                raw = _body(response)
-                yield Reply(
-                    status_code=response.status,
-                    reason_phrase=response.reason or "",
-                    headers=response.headers,
-                    set_cookies=tuple(response.headers.getall("Set-Cookie", ())),
-                    undecoded=undecodable_coding(coding),
-                    body=decoded_chunks(raw, decoders) if decoders else raw,
-                )
+    def open(self) -> None:
+        if self._exchange is None:
+            from srccheck.fetch.aio import AiohttpExchange
+
+            self._exchange = AiohttpExchange(self._settings, self._headers)
+
+    def get(
+        self, url: httpx.URL, headers: Mapping[str, str] | None
+    ) -> AbstractAsyncContextManager[Reply]:
+        self.open()
+        assert self._exchange is not None
+        return self._exchange.get(url, headers)
 
     async def aclose(self) -> None:
-        await self._session.close()
+        if self._exchange is not None:
+            await self._exchange.aclose()
 
 
 def open_exchange(
@@ -384,7 +179,7 @@ def open_exchange(
     httpx transport (tests) or the test seam asks for it."""
     if httpx_transport_given or TEST_SEAM.force_httpx or settings.transport == Transport.HTTPX:
         return HttpxExchange(client)
-    return AiohttpExchange(settings, client.headers)
+    return DeferredExchange(settings, client.headers)
 
 
 def loop_factory(choice: EventLoop) -> Callable[[], asyncio.AbstractEventLoop] | None:
