@@ -35,6 +35,7 @@ FIGURE_KEYS: tuple[str, ...] = (
     "peak_rss_mb",
     "memory_run_peak_rss_mb",
     "cold_wall_s",
+    "cpu_ms_per_url",
     "warm_wall_s",
     "warm_to_cold_ratio",
     "warm_requests",

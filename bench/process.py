@@ -1,4 +1,4 @@
-"""Run a command as a child process and measure it: wall time, peak RSS, exit code."""
+"""Run a command as a child process and measure it: wall time, peak RSS, CPU time, exit code."""
 
 from __future__ import annotations
 
@@ -12,18 +12,27 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ProcessRun", "kill_group", "measured_command", "read_peak_rss_kib", "run_measured"]
+__all__ = [
+    "ProcessRun",
+    "kill_group",
+    "measured_command",
+    "read_cpu_seconds",
+    "read_peak_rss_kib",
+    "run_measured",
+]
 
 # Linux keeps a process's peak RSS across exec, and a child forked (or vforked) from a
 # big parent starts with the parent's resident size as its peak: a direct child of a
 # harness that holds 300 MB reports >= 300 MB even for `python -c pass` (checked). So the
 # command runs under this small trampoline, which starts it, reaps it with wait4 and
 # writes its peak RSS (KiB) to a file; the trampoline's own exit code is the command's.
+# The second line is the command's CPU time (user + system seconds, its reaped children
+# included), from the same wait4.
 _TRAMPOLINE = (
     "import os, subprocess, sys\n"
     "child = subprocess.Popen(sys.argv[2:])\n"
     "_, status, usage = os.wait4(child.pid, 0)\n"
-    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "open(sys.argv[1], 'w').write(f'{usage.ru_maxrss}\\n{usage.ru_utime + usage.ru_stime}')\n"
     "sys.exit(os.waitstatus_to_exitcode(status))\n"
 )
 
@@ -43,9 +52,18 @@ def kill_group(proc: subprocess.Popen[bytes]) -> None:
 def read_peak_rss_kib(rss_file: Path) -> int:
     """The peak RSS written by :func:`measured_command` (0 when the command never ran)."""
     try:
-        return int(rss_file.read_text() or 0)
+        return int(rss_file.read_text().split("\n")[0] or 0)
     except (OSError, ValueError):
         return 0
+
+
+def read_cpu_seconds(rss_file: Path) -> float:
+    """The CPU seconds written by :func:`measured_command` (0 when the command never ran)."""
+    try:
+        lines = rss_file.read_text().split("\n")
+        return float(lines[1]) if len(lines) > 1 else 0.0
+    except (OSError, ValueError):
+        return 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +75,7 @@ class ProcessRun:
     wall_s: float
     peak_rss_mb: float  # ru_maxrss: the largest of this child and its own reaped children
     log: Path
+    cpu_s: float = 0.0  # user + system CPU of this child and its reaped children
 
 
 def run_measured(
@@ -100,4 +119,5 @@ def run_measured(
         wall_s=wall,
         peak_rss_mb=read_peak_rss_kib(rss_file) / 1024,  # Linux reports KiB
         log=log,
+        cpu_s=read_cpu_seconds(rss_file),
     )

@@ -254,6 +254,7 @@ def _run_json(run: CheckRun | ProcessRun | None, requests: CounterSnapshot | Non
         "returncode": run.returncode,
         "wall_s": round(run.wall_s, 3),
         "peak_rss_mb": round(run.peak_rss_mb, 1),
+        "cpu_s": round(run.cpu_s, 3),
         "log": str(run.log),
     }
     if requests is not None:
@@ -534,6 +535,16 @@ def _figures(
             cold.process.wall_s if cold.ok else None,
             "s",
             note="" if cold.ok else _failed(cold),
+        ),
+        Figure(
+            "cpu_ms_per_url",
+            "CPU per checked URL (cold run, whole process)",
+            cold.process.cpu_s * 1000 / workload.distinct_urls if cold.ok else None,
+            "ms",
+            Target(Comparison.AT_MOST, 1.5),
+            f"{cold.process.cpu_s:.1f} s user+system, start-up and reports included"
+            if cold.ok
+            else _failed(cold),
         ),
     ]
     missing = no_cache if not has_cache else (_failed(warm) if warm else _failed(cold))

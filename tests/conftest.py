@@ -78,3 +78,16 @@ def store_location(request: pytest.FixtureRequest, tmp_path) -> object:
         return tmp_path / "cache.sqlite3"
     server: PostgresServer = request.getfixturevalue("postgres")
     return server.new_database()
+
+
+@pytest.fixture(autouse=True)
+def _httpx_mock_needs_the_httpx_transport(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pytest-httpx intercepts httpx's own transport only: a test that mocks httpx runs
+    its Fetchers on the httpx exchange (srccheck.fetch.transport.TEST_SEAM); every
+    other test runs on the run's real transport (aiohttp by default)."""
+    if "httpx_mock" in request.fixturenames:
+        from srccheck.fetch.transport import TEST_SEAM
+
+        monkeypatch.setattr(TEST_SEAM, "force_httpx", True)

@@ -307,6 +307,24 @@ def verify(
             metavar="N",
         ),
     ] = None,
+    transport: Annotated[
+        str | None,
+        typer.Option(
+            "--transport",
+            help="HTTP client of the checks: aiohttp (HTTP/1.1, fastest) or httpx "
+            "(HTTP/1.1 and HTTP/2). [default: aiohttp]",
+            metavar="aiohttp|httpx",
+        ),
+    ] = None,
+    loop: Annotated[
+        str | None,
+        typer.Option(
+            "--loop",
+            help="Event loop: uvloop (faster; asyncio's own when uvloop is not installed) "
+            "or asyncio. [default: uvloop]",
+            metavar="uvloop|asyncio",
+        ),
+    ] = None,
     no_reuse: Annotated[
         bool | None,
         typer.Option(
@@ -451,6 +469,8 @@ def verify(
             "use_cache": False if no_cache else None,
             "reuse_reports": False if no_reuse else None,
             "fetch_processes": fetch_processes,
+            "transport": transport,
+            "loop": loop,
             "cache_max_bytes": cache_max_size * 1024 * 1024 if cache_max_size else None,
             "archives": archive or None,
             "archive_enabled": False if no_archive else None,

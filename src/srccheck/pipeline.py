@@ -52,6 +52,7 @@ from srccheck.fetch.cache import Cache, open_cache
 from srccheck.fetch.client import Fetcher
 from srccheck.fetch.model import FetchOutcome, Page, URLChecker
 from srccheck.fetch.processes import ProcessFetcher
+from srccheck.fetch.transport import loop_factory
 from srccheck.models import (
     ArticleError,
     ArticleMeta,
@@ -785,7 +786,8 @@ def run_sync(
                     loop.remove_signal_handler(signum)
 
     try:
-        return asyncio.run(main())
+        with asyncio.Runner(loop_factory=loop_factory(settings.loop)) as runner:
+            return runner.run(main())
     except asyncio.CancelledError:
         if not received:
             raise

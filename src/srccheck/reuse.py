@@ -69,6 +69,7 @@ _NOT_SHAPING_REPORTS = frozenset(
         "fail_on",
         "concurrency",
         "fetch_processes",
+        "loop",
         "per_host",
         "host_interval",
         "connect_timeout",

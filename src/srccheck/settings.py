@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 
 from srccheck import __version__
@@ -17,9 +18,30 @@ from srccheck.errors import UsageError
 from srccheck.options import NO_ACCEPTED, AcceptedStatuses, Remap
 from srccheck.store import StoreURL
 
-__all__ = ["DEFAULT_SETTINGS", "DEFAULT_USER_AGENT", "FORMATS", "Settings"]
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "DEFAULT_USER_AGENT",
+    "FORMATS",
+    "EventLoop",
+    "Settings",
+    "Transport",
+]
 
 DEFAULT_USER_AGENT = f"srccheck/{__version__} (source and link checker; python-httpx)"
+
+class Transport(StrEnum):
+    """The HTTP client under the fetch stage (srccheck.fetch.transport)."""
+
+    AIOHTTP = "aiohttp"  # HTTP/1.1, C parser: the fastest (README, Benchmarks)
+    HTTPX = "httpx"  # HTTP/1.1 and HTTP/2
+
+
+class EventLoop(StrEnum):
+    """The asyncio event loop a run uses (``uvloop`` falls back to ``asyncio`` if missing)."""
+
+    ASYNCIO = "asyncio"
+    UVLOOP = "uvloop"
+
 
 #: Report formats ``--format`` accepts.
 FORMATS: tuple[str, ...] = ("json", "html", "junit", "sarif", "markdown", "github")
@@ -52,7 +74,9 @@ class Settings:
     pdf_max_pages: int = 300
     pdf_timeout: float = 30.0
     user_agent: str = DEFAULT_USER_AGENT
-    http2: bool = True
+    http2: bool = True  # with transport "httpx" only; aiohttp speaks HTTP/1.1
+    transport: Transport = Transport.AIOHTTP
+    loop: EventLoop = EventLoop.UVLOOP
     # Worker processes that fetch, each owning a share of the hosts (srccheck.fetch.processes)
     fetch_processes: int = 1
     exclude: tuple[re.Pattern[str], ...] = ()

@@ -102,8 +102,13 @@ def test_quick_path_on_a_tiny_workload(tmp_path: Path) -> None:
 
 
 def test_client_ceiling_measures_every_client_on_a_tiny_workload() -> None:
-    from bench.client_ceiling import CLIENTS, measure
+    from bench.client_ceiling import CLIENTS, LOOPS, measure
 
-    rates = measure(urls=12, hosts=2, latency=0.001, concurrency=4, per_host=2, workers=1)
-    assert set(rates) == set(CLIENTS)
-    assert all(rate > 0 for rate in rates.values())
+    names = [f"{client}/{loop}" for client in CLIENTS for loop in LOOPS]
+    samples = measure(
+        urls=12, hosts=2, latency=0.001, concurrency=4, per_host=2, workers=1, names=names
+    )
+    assert set(samples) == set(names)
+    assert {"Fetcher aiohttp/uvloop", "aiohttp bare/asyncio", "httpx bare/asyncio"} <= set(names)
+    assert all(len(runs) == 1 for runs in samples.values())
+    assert all(run.rate > 0 and run.cpu_s > 0 for runs in samples.values() for run in runs)

@@ -143,6 +143,7 @@ def test_invalid_certificates_are_tls_errors_unless_insecure(
 def test_http2_and_http11_over_tls(
     make_server: Callable[..., HostileServer], tmp_path: Path
 ) -> None:
+    # HTTP/2 is the httpx transport's (--transport httpx); aiohttp speaks HTTP/1.1 (below).
     h2 = make_server(ssl_context=tls_context("127.0.0.1", alpn=("h2", "http/1.1")))
     h11 = make_server(
         {"/ok": respond(b"<title>Hostile</title>", Content_Type="text/html")},
@@ -150,11 +151,31 @@ def test_http2_and_http11_over_tls(
     )
     article = write_article(tmp_path, [h2.url("/ok"), h11.url("/ok")])
     out = tmp_path / "out"
-    finished = run_cli(cli_args(article, out, "--allow-private", "--insecure"), tmp_path)
+    args = cli_args(article, out, "--allow-private", "--insecure", "--transport", "httpx")
+    finished = run_cli(args, tmp_path)
     assert finished.returncode == 0, finished.stderr
     checks = sources_by_url(load_json(out / "artikel.json"))
     assert checks[h2.url("/ok")]["status"] == "ok"
     assert checks[h2.url("/ok")]["page_title"] == "Hostile"
     assert checks[h11.url("/ok")]["status"] == "ok"
     assert ("HTTP/2", "/ok") in h2.requests
+    assert ("HTTP/1.1", "/ok") in h11.requests
+
+
+@pytest.mark.timeout(60)
+def test_the_default_transport_offers_only_http11_over_tls(
+    make_server: Callable[..., HostileServer], tmp_path: Path
+) -> None:
+    page = {"/ok": respond(b"<title>Hostile</title>", Content_Type="text/html")}
+    both = make_server(page, tls_context("127.0.0.1", alpn=("h2", "http/1.1")))
+    h11 = make_server(page, tls_context("127.0.0.1", alpn=("http/1.1",)))
+    article = write_article(tmp_path, [both.url("/ok"), h11.url("/ok")])
+    out = tmp_path / "out"
+    finished = run_cli(cli_args(article, out, "--allow-private", "--insecure"), tmp_path)
+    assert finished.returncode == 0, finished.stderr
+    checks = sources_by_url(load_json(out / "artikel.json"))
+    assert {checks[url]["status"] for url in (both.url("/ok"), h11.url("/ok"))} == {"ok"}
+    assert checks[both.url("/ok")]["page_title"] == "Hostile"
+    assert ("HTTP/1.1", "/ok") in both.requests
+    assert {protocol for protocol, _ in both.requests} == {"HTTP/1.1"}  # never HTTP/2
     assert ("HTTP/1.1", "/ok") in h11.requests

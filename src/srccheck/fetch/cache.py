@@ -77,6 +77,7 @@ __all__ = [
     "decode_outcome",
     "default_cache_dir",
     "encode_outcome",
+    "lacks_text",
     "link_ttl",
     "open_cache",
     "try_decode_outcome",
@@ -525,8 +526,14 @@ def link_ttl(check: LinkCheck, settings: Settings) -> float | None:
     return settings.cache_ttl_failure
 
 
-def encode_outcome(outcome: FetchOutcome) -> tuple[str, str | None]:
-    """``(value, body)`` to store for a fetch outcome: the check and page metadata as JSON."""
+def encode_outcome(outcome: FetchOutcome, *, text: bool = True) -> tuple[str, str | None]:
+    """``(value, body)`` to store for a fetch outcome: the check and page metadata as JSON.
+
+    ``text=False`` leaves the page text out (a links-only run: compressing and
+    storing it was a third of such a run's CPU, README "Benchmarks"); the entry
+    then says so, and a run that reads page texts treats it as a miss
+    (:func:`lacks_text`).
+    """
     page = outcome.page
     data: dict[str, Any] = {
         "check": outcome.check.model_dump(mode="json"),
@@ -539,7 +546,16 @@ def encode_outcome(outcome: FetchOutcome) -> tuple[str, str | None]:
             "truncated": page.truncated,
         },
     }
-    return json.dumps(data, ensure_ascii=False), page.text if page is not None else None
+    body = page.text if page is not None else None
+    if page is not None and not text:
+        data["text_left_out"] = True
+        body = None
+    return json.dumps(data, ensure_ascii=False), body
+
+
+def lacks_text(entry: CacheEntry) -> bool:
+    """True when ``entry`` was stored without its page text (``encode_outcome(text=False)``)."""
+    return '"text_left_out": true' in entry.value
 
 
 def try_decode_outcome(

@@ -49,6 +49,7 @@ from srccheck.fetch.cache import (
     cache_call,
     decode_outcome,
     encode_outcome,
+    lacks_text,
     link_ttl,
     try_decode_outcome,
 )
@@ -69,7 +70,7 @@ from srccheck.fetch.content import (
     parse_content_type,
     tree_title,
 )
-from srccheck.fetch.decoding import UNDECODED, accept_encoding
+from srccheck.fetch.decoding import accept_encoding
 from srccheck.fetch.limits import Clock, HostLimits, MonotonicClock
 from srccheck.fetch.model import FetchOutcome, Page
 from srccheck.fetch.paywall import tree_paywall_signals
@@ -88,6 +89,7 @@ from srccheck.fetch.soft404 import (
     without_echo,
 )
 from srccheck.fetch.stats import HostCounters
+from srccheck.fetch.transport import Exchange, Reply, open_exchange
 from srccheck.models import HostStats, LinkCheck, RedirectHop
 from srccheck.reuse import depends_on
 from srccheck.status import Status
@@ -243,10 +245,10 @@ class _Chain:
         return _Outcome(check, page, answer.etag, answer.last_modified)
 
 
-def _checkable(url: str) -> httpx.URL | Verdict:
+def _checkable(url: str | httpx.URL) -> httpx.URL | Verdict:
     """The parsed URL, or the reason it cannot be checked (``invalid``)."""
     try:
-        parsed = httpx.URL(url)
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
     except httpx.InvalidURL as exc:
         return Verdict(Status.INVALID, f"not a valid URL: {exc}")
     if parsed.scheme not in _SCHEMES:
@@ -297,6 +299,7 @@ class Fetcher:
         )
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
+        self._http: Exchange | None = None  # the checks' requests (srccheck.fetch.transport)
         self._checks: dict[str, asyncio.Task[FetchOutcome]] = {}  # in flight
         # Finished checks: the small LinkCheck of every URL, and the page texts of the
         # most recent ones only (bounded); older pages are read back from the cache.
@@ -337,6 +340,9 @@ class Fetcher:
             trust_env=False,
         )
         await self._client.__aenter__()
+        self._http = open_exchange(
+            settings, self._client, httpx_transport_given=self._transport is not None
+        )
         return self
 
     async def __aexit__(
@@ -353,9 +359,14 @@ class Fetcher:
         try:
             await asyncio.gather(*pending, return_exceptions=True)
         finally:
+            http, self._http = self._http, None
             client, self._client = self._client, None
-            if client is not None:
-                await client.__aexit__(exc_type, exc, tb)
+            try:
+                if http is not None:
+                    await http.aclose()
+            finally:
+                if client is not None:
+                    await client.__aexit__(exc_type, exc, tb)
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -477,6 +488,8 @@ class Fetcher:
         """Fresh entry → no request; stale entry with validators → conditional request."""
         key = self._link_key(url)
         entry = await cache_call(cache.get, CacheKind.LINK, key, stale=True)
+        if entry is not None and self._keep_pages and lacks_text(entry):
+            entry = None  # stored by a links-only run without the page text: a miss here
         if entry is not None:
             # Decoded once; the page body only when it will be used (a fresh hit).
             cached = try_decode_outcome(entry, page=self._keep_pages and entry.fresh)
@@ -500,7 +513,7 @@ class Fetcher:
                 attempts=outcome.check.attempts,
                 elapsed_ms=outcome.check.elapsed_ms,
             )
-            value, _ = encode_outcome(_uncached(refreshed))
+            value, _ = encode_outcome(_uncached(refreshed), text=not lacks_text(entry))
             ttl = self._settings.cache_ttl_live
             stamp = await cache_call(cache.refresh, CacheKind.LINK, key, ttl, value=value)
             self._stamps[url] = stamp
@@ -508,7 +521,8 @@ class Fetcher:
         ttl = link_ttl(outcome.check, self._settings)
         self._stamps[url] = None
         if ttl is not None:
-            value, body = encode_outcome(outcome)
+            # A links-only run stores no page text: no later stage of it reads one.
+            value, body = encode_outcome(outcome, text=self._keep_pages)
             self._stamps[url] = await cache_call(
                 cache.put,
                 CacheKind.LINK,
@@ -578,7 +592,7 @@ class Fetcher:
             headers = conditional.headers() if conditional and conditional.url == chain.url else {}
             answer = await self._request(target, chain, headers=headers, side=side)
             if not answer.is_redirect:
-                return await self._conclude(chain, answer, inspect=not side)
+                return await self._conclude(chain, answer, target, inspect=not side)
             assert answer.http_status is not None
             assert answer.location is not None
             hop = RedirectHop(
@@ -597,9 +611,11 @@ class Fetcher:
                 chain.url = str(following)
                 reason = f"more than {self._settings.max_redirects} redirects"
                 return chain.outcome(Verdict(Status.TOO_MANY_REDIRECTS, reason))
-            target = _checkable(str(following))
+            target = _checkable(following)
 
-    async def _conclude(self, chain: _Chain, answer: _Answer, *, inspect: bool) -> _Outcome:
+    async def _conclude(
+        self, chain: _Chain, answer: _Answer, url: httpx.URL, *, inspect: bool
+    ) -> _Outcome:
         """The final verdict: the status code's, refined by the page (consent wall, soft 404,
         paywall)."""
         if answer.document is not None and inspect:
@@ -627,7 +643,7 @@ class Fetcher:
             if signals:
                 reason = describe_consent_wall(signals, answer.http_status, chain.url)
                 return chain.outcome(Verdict(Status.CONSENT_WALL, reason), answer, signals=signals)
-            signals = await self._soft404_signals(chain, answer)
+            signals = await self._soft404_signals(chain, answer, url)
             if signals:
                 verdict = Verdict(Status.SOFT_404, describe_soft404(signals, answer.http_status))
             else:
@@ -648,7 +664,9 @@ class Fetcher:
             return replace(answer, verdict=Verdict(Status.UNREADABLE, reason), title=reading.title)
         return replace(answer, text=reading.text, title=reading.title)
 
-    async def _soft404_signals(self, chain: _Chain, answer: _Answer) -> tuple[str, ...]:
+    async def _soft404_signals(
+        self, chain: _Chain, answer: _Answer, url: httpx.URL
+    ) -> tuple[str, ...]:
         """Cheap signals first; the per-host probe only when they found nothing."""
         assert answer.text is not None
         evidence = Soft404Evidence(
@@ -661,7 +679,7 @@ class Fetcher:
         signals = soft404_signals(evidence)
         if signals or not self._settings.soft404_probe or not is_deep_path(chain.url):
             return signals
-        origin = _origin(httpx.URL(chain.url))
+        origin = _origin(url)  # ``url`` is chain.url parsed (parsing is not cheap)
         probe_text = await self._once(self._probes, origin, lambda: self._probe(origin))
         if probe_text is None:
             return signals
@@ -683,6 +701,8 @@ class Fetcher:
         async def attempt() -> _Answer:
             nonlocal sent
             sent += 1
+            assert self._http is not None
+            self._http.open()  # before the slot: spacing is measured between sends
             async with self._limits.slot(url.host):
                 answer = await self._exchange(url, headers)
             code = answer.http_status
@@ -706,12 +726,12 @@ class Fetcher:
         The one place where credentials join a request: decided for this URL alone, so
         each hop of a redirect chain gets only what its own host and scheme allow.
         """
-        assert self._client is not None
+        assert self._http is not None
         headers = {**self._credentials.headers_for(url), **(headers or {})}
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._settings.timeout):
-                async with self._client.stream("GET", url, headers=headers) as response:
+                async with self._http.get(url, headers) as response:
                     first_byte_ms = (time.perf_counter() - started) * 1000
                     return await self._read(response, first_byte_ms)
         except httpx.InvalidURL as exc:  # not an HTTPError in httpx
@@ -719,21 +739,21 @@ class Fetcher:
         except (httpx.HTTPError, OSError) as exc:  # TimeoutError of the deadline is an OSError
             return _Answer(classify_exception(exc, host=url.host))
 
-    async def _read(self, response: httpx.Response, first_byte_ms: float) -> _Answer:
+    async def _read(self, response: Reply, first_byte_ms: float) -> _Answer:
         answer = await self._read_body(response, first_byte_ms)
         # A bot wall is recognised per answer, so the retry rule can refuse to retry it.
         signals = bot_wall_signals(
             answer.http_status or 0,
             response.headers,
             answer.text,
-            set_cookies=response.headers.get_list("set-cookie"),
+            set_cookies=list(response.set_cookies),
         )
         if signals and not answer.is_redirect:
             verdict = Verdict(Status.BLOCKED, describe_bot_wall(response.status_code, signals))
             answer = replace(answer, verdict=verdict, signals=signals)
         return answer
 
-    async def _read_body(self, response: httpx.Response, first_byte_ms: float) -> _Answer:
+    async def _read_body(self, response: Reply, first_byte_ms: float) -> _Answer:
         code = response.status_code
         media_type, declared = parse_content_type(response.headers.get("content-type"))
         retry_after = None
@@ -763,7 +783,7 @@ class Fetcher:
         )
         if head.is_redirect or not (media_type is None or is_textual(media_type) or document):
             return head
-        if coding := response.extensions.get(UNDECODED):  # see srccheck.fetch.decoding
+        if coding := response.undecoded:  # see srccheck.fetch.decoding
             return replace(head, undecoded=coding, signals=(f"encoding:{coding}",))
         body, truncated = await self._read_capped(response)
         if document and (is_pdf(media_type) or looks_like_pdf(body)):
@@ -796,11 +816,11 @@ class Fetcher:
             truncated=truncated,
         )
 
-    async def _read_capped(self, response: httpx.Response) -> tuple[bytes, bool]:
+    async def _read_capped(self, response: Reply) -> tuple[bytes, bool]:
         """The decompressed body up to ``max_body_bytes``; True when more was left unread."""
         cap = self._settings.max_body_bytes
         body = bytearray()
-        async for chunk in response.aiter_bytes():
+        async for chunk in response.body:
             room = cap - len(body)
             if len(chunk) > room:
                 body += chunk[:room]

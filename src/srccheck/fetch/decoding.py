@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import functools
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from typing import Any, Protocol
 
 import httpx
@@ -52,6 +52,7 @@ __all__ = [
     "accept_encoding",
     "bounded_decoders",
     "brotli_is_bounded",
+    "decoded_chunks",
     "decoded_response",
     "undecodable_coding",
 ]
@@ -226,16 +227,25 @@ def _flushed(decoders: list[_Decoder], level: int = 0) -> Iterator[bytes]:
     yield from _flushed(decoders, level + 1)
 
 
+async def decoded_chunks(
+    raw: AsyncIterable[bytes], decoders: list[_Decoder]
+) -> AsyncIterator[bytes]:
+    """The raw body ``raw`` decoded by ``decoders`` (from :func:`bounded_decoders`), pulled
+    piece by piece: nothing is decompressed beyond what the reader takes."""
+    async for chunk in raw:
+        for piece in _through(decoders, chunk):
+            yield piece
+    for piece in _flushed(decoders):
+        yield piece
+
+
 class _DecodedStream(httpx.AsyncByteStream):
     def __init__(self, raw: httpx.AsyncByteStream, decoders: list[_Decoder]) -> None:
         self._raw = raw
         self._decoders = decoders
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._raw:
-            for piece in _through(self._decoders, chunk):
-                yield piece
-        for piece in _flushed(self._decoders):
+        async for piece in decoded_chunks(self._raw, self._decoders):
             yield piece
 
     async def aclose(self) -> None:

@@ -48,6 +48,7 @@ from urllib.parse import urlsplit
 from srccheck.fetch.client import Fetcher
 from srccheck.fetch.model import FetchOutcome
 from srccheck.fetch.stats import merge_host_stats
+from srccheck.fetch.transport import loop_factory
 from srccheck.models import HostStats
 from srccheck.reuse import depends_on
 from srccheck.store import StoreURL, open_store
@@ -313,7 +314,8 @@ def _serve(
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     cache = open_store(store_address, settings) if store_address is not None else None
     try:
-        asyncio.run(_serve_async(settings, cache, keep_pages, requests, answers))
+        with asyncio.Runner(loop_factory=loop_factory(settings.loop)) as runner:
+            runner.run(_serve_async(settings, cache, keep_pages, requests, answers))
     finally:
         if cache is not None:
             cache.close()
