@@ -200,16 +200,6 @@ def verify(
             show_default=False,
         ),
     ] = None,
-    fetch_processes: Annotated[
-        int | None,
-        typer.Option(
-            "--fetch-processes",
-            help="Fetch in N worker processes, each owning a share of the hosts (per-host "
-            "limits and one fetch per URL still hold); use up to the number of cores. "
-            "[default: 1]",
-            metavar="N",
-        ),
-    ] = None,
     no_reuse: Annotated[
         bool | None,
         typer.Option(
@@ -295,6 +285,28 @@ def verify(
             metavar="K/N",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Run the collect, check and report stages on a Dask cluster of N worker "
+            "processes started on this machine (1: one worker inside this process); each "
+            "host is checked by one worker at a time and each URL fetched once.",
+            metavar="N",
+            show_default=False,
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run the stages on the existing Dask cluster of this scheduler (e.g. "
+            "tcp://10.0.0.5:8786); its workers must reach the articles, the output folder "
+            "and the cache.",
+            metavar="ADDRESS",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only errors and the final totals.")
     ] = False,
@@ -339,7 +351,6 @@ def verify(
             "cache_dir": cache_dir,
             "use_cache": False if no_cache else None,
             "reuse_reports": False if no_reuse else None,
-            "fetch_processes": fetch_processes,
             "cache_max_bytes": cache_max_size * 1024 * 1024 if cache_max_size else None,
             "archives": archive or None,
             "archive_enabled": False if no_archive else None,
@@ -367,7 +378,14 @@ def verify(
             outputs = RunOutputs(
                 settings, policy, reporter, base=Path.cwd(), annotations=sys.stdout
             )
-            run_sync(selected, settings, outputs)
+            if workers is None and scheduler is None:
+                run_sync(selected, settings, outputs)
+            else:
+                from srccheck.cluster import verify_on_cluster
+
+                verify_on_cluster(
+                    selected, settings, outputs, workers=workers, scheduler=scheduler
+                )
     except SrccheckError as exc:
         raise _usage_error(exc) from None
     except Interrupted as exc:

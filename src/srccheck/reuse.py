@@ -69,7 +69,6 @@ _NOT_SHAPING_REPORTS = frozenset(
         "output",
         "fail_on",
         "concurrency",
-        "fetch_processes",
         "per_host",
         "host_interval",
         "connect_timeout",

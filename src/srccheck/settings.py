@@ -47,8 +47,6 @@ class Settings:
     max_body_bytes: int = 5 * 1024 * 1024
     user_agent: str = DEFAULT_USER_AGENT
     http2: bool = True
-    # Worker processes that fetch, each owning a share of the hosts (srccheck.fetch.processes)
-    fetch_processes: int = 1
     exclude: tuple[re.Pattern[str], ...] = ()
     # Persistent cache (srccheck.fetch.cache); cache_dir None = platformdirs user cache dir
     use_cache: bool = True
@@ -96,7 +94,6 @@ class Settings:
 #: (field, lower bound, bound allowed) for the numeric settings.
 _RANGES: tuple[tuple[str, float, bool], ...] = (
     ("concurrency", 1, True),
-    ("fetch_processes", 1, True),
     ("per_host", 1, True),
     ("host_interval", 0, True),
     ("connect_timeout", 0, False),

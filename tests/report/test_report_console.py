@@ -188,3 +188,24 @@ def test_worst_statuses_orders_broken_before_transient_before_unverifiable() -> 
 
 def test_sources_helper_covers_every_status() -> None:
     assert {s.check.status for s in make_sources()} == set(Status)
+
+
+def test_cluster_progress_names_the_dashboard_and_counts_each_stage() -> None:
+    import io
+
+    from rich.console import Console
+
+    from srccheck.report.console import ConsoleReporter, StageProgress
+
+    buffer = io.StringIO()
+    with ConsoleReporter(Console(file=buffer, width=100, force_terminal=True)) as reporter:
+        assert isinstance(reporter, StageProgress)
+        reporter.cluster_started("http://127.0.0.1:8787/status", 3)
+        reporter.stage_progress("collect", 10, 10)
+        reporter.stage_progress("check", 4, 7)
+        assert reporter._progress is not None
+        labels = [task.description for task in reporter._progress.tasks]
+        counts = [(task.completed, task.total) for task in reporter._progress.tasks]
+    assert "3 workers; dashboard http://127.0.0.1:8787/status" in buffer.getvalue()
+    assert labels == ["Collected articles", "Checked URLs"]
+    assert counts == [(10, 10), (4, 7)]

@@ -64,6 +64,7 @@ __all__ = [
     "ConsoleReporter",
     "NullProgress",
     "ProgressSink",
+    "StageProgress",
     "Verbosity",
     "VerdictGroup",
     "archived_text",
@@ -175,6 +176,29 @@ class ProgressSink(Protocol):
     def article_done(self, report: ArticleReport) -> None: ...
 
     def finish(self, index: RunIndex) -> None: ...
+
+
+@runtime_checkable
+class StageProgress(Protocol):
+    """Progress of a staged run on a cluster (srccheck.stages), beside :class:`ProgressSink`.
+
+    ``cluster_started`` once with the Dask dashboard's address (None when there
+    is none) and the number of workers; ``stage_progress`` whenever a stage's
+    count moves: ``collect`` counts articles parsed, ``check`` unique URLs
+    checked, ``report`` articles reported.
+    """
+
+    def cluster_started(self, dashboard: str | None, workers: int) -> None: ...
+
+    def stage_progress(self, stage: str, done: int, total: int) -> None: ...
+
+
+#: How the console names each stage's count.
+_STAGE_LABELS: Mapping[str, str] = {
+    "collect": "Collected articles",
+    "check": "Checked URLs",
+    "report": "Reported articles",
+}
 
 
 class NullProgress:
@@ -416,6 +440,7 @@ class ConsoleReporter:
         self.verbosity = Verbosity(max(Verbosity.QUIET, min(Verbosity.VERBOSE, verbosity)))
         self._progress: Progress | None = None
         self._task: TaskID | None = None
+        self._stages: dict[str, TaskID] = {}
         self._not_ok = 0
         self._problems: dict[str, list[SourceReport]] = {}
         self._missing: dict[str, list[Claim]] = {}
@@ -446,6 +471,35 @@ class ConsoleReporter:
         )
         self._task = self._progress.add_task("Checking sources", total=count_sources(), not_ok=0)
         self._progress.start()
+
+    def cluster_started(self, dashboard: str | None, workers: int) -> None:
+        if self.verbosity <= Verbosity.QUIET:
+            return
+        line = Text(f"Dask cluster: {workers} worker{'' if workers == 1 else 's'}")
+        if dashboard:
+            line.append(f"; dashboard {dashboard}")
+        self.console.print(line, style="dim", soft_wrap=True)
+
+    def stage_progress(self, stage: str, done: int, total: int) -> None:
+        """One bar per stage (terminals only): collected / checked / reported counts."""
+        if self.verbosity <= Verbosity.QUIET or not self.console.is_terminal:
+            return
+        if self._progress is None:
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self._progress.start()
+        task = self._stages.get(stage)
+        if task is None:
+            label = _STAGE_LABELS.get(stage, stage)
+            task = self._stages[stage] = self._progress.add_task(label, total=total)
+        self._progress.update(task, completed=done, total=total)
 
     def advance(self, url: str, check: LinkCheck) -> None:
         if not check.status.is_success:
