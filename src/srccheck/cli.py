@@ -374,7 +374,8 @@ def verify(
         verbosity = -1 if quiet else (1 if verbose else 0)
         # GitHub annotations own stdout; the console summary then goes to stderr.
         screen = errors if "github" in settings.formats else console
-        with ConsoleReporter(screen, verbosity=verbosity) as reporter:
+        index_html = settings.output / "index.html" if "html" in settings.formats else None
+        with ConsoleReporter(screen, verbosity=verbosity, index_html=index_html) as reporter:
             outputs = RunOutputs(
                 settings, policy, reporter, base=Path.cwd(), annotations=sys.stdout
             )
