@@ -146,10 +146,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--work-dir", type=Path)
     parser.add_argument("--modes", default="one,workers2,shards2")
+    parser.add_argument("--articles", type=int, help="instead of the workload's 10,000")
+    parser.add_argument("--pages", type=int, help="distinct URLs, instead of 20,000")
+    parser.add_argument("--hosts", type=int, help="instead of 200")
     args = parser.parse_args(argv)
     articles, per_article, pages, hosts = (
         (1000, 10, 2000, 40) if args.quick else (10_000, 10, 20_000, 200)
     )
+    articles, pages, hosts = args.articles or articles, args.pages or pages, args.hosts or hosts
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="srccheck-cluster-bench-"))
     srccheck = [sys.executable, "-m", "srccheck", "verify"]
     results: dict[str, object] = {

@@ -49,8 +49,9 @@ def open_cluster(
     """
     from distributed import Client, LocalCluster
 
-    # Dask logs every worker start and stop at INFO; a run prints its own progress.
-    logging.getLogger("distributed").setLevel(logging.WARNING)
+    # Dask logs worker starts and stops (and slow shutdowns on a busy machine); a run
+    # prints its own progress and errors.
+    logging.getLogger("distributed").setLevel(logging.ERROR)
     if scheduler is not None:
         try:
             client = Client(scheduler, timeout="30s")
@@ -66,7 +67,7 @@ def open_cluster(
         threads_per_worker=threads,
         processes=count > 1,
         dashboard_address=":0",  # any free port: several runs may share a machine
-        silence_logs=logging.WARNING,
+        silence_logs=logging.ERROR,
     )
     with local, Client(local) as client:
         yield Cluster(client.get_executor(pure=False), client.dashboard_link, count)
