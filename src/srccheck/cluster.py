@@ -35,6 +35,7 @@ class Cluster:
     executor: Executor
     dashboard: str | None
     workers: int
+    threads: int  # task slots over all workers
 
 
 @contextlib.contextmanager
@@ -58,8 +59,9 @@ def open_cluster(
         except (OSError, TimeoutError) as exc:
             raise UsageError(f"--scheduler {scheduler}: cannot connect: {exc}") from exc
         with client:
-            count = len(client.scheduler_info().get("workers", {}))
-            yield Cluster(client.get_executor(pure=False), client.dashboard_link, count)
+            info = client.scheduler_info().get("workers", {})
+            slots = sum(int(w.get("nthreads", 1)) for w in info.values())
+            yield Cluster(client.get_executor(pure=False), client.dashboard_link, len(info), slots)
         return
     count = max(1, workers or 1)
     local = LocalCluster(
@@ -70,7 +72,9 @@ def open_cluster(
         silence_logs=logging.ERROR,
     )
     with local, Client(local) as client:
-        yield Cluster(client.get_executor(pure=False), client.dashboard_link, count)
+        yield Cluster(
+            client.get_executor(pure=False), client.dashboard_link, count, count * threads
+        )
 
 
 def verify_on_cluster(
@@ -100,7 +104,9 @@ def verify_on_cluster(
     ) as cluster:
         if isinstance(sink, StageProgress):
             sink.cluster_started(cluster.dashboard, cluster.workers)
-        return run_stages(paths, settings, sink, executor=cluster.executor)
+        # A few tasks per slot keep every worker busy without sending all at once.
+        window = max(64, 4 * cluster.threads)
+        return run_stages(paths, settings, sink, executor=cluster.executor, window=window)
 
 
 @contextlib.contextmanager

@@ -14,6 +14,10 @@ applies the global and per-host limits and fetches a URL cited by many
 articles only once. A report is written as soon as its article is complete,
 so memory does not grow with the number of articles.
 
+On a Dask cluster (``--workers``, ``--scheduler``) the same per-article work
+(:class:`ArticleRun`) runs as the last of three stages (srccheck.stages):
+collect, check (each host by one worker), report.
+
 When the run is cancelled (Ctrl-C, SIGTERM), every article not yet written is
 written with state ``incomplete``: the sources already checked keep their
 results, the others are reported ``skipped`` with the reason — no source is

@@ -50,7 +50,8 @@ def test_reports_are_those_of_the_single_process_run(
     folder = tmp_path / "articles"
     articles(folder, _cited(web, 20))
     run_sync([folder], loopback(tmp_path / "one"))
-    index = run_stages([folder], loopback(tmp_path / "staged"), executor=pool)
+    # Two tasks in flight at a time: later tasks are submitted as earlier ones finish.
+    index = run_stages([folder], loopback(tmp_path / "staged"), executor=pool, window=2)
     assert index is not None
     assert index.state is ReportState.COMPLETE
     one, staged = normalised_reports(tmp_path / "one"), normalised_reports(tmp_path / "staged")

@@ -61,6 +61,7 @@ RUN_FOLDER = ".srccheck-run"
 _COLLECT_BATCH = 200  # articles per collect task
 _REPORT_BATCH = 16  # articles per report task
 _FLUSH_ROWS = 2000  # results kept in memory before a Parquet part is written
+_WINDOW = 256  # tasks submitted and not yet finished, at most
 
 _T = TypeVar("_T")
 # A task to submit: (tag handed back with its result, function, args, kwargs).
@@ -74,13 +75,15 @@ def run_stages(
     *,
     executor: Executor,
     stop_after: Stage | None = None,
+    window: int = _WINDOW,
 ) -> RunIndex | None:
     """Verify every article under ``paths`` in three stages on ``executor``.
 
     Reports, the run index and the sink's events are those of
     :func:`srccheck.pipeline.run` (reports arrive in completion order). With
     ``stop_after`` the run ends after that stage and returns None: its outputs
-    stay for the next run to start from.
+    stay for the next run to start from. At most ``window`` tasks are submitted
+    and unfinished at a time (a few per task slot of the cluster keeps it busy).
 
     When interrupted (Ctrl-C, or an error), the tasks not started are
     cancelled, every article without a report gets an ``incomplete`` one, the
@@ -108,13 +111,14 @@ def run_stages(
 
     entries: dict[Path, IndexEntry] = {}
     try:
-        citations = _collect(executor, files, settings, work / Stage.COLLECT, report)
+        submit = _Window(executor, window)
+        citations = _collect(submit, files, settings, work / Stage.COLLECT, report)
         if stop_after is Stage.COLLECT:
             return None
-        checks = _check(executor, citations, settings, store, work / Stage.CHECK, report)
+        checks = _check(submit, citations, settings, store, work / Stage.CHECK, report)
         if stop_after is Stage.CHECK:
             return None
-        _report(executor, files, out, citations, checks, settings, store, work, sink, entries,
+        _report(submit, files, out, citations, checks, settings, store, work, sink, entries,
                 report)
     except BaseException:
         _write_incomplete(files, out, settings, entries, sink)
@@ -160,29 +164,45 @@ def _batches(items: Sequence[_T], size: int) -> list[Sequence[_T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _drain(
-    executor: Executor,
-    calls: Iterable[_Call],
-    done: Callable[[Any, _T], None],
-) -> None:
-    """Submit every call, hand each result to ``done`` (with the call's tag) as it
-    arrives; on any error or interruption cancel what has not started, and re-raise."""
-    pending: dict[Future[_T], Any] = {
-        executor.submit(fn, *args, **kwargs): tag for tag, fn, args, kwargs in calls
-    }
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """Where the stages submit: the executor, and how many tasks may be unfinished."""
+
+    executor: Executor
+    size: int
+
+
+def _drain(submit: _Window, calls: Iterable[_Call], done: Callable[[Any, _T], None]) -> None:
+    """Submit the calls, at most ``submit.size`` unfinished at a time (their arguments
+    are not all held by the scheduler at once), and hand each result to ``done`` with
+    the call's tag as it arrives; on any error or interruption cancel what has not
+    started, and re-raise."""
+    todo = iter(calls)
+    pending: dict[Future[_T], Any] = {}
+
+    def top_up() -> None:
+        while len(pending) < submit.size:
+            call = next(todo, None)
+            if call is None:
+                return
+            tag, fn, args, kwargs = call
+            pending[submit.executor.submit(fn, *args, **kwargs)] = tag
+
     try:
+        top_up()
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 tag = pending.pop(future)
                 done(tag, future.result())
+            top_up()
     finally:
         for future in pending:
             future.cancel()
 
 
 def _collect(
-    executor: Executor,
+    submit: _Window,
     files: Sequence[Path],
     settings: Settings,
     folder: Path,
@@ -205,12 +225,12 @@ def _collect(
         for i, batch in enumerate(batches)
         if i not in parts
     )
-    _drain(executor, calls, done)
+    _drain(submit, calls, done)
     return [row for i in sorted(parts) for row in parts[i]]
 
 
 def _check(
-    executor: Executor,
+    submit: _Window,
     citations: Sequence[Citation],
     settings: Settings,
     store: str,
@@ -249,14 +269,14 @@ def _check(
         if any(url not in results for url in group)
     )
     try:
-        _drain(executor, calls, done)
+        _drain(submit, calls, done)
     finally:
         flush()
     return results
 
 
 def _report(
-    executor: Executor,
+    submit: _Window,
     files: Sequence[Path],
     out: dict[Path, Path],
     citations: Sequence[Citation],
@@ -311,7 +331,7 @@ def _report(
         return None, report_articles, (articles, wanted, settings, store), {}
 
     try:
-        _drain(executor, (call(batch) for batch in _batches(todo, _REPORT_BATCH)), done)
+        _drain(submit, (call(batch) for batch in _batches(todo, _REPORT_BATCH)), done)
     finally:
         flush()
 
