@@ -60,6 +60,12 @@ _KEY_FOR_FIELD: dict[str, str] = {"formats": "format"}
 _SPEC_PARSERS: dict[type, Callable[[str], object]] = {ArchiveConfig: parse_archive_spec}
 
 
+#: Keys of earlier versions, and what replaces them.
+_RETIRED_KEYS: dict[str, str] = {
+    "fetch-processes": "remove it and run 'srccheck verify --workers N' (a local Dask "
+    "cluster whose workers each own a share of the hosts)",
+}
+
 def config_keys() -> dict[str, str]:
     """Configuration-file key → ``Settings`` field name, for every field."""
     return {
@@ -123,6 +129,8 @@ def load_config(path: Path) -> dict[str, object]:
     values: dict[str, object] = {}
     for key, raw in table.items():
         field_name = keys.get(key)
+        if field_name is None and key in _RETIRED_KEYS:
+            raise UsageError(f"{key!r} in {where} was retired: {_RETIRED_KEYS[key]}")
         if field_name is None:
             raise UsageError(f"unknown key {key!r} in {where}{_suggestion(key, keys)}")
         if field_name in _secret_fields():

@@ -152,3 +152,24 @@ def test_bad_cluster_options_are_usage_errors(
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_run_on_the_cluster_resumes_from_the_stage_outputs(
+    cluster: distributed.Client, tmp_path: Path
+) -> None:
+    from srccheck.stages import Stage
+
+    with serve_web(3, hold=0.0) as web:
+        # 503s are never cached: only the check stage's outputs spare their requests.
+        cited = [[f"{web.bases[i % 3]}/busy/{i % 7}", f"{web.bases[0]}/p/{i}"] for i in range(30)]
+        articles(tmp_path / "articles", cited)
+        settings = loopback(tmp_path / "out")
+        executor = _executor(cluster)
+        assert run_stages([tmp_path / "articles"], settings, executor=executor,
+                          stop_after=Stage.CHECK) is None
+        sent = web.total()
+        index = run_stages([tmp_path / "articles"], settings, executor=executor)
+        assert web.total() == sent
+    assert index is not None
+    assert index.state is ReportState.COMPLETE
+    assert len(reported_citations(tmp_path / "out")) == 60
