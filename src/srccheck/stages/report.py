@@ -75,24 +75,21 @@ async def _report_articles(
     keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
     out = {Path(path): Path(stem) for path, stem in articles}
     sink = _Collect()
-    cache = open_store(store, settings)
-    try:
-        async with Fetcher(fetch_settings(settings), cache=cache, keep_pages=keep_pages) as own:
-            checker = StagedChecker(checks, own, cache)
-            archives = (
-                ArchiveService(settings, own.client, checker.check, cache=cache)
-                if settings.archive_enabled and settings.archives
-                else None
-            )
-            reports = (
-                ReportStore(cache, settings)
-                if settings.use_cache and settings.reuse_reports
-                else None
-            )
-            state = ArticleRun(settings, checker, archives, sink, out, reports)
-            await asyncio.gather(*(state.check_article(path) for path in out))
-    finally:
-        cache.close()
+    cache = open_store(store, settings)  # the process's shared connection: not closed here
+    async with Fetcher(fetch_settings(settings), cache=cache, keep_pages=keep_pages) as own:
+        checker = StagedChecker(checks, own, cache)
+        archives = (
+            ArchiveService(settings, own.client, checker.check, cache=cache)
+            if settings.archive_enabled and settings.archives
+            else None
+        )
+        reports = (
+            ReportStore(cache, settings)
+            if settings.use_cache and settings.reuse_reports
+            else None
+        )
+        state = ArticleRun(settings, checker, archives, sink, out, reports)
+        await asyncio.gather(*(state.check_article(path) for path in out))
     return [
         ArticleDone(
             article=str(path),

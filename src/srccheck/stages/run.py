@@ -103,7 +103,7 @@ def run_stages(
     store = (
         str(cache_path(settings.cache_dir)) if settings.use_cache else str(work / "store.sqlite3")
     )
-    open_store(store, settings).close()  # created once here, not raced by the first tasks
+    open_store(store, settings)  # created once here, not raced by the first tasks
 
     def report(stage: Stage, done: int, total: int) -> None:
         if progress is not None:
