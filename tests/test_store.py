@@ -202,26 +202,26 @@ def _reports(out: Path) -> dict[str, object]:
     }
 
 
-@pytest.mark.parametrize("processes", ["1", "2"])
+@pytest.mark.parametrize("workers", [[], ["--workers", "2"]], ids=["one-process", "cluster"])
 def test_runs_share_a_postgresql_store(
-    site: HTTPServer, postgres: PostgresServer, tmp_path: Path, processes: str
+    site: HTTPServer, postgres: PostgresServer, tmp_path: Path, workers: list[str]
 ) -> None:
     """Two runs (think: two machines) on one PostgreSQL store: the second asks nothing,
     keeps every report, and no report, index or console line shows the password. With
-    worker processes, every worker opens the store itself."""
+    Dask workers (--workers 2), every worker opens the store itself."""
     url = postgres.new_database()
     base = site.url_for("").rstrip("/")
     folder = tmp_path / "artikel"
     _articles(folder, base)
     first = verify(folder, tmp_path / "out", tmp_path / "unused", "--store", url,
-                   "--fetch-processes", processes, "-f", "json,html,sarif,markdown")  # fmt: skip
+                   *workers, "-f", "json,html,sarif,markdown")  # fmt: skip
     assert first.exit_code == 1, first.output  # the 404 fails the run
     assert reused(tmp_path / "out") == {"eins.txt": False, "zwei.txt": False}
     assert not (tmp_path / "unused").exists()  # the SQLite cache was not used
     assert sorted(_cited(site)) == ["/a", "/b", "/down", "/weg"]  # /a once for both
 
     second = verify(folder, tmp_path / "out", tmp_path / "unused", "--store", url,
-                    "--fetch-processes", processes, "-f", "json,html,sarif,markdown")  # fmt: skip
+                    *workers, "-f", "json,html,sarif,markdown")  # fmt: skip
     assert second.exit_code == 1, second.output
     # eins cites /down (a 503 is never stored): checked and built again; zwei is kept.
     assert reused(tmp_path / "out") == {"eins.txt": False, "zwei.txt": True}

@@ -297,16 +297,6 @@ def verify(
             show_default=False,
         ),
     ] = None,
-    fetch_processes: Annotated[
-        int | None,
-        typer.Option(
-            "--fetch-processes",
-            help="Fetch in N worker processes, each owning a share of the hosts (per-host "
-            "limits and one fetch per URL still hold); use up to the number of cores. "
-            "[default: 1]",
-            metavar="N",
-        ),
-    ] = None,
     transport: Annotated[
         str | None,
         typer.Option(
@@ -419,6 +409,28 @@ def verify(
             metavar="K/N",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Run the collect, check and report stages on a Dask cluster of N worker "
+            "processes started on this machine (1: one worker inside this process); each "
+            "host is checked by one worker at a time and each URL fetched once.",
+            metavar="N",
+            show_default=False,
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Run the stages on the existing Dask cluster of this scheduler (e.g. "
+            "tcp://10.0.0.5:8786); its workers must reach the articles, the output folder "
+            "and the cache.",
+            metavar="ADDRESS",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only errors and the final totals.")
     ] = False,
@@ -468,7 +480,6 @@ def verify(
             "store": store,
             "use_cache": False if no_cache else None,
             "reuse_reports": False if no_reuse else None,
-            "fetch_processes": fetch_processes,
             "transport": transport,
             "loop": loop,
             "cache_max_bytes": cache_max_size * 1024 * 1024 if cache_max_size else None,
@@ -496,14 +507,29 @@ def verify(
                 raise typer.Exit(EXIT_OK)
         if shard is not None:
             selected = select_shard(selected, *parse_shard(shard))
+        if settings.host_stats and (workers is not None or scheduler is not None):
+            from srccheck.errors import UsageError
+
+            raise UsageError(
+                "--host-stats counts the requests of one process: it is not available with "
+                "--workers or --scheduler yet"
+            )
         verbosity = -1 if quiet else (1 if verbose else 0)
         # GitHub annotations own stdout; the console summary then goes to stderr.
         screen = errors if "github" in settings.formats else console
-        with ConsoleReporter(screen, verbosity=verbosity) as reporter:
+        index_html = settings.output / "index.html" if "html" in settings.formats else None
+        with ConsoleReporter(screen, verbosity=verbosity, index_html=index_html) as reporter:
             outputs = RunOutputs(
                 settings, policy, reporter, base=Path.cwd(), annotations=sys.stdout
             )
-            run_sync(selected, settings, outputs)
+            if workers is None and scheduler is None:
+                run_sync(selected, settings, outputs)
+            else:
+                from srccheck.cluster import verify_on_cluster
+
+                verify_on_cluster(
+                    selected, settings, outputs, workers=workers, scheduler=scheduler
+                )
     except SrccheckError as exc:
         raise _usage_error(exc) from None
     except Interrupted as exc:

@@ -88,6 +88,12 @@ _VALUE_PARSERS: dict[type, Callable[[str], object]] = {
 }
 
 
+#: Keys of earlier versions, and what replaces them.
+_RETIRED_KEYS: dict[str, str] = {
+    "fetch-processes": "remove it and run 'srccheck verify --workers N' (a local Dask "
+    "cluster whose workers each own a share of the hosts)",
+}
+
 def config_keys() -> dict[str, str]:
     """Configuration-file key → ``Settings`` field name, for every field."""
     return {
@@ -152,6 +158,8 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> dict[st
     values: dict[str, object] = {}
     for key, raw in table.items():
         field_name = keys.get(key)
+        if field_name is None and key in _RETIRED_KEYS:
+            raise UsageError(f"{key!r} in {where} was retired: {_RETIRED_KEYS[key]}")
         if field_name is None:
             raise UsageError(f"unknown key {key!r} in {where}{_suggestion(key, keys)}")
         if field_name in _TABLE_PARSERS:

@@ -14,6 +14,10 @@ applies the global and per-host limits and fetches a URL cited by many
 articles only once. A report is written as soon as its article is complete,
 so memory does not grow with the number of articles.
 
+On a Dask cluster (``--workers``, ``--scheduler``) the same per-article work
+(:class:`ArticleRun`) runs as the last of three stages (srccheck.stages):
+collect, check (each host by one worker), report.
+
 When the run is cancelled (Ctrl-C, SIGTERM), every article not yet written is
 written with state ``incomplete``: the sources already checked keep their
 results, the others are reported ``skipped`` with the reason — no source is
@@ -29,7 +33,7 @@ import signal
 import tempfile
 from collections import deque
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractAsyncContextManager, closing, contextmanager, nullcontext, suppress
+from contextlib import closing, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -51,7 +55,6 @@ from srccheck.errors import InputError, SrccheckError
 from srccheck.fetch.cache import Cache, open_cache
 from srccheck.fetch.client import Fetcher
 from srccheck.fetch.model import FetchOutcome, Page, URLChecker
-from srccheck.fetch.processes import ProcessFetcher
 from srccheck.fetch.transport import loop_factory
 from srccheck.models import (
     ArticleError,
@@ -80,16 +83,20 @@ from srccheck.text import PageText, extract_page_text, plain_page_text, visible_
 
 __all__ = [
     "CLAIM_TEXT_CHARS",
+    "ArticleRun",
     "Interrupted",
     "SourceResult",
     "build_report",
     "check_source",
     "excluded_by",
+    "fetch_settings",
+    "index_entry",
     "page_text",
     "run",
     "run_sync",
     "text_unread",
     "unread_sources",
+    "write_index",
 ]
 
 LIVE, ARCHIVED = "live", "archived"
@@ -371,8 +378,11 @@ def build_report(
     )
 
 
-class _Run:
-    """State of one run: settings, the shared fetcher and archive service, the sink."""
+class ArticleRun:
+    """State of one run: settings, the shared fetcher and archive service, the sink.
+
+    Also the report stage's per-article work on a cluster (srccheck.stages.report),
+    with a fetcher that answers from the check stage's results."""
 
     def __init__(
         self,
@@ -554,18 +564,7 @@ class _Run:
             raise InputError(f"cannot write the report of {path} to {stem}.*: {exc}") from exc
 
     def entry(self, path: Path, report: ArticleReport, *, reused: bool = False) -> IndexEntry:
-        stem = self.out[path]
-        return IndexEntry(
-            file=str(path),
-            report_json=stem.with_suffix(".json").name if "json" in self.settings.formats else None,
-            report_html=stem.with_suffix(".html").name if "html" in self.settings.formats else None,
-            title=report.article.title,
-            date=report.article.date,
-            state=report.state,
-            error=report.error,
-            summary=report.summary,
-            reused=reused,
-        )
+        return index_entry(path, self.out[path], report, self.settings, reused=reused)
 
     def write_incomplete(self, files: Sequence[Path]) -> None:
         """After an interruption: every article without a report gets an incomplete one.
@@ -599,18 +598,40 @@ class _Run:
             totals=sum((e.summary for e in ordered), Summary.of([])),
             host_stats=host_stats,
         )
-        try:
-            if "json" in self.settings.formats:
-                write_json(index, self.settings.output / "index.json")
-            if "html" in self.settings.formats:
-                write_index_html(index, self.settings.output / "index.html")
-        except OSError as exc:
-            where = self.settings.output
-            raise InputError(f"cannot write the run index to {where}: {exc}") from exc
+        write_index(index, self.settings)
         return index
 
 
-def _fetch_settings(settings: Settings) -> Settings:
+def index_entry(
+    path: Path, stem: Path, report: ArticleReport, settings: Settings, *, reused: bool = False
+) -> IndexEntry:
+    """The run index's entry for ``report`` of ``path``, written under ``stem``."""
+    return IndexEntry(
+        file=str(path),
+        report_json=stem.with_suffix(".json").name if "json" in settings.formats else None,
+        report_html=stem.with_suffix(".html").name if "html" in settings.formats else None,
+        title=report.article.title,
+        date=report.article.date,
+        state=report.state,
+        error=report.error,
+        summary=report.summary,
+        reused=reused,
+    )
+
+
+def write_index(index: RunIndex, settings: Settings) -> None:
+    """Write the run index in the formats the settings ask for (json, html)."""
+    try:
+        if "json" in settings.formats:
+            write_json(index, settings.output / "index.json")
+        if "html" in settings.formats:
+            write_index_html(index, settings.output / "index.html")
+    except OSError as exc:
+        where = settings.output
+        raise InputError(f"cannot write the run index to {where}: {exc}") from exc
+
+
+def fetch_settings(settings: Settings) -> Settings:
     """The fetcher trusts the hosts of configured archives (a local pywb on 127.0.0.1)."""
     if not settings.archive_enabled:
         return settings
@@ -650,18 +671,14 @@ async def run(
         # are asked.
         keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
         own = (
-            Fetcher(_fetch_settings(settings), cache=cache, keep_pages=keep_pages)
+            Fetcher(fetch_settings(settings), cache=cache, keep_pages=keep_pages)
             if fetcher is None
             else None
         )
-        async with (
-            own if own is not None else nullcontext(fetcher) as active,
-            _checker(settings, own, cache, keep_pages) as checker,
-        ):
+        async with own if own is not None else nullcontext(fetcher) as active:
             assert active is not None
-            checks = checker or active
             archives = (
-                ArchiveService(settings, active.client, checks.check, cache=cache)
+                ArchiveService(settings, active.client, active.check, cache=cache)
                 if settings.archive_enabled and settings.archives
                 else None
             )
@@ -671,23 +688,7 @@ async def run(
                 if settings.use_cache and settings.reuse_reports
                 else None
             )
-            return await _check_all(settings, sink, files, started, checks, archives, out, store)
-
-
-def _checker(
-    settings: Settings, own: Fetcher | None, cache: Store, keep_pages: bool
-) -> AbstractAsyncContextManager[ProcessFetcher | None]:
-    """Worker processes that check the URLs (``fetch_processes`` > 1), or nothing: the
-    run's own Fetcher checks them. A Fetcher handed in by the caller is always used."""
-    if own is None or settings.fetch_processes < 2:
-        return nullcontext(None)
-    return ProcessFetcher(
-        _fetch_settings(settings),
-        processes=settings.fetch_processes,
-        client_of=own,
-        cache=cache,
-        keep_pages=keep_pages,
-    )
+            return await _check_all(settings, sink, files, started, active, archives, out, store)
 
 
 async def _check_all(
@@ -707,7 +708,7 @@ async def _check_all(
     a report is written as ``incomplete``, the index says so, and the original
     exception propagates.
     """
-    state = _Run(settings, active, archives, sink, out, store)
+    state = ArticleRun(settings, active, archives, sink, out, store)
     queue = deque(files)
 
     async def worker() -> None:

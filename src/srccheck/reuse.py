@@ -68,7 +68,6 @@ _NOT_SHAPING_REPORTS = frozenset(
         "output",
         "fail_on",
         "concurrency",
-        "fetch_processes",
         "loop",
         "per_host",
         "host_interval",

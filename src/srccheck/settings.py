@@ -77,8 +77,6 @@ class Settings:
     http2: bool = True  # with transport "httpx" only; aiohttp speaks HTTP/1.1
     transport: Transport = Transport.AIOHTTP
     loop: EventLoop = EventLoop.UVLOOP
-    # Worker processes that fetch, each owning a share of the hosts (srccheck.fetch.processes)
-    fetch_processes: int = 1
     exclude: tuple[re.Pattern[str], ...] = ()
     accept: AcceptedStatuses = NO_ACCEPTED  # final HTTP codes counted as ok (--accept)
     remap: tuple[Remap, ...] = ()  # rewrite cited URLs before checking (--remap)
@@ -138,7 +136,6 @@ class Settings:
 #: (field, lower bound, bound allowed) for the numeric settings.
 _RANGES: tuple[tuple[str, float, bool], ...] = (
     ("concurrency", 1, True),
-    ("fetch_processes", 1, True),
     ("per_host", 1, True),
     ("host_interval", 0, True),
     ("connect_timeout", 0, False),

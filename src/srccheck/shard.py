@@ -1,10 +1,12 @@
-"""Splitting a run into independent shards for an existing distributed engine.
+"""Splitting a run into independent shards, for a CI matrix or batch array without a cluster.
 
-srccheck does not schedule work across machines itself. ``--shard K/N`` picks
-the articles whose path hashes to shard K, so N jobs of any batch system
-(a CI matrix, a Kubernetes indexed Job, a Slurm array, Spark/Ray/Dask tasks
-calling ``srccheck verify``) cover every article exactly once, with no
-coordination between them. The hash is of the article's path relative to the
+On a cluster, ``--workers``/``--scheduler`` (srccheck.stages) fetch every URL
+once and hold per-host limits across workers. ``--shard K/N`` is for job
+systems without one: it picks the articles whose path hashes to shard K, so N
+jobs of any batch system (a CI matrix, a Kubernetes indexed Job, a Slurm array)
+cover every article exactly once, with no coordination between them — and no
+sharing: a URL cited in two shards is fetched by both, and per-host limits
+hold per job. The hash is of the article's path relative to the
 current folder (``articles/a.md`` and ``/abs/articles/a.md`` named from the
 same folder land in the same shard) with SHA-1, not ``hash()``, so it is
 stable across machines and Python runs: a re-run of shard K checks the same

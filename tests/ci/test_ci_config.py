@@ -221,3 +221,9 @@ def test_secrets_cannot_come_from_a_file_and_are_never_shown(tmp_path: Path) -> 
     assert rows["ia-secret-key"] == "(set)"
     assert rows["ia-access-key"] == "(not set)"
     assert all("hunter2" not in value for value in rows.values())
+
+
+def test_retired_fetch_processes_key_names_its_replacement(tmp_path: Path) -> None:
+    config = write(tmp_path / "srccheck.toml", "fetch-processes = 2\n")
+    with pytest.raises(UsageError, match=r"'fetch-processes' in .* was retired: .*--workers N"):
+        load_config(config)

@@ -173,3 +173,28 @@ async def test_the_run_transport_keeps_one_connection_per_origin(origins: list[O
 def test_the_idle_bound_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         _pools(0)
+
+
+async def test_new_origins_at_once_close_each_surplus_pool_once(origins: list[Origin]) -> None:
+    """Two new origins while two idle pools are surplus: both close pools concurrently,
+    and neither may close one the other already closed (a KeyError ended a run of 200
+    hosts) or one in use."""
+    a, b, c = origins
+    extra = Origin()
+    extra.server = await asyncio.start_server(extra.handle, "127.0.0.1", 0)
+    extra.port = extra.server.sockets[0].getsockname()[1]
+    try:
+        async with _pools(1) as pools:
+            # a and b in flight together: neither is idle, so neither is closed yet.
+            first = await pools.handle_async_request(_request(a.url))
+            second = await pools.handle_async_request(_request(b.url))
+            for response in (first, second):
+                await response.aread()
+                await response.aclose()
+            # Now a and b are idle: two new origins at once find two surplus pools.
+            bodies = await asyncio.gather(_get(pools, c.url), _get(pools, extra.url))
+            assert bodies == [BODY, BODY]
+            assert (b"http", b"127.0.0.1", a.port) not in pools.origins
+            assert (b"http", b"127.0.0.1", b.port) not in pools.origins
+    finally:
+        extra.server.close()

@@ -198,3 +198,65 @@ def test_worst_statuses_orders_broken_before_transient_before_unverifiable() -> 
 
 def test_sources_helper_covers_every_status() -> None:
     assert {s.check.status for s in make_sources()} == set(Status)
+
+
+def test_cluster_progress_names_the_dashboard_and_counts_each_stage() -> None:
+    import io
+
+    from rich.console import Console
+
+    from srccheck.report.console import ConsoleReporter, StageProgress
+
+    buffer = io.StringIO()
+    with ConsoleReporter(Console(file=buffer, width=100, force_terminal=True)) as reporter:
+        assert isinstance(reporter, StageProgress)
+        reporter.cluster_started("http://127.0.0.1:8787/status", 3)
+        reporter.stage_progress("collect", 10, 10)
+        reporter.stage_progress("check", 4, 7)
+        assert reporter._progress is not None
+        labels = [task.description for task in reporter._progress.tasks]
+        counts = [(task.completed, task.total) for task in reporter._progress.tasks]
+    assert "3 workers; dashboard http://127.0.0.1:8787/status" in buffer.getvalue()
+    assert labels == ["Collected articles", "Checked URLs"]
+    assert counts == [(10, 10), (4, 7)]
+
+
+def _large_index() -> RunIndex:
+    """200 articles: 1 not checked, 30 with every status, 169 all ok (files a000 …)."""
+    from report_samples import index_entry
+
+    ok = make_article_report([s for s in make_sources() if s.check.status is Status.OK])
+    kinds = [make_error_report()] + [make_article_report()] * 30 + [ok] * 169
+    entries = [
+        index_entry(report, f"a{i:03d}").model_copy(update={"file": f"a{i:03d}.txt"})
+        for i, report in enumerate(reversed(kinds))  # the worst come last in run order
+    ]
+    index = make_index([])
+    return index.model_copy(
+        update={"articles": entries, "totals": sum((e.summary for e in entries), index.totals)}
+    )
+
+
+def test_large_run_prints_the_worst_articles_a_screenful_and_where_the_index_is() -> None:
+    from pathlib import Path
+
+    index = _large_index()
+    console = _console(width=120)
+    print_run_summary(console, index, index_html=Path("out/index.html"))
+    out = _output(console)
+    assert "Articles with findings (31 of 200), worst first" in out
+    rows = [line for line in out.splitlines() if re.match(r"\s*a\d{3}\.txt", line)]
+    assert len(rows) == 12
+    assert rows[0].strip().startswith("a199.txt")  # the article that was not checked
+    assert "… and 19 more (--verbose lists every article)" in out
+    assert "HTML index: out/index.html" in out
+    assert "a000.txt" not in out  # an article without findings
+    assert len(out.splitlines()) < 60
+
+
+def test_large_run_with_verbose_prints_every_article() -> None:
+    index = _large_index()
+    console = _console(width=120)
+    print_run_summary(console, index, verbosity=Verbosity.VERBOSE)
+    out = _output(console)
+    assert all(f"a{i:03d}.txt" in out for i in range(200))

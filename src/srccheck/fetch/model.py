@@ -59,7 +59,7 @@ def text_unread_reason(check: LinkCheck, page: Page | None) -> str | None:
 
 class URLChecker(Protocol):
     """What later stages need of the fetch stage: check one URL, never raising for
-    network problems (the Fetcher, or the worker processes of ``fetch.processes``)."""
+    network problems (the Fetcher, or the staged run's ``stages.check.StagedChecker``)."""
 
     async def check(self, url: str) -> FetchOutcome: ...
 

@@ -89,6 +89,10 @@ class OriginPools:
         idle = [origin for origin in self._pools if origin not in self._in_flight]
         surplus = len(idle) + 1 - self._max_idle
         for origin in idle[: max(surplus, 0)]:
+            # Each close is an await: meanwhile another request may have closed this pool
+            # too, or taken it into use again.
+            if origin in self._in_flight or origin not in self._pools:
+                continue
             await self._pools.pop(origin).aclose()
 
     async def aclose(self) -> None:

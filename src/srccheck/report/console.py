@@ -10,8 +10,12 @@ What is printed per :class:`Verbosity`:
 
 * ``QUIET``   – articles that could not be checked, and one line of totals;
 * ``NORMAL``  – a progress bar (terminals only), a table with one row per
-                article, the article errors, the totals;
-* ``VERBOSE`` – as normal, plus one line per source that is not ok
+                article, the article errors, the totals; a run of more than
+                :data:`FULL_TABLE_ARTICLES` articles lists only the articles
+                with findings, worst first and at most :data:`FINDINGS_ROWS`
+                of them ("… and N more"), and says where the HTML index is;
+* ``VERBOSE`` – the table of every article whatever the run's size, plus
+                one line per source that is not ok
                 (status, URL, reason) and per quote or key claim that was
                 not found.
 
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from enum import IntEnum, StrEnum
+from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -58,12 +63,15 @@ from srccheck.policy import JUDGED_CLAIM_KINDS
 from srccheck.status import Outcome, Status
 
 __all__ = [
+    "FINDINGS_ROWS",
+    "FULL_TABLE_ARTICLES",
     "OUTCOME_STYLES",
     "VERDICT_GROUPS",
     "VERDICT_GROUP_STYLES",
     "ConsoleReporter",
     "NullProgress",
     "ProgressSink",
+    "StageProgress",
     "Verbosity",
     "VerdictGroup",
     "archived_text",
@@ -72,6 +80,7 @@ __all__ = [
     "missing_claims",
     "print_run_summary",
     "totals_text",
+    "with_findings",
     "worst_statuses",
 ]
 
@@ -122,6 +131,11 @@ VERDICT_GROUP_STYLES: Mapping[VerdictGroup, str] = {
 }
 
 _CLAIM_CHARS = 80
+
+#: Above this many articles the default summary lists only those with findings.
+FULL_TABLE_ARTICLES = 50
+#: At most this many articles with findings (two lines each: a screenful) by default.
+FINDINGS_ROWS = 12
 
 
 def claim_counts(by_verdict: Mapping[Verdict, int]) -> dict[VerdictGroup, int]:
@@ -179,6 +193,29 @@ class ProgressSink(Protocol):
     def article_done(self, report: ArticleReport) -> None: ...
 
     def finish(self, index: RunIndex) -> None: ...
+
+
+@runtime_checkable
+class StageProgress(Protocol):
+    """Progress of a staged run on a cluster (srccheck.stages), beside :class:`ProgressSink`.
+
+    ``cluster_started`` once with the Dask dashboard's address (None when there
+    is none) and the number of workers; ``stage_progress`` whenever a stage's
+    count moves: ``collect`` counts articles parsed, ``check`` unique URLs
+    checked, ``report`` articles reported.
+    """
+
+    def cluster_started(self, dashboard: str | None, workers: int) -> None: ...
+
+    def stage_progress(self, stage: str, done: int, total: int) -> None: ...
+
+
+#: How the console names each stage's count.
+_STAGE_LABELS: Mapping[str, str] = {
+    "collect": "Collected articles",
+    "check": "Checked URLs",
+    "report": "Reported articles",
+}
 
 
 class NullProgress:
@@ -265,10 +302,37 @@ def _article_cell(entry: IndexEntry) -> Text:
     return text
 
 
-def _article_table(index: RunIndex, width: int) -> Table:
-    """One row per article; below :data:`_COMPACT_WIDTH` columns only ok / not ok counts."""
+def _severity(entry: IndexEntry) -> tuple[int, ...]:
+    """Sort key, worst first: not checked, then broken, transient, unverifiable sources,
+    then quotes and key claims not found (more is worse)."""
+    counts = entry.summary.by_outcome
+    not_found = entry.summary.claims_by_verdict.get(Verdict.NOT_FOUND, 0)
+    return (
+        -(entry.error is not None),
+        -counts.get(Outcome.BROKEN, 0),
+        -counts.get(Outcome.TRANSIENT, 0),
+        -counts.get(Outcome.UNVERIFIABLE, 0),
+        -not_found,
+    )
+
+
+def with_findings(entries: Sequence[IndexEntry]) -> list[IndexEntry]:
+    """The articles not checked, with a source not ok or a claim not found; worst first
+    (ties keep the run's order)."""
+    found = [e for e in entries if any(_severity(e))]
+    return sorted(found, key=_severity)
+
+
+def _article_table(
+    index: RunIndex,
+    width: int,
+    entries: Sequence[IndexEntry] | None = None,
+    title: str = "Articles",
+) -> Table:
+    """One row per article of ``entries`` (default: all); below :data:`_COMPACT_WIDTH`
+    columns only ok / not ok counts."""
     table = Table(
-        title="Articles", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, expand=True
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, expand=True
     )
     # Counts keep their natural width; the article and the worst statuses share the rest.
     table.add_column("Article", overflow="fold", min_width=16, ratio=3)
@@ -289,7 +353,7 @@ def _article_table(index: RunIndex, width: int) -> Table:
         # ✗ not found, ? unverifiable.
         table.add_column("claims ✓ ~ ≠ ✗ ?" if not compact else "claims ✓", justify="right")
     table.add_column("worst", overflow="fold", min_width=12, ratio=2)
-    for entry in index.articles:
+    for entry in index.articles if entries is None else entries:
         summary = entry.summary
         counts = summary.by_outcome
         if compact:
@@ -413,14 +477,19 @@ def print_run_summary(
     verbosity: Verbosity = Verbosity.NORMAL,
     problems: Mapping[str, Sequence[SourceReport]] | None = None,
     missing: Mapping[str, Sequence[Claim]] | None = None,
+    index_html: Path | None = None,
 ) -> None:
     """Print the end-of-run summary of ``index`` (see the module docstring for what).
 
     ``problems`` maps an article file to its sources that are not ok,
     ``missing`` to its quotes and key claims that were not found
     (:func:`missing_claims`); both are listed in verbose mode only.
+    ``index_html`` is where the run's HTML index was written, if it was.
     """
-    if verbosity > Verbosity.QUIET and index.articles:
+    large = len(index.articles) > FULL_TABLE_ARTICLES and verbosity < Verbosity.VERBOSE
+    if verbosity > Verbosity.QUIET and large:
+        _print_findings(console, index)
+    elif verbosity > Verbosity.QUIET and index.articles:
         console.print(_article_table(index, console.width))
         if verbosity >= Verbosity.VERBOSE and problems:
             console.print()
@@ -428,7 +497,8 @@ def print_run_summary(
         if verbosity >= Verbosity.VERBOSE and missing and any(missing.values()):
             console.print()
             _print_missing_claims(console, missing)
-    _print_errors(console, index)
+    if not large:
+        _print_errors(console, index)
     if index.host_stats is not None:  # asked for with --host-stats: shown even when quiet
         console.print(host_stats_table(index))
     reused = sum(entry.reused for entry in index.articles)
@@ -438,8 +508,27 @@ def print_run_summary(
             f"{reused} unchanged {kept} kept from an earlier run (--no-reuse rewrites them)",
             style="dim",
         )
+    if verbosity > Verbosity.QUIET and index_html is not None and index.articles:
+        console.print(Text(f"HTML index: {index_html}", style="dim"), soft_wrap=True)
     # One logical line whatever the width: scripts and quiet mode rely on it.
     console.print(totals_text(index), soft_wrap=True)
+
+
+def _print_findings(console: Console, index: RunIndex) -> None:
+    """A large run: the articles with findings, worst first, at most a screenful."""
+    found = with_findings(index.articles)
+    if not found:
+        console.print(Text(f"No findings in {len(index.articles)} articles.", style="green"))
+        return
+    shown = found[:FINDINGS_ROWS]
+    title = f"Articles with findings ({len(found)} of {len(index.articles)}), worst first"
+    console.print(_article_table(index, console.width, shown, title))
+    if len(found) > len(shown):
+        rest = len(found) - len(shown)
+        console.print(
+            Text(f"… and {rest} more (--verbose lists every article)", style="dim"),
+            soft_wrap=True,
+        )
 
 
 class ConsoleReporter:
@@ -450,11 +539,19 @@ class ConsoleReporter:
     call :meth:`close`) so the bar is also removed when the run is interrupted.
     """
 
-    def __init__(self, console: Console, verbosity: Verbosity | int = Verbosity.NORMAL) -> None:
+    def __init__(
+        self,
+        console: Console,
+        verbosity: Verbosity | int = Verbosity.NORMAL,
+        *,
+        index_html: Path | None = None,
+    ) -> None:
         self.console = console
+        self.index_html = index_html
         self.verbosity = Verbosity(max(Verbosity.QUIET, min(Verbosity.VERBOSE, verbosity)))
         self._progress: Progress | None = None
         self._task: TaskID | None = None
+        self._stages: dict[str, TaskID] = {}
         self._not_ok = 0
         self._problems: dict[str, list[SourceReport]] = {}
         self._missing: dict[str, list[Claim]] = {}
@@ -486,6 +583,35 @@ class ConsoleReporter:
         self._task = self._progress.add_task("Checking sources", total=count_sources(), not_ok=0)
         self._progress.start()
 
+    def cluster_started(self, dashboard: str | None, workers: int) -> None:
+        if self.verbosity <= Verbosity.QUIET:
+            return
+        line = Text(f"Dask cluster: {workers} worker{'' if workers == 1 else 's'}")
+        if dashboard:
+            line.append(f"; dashboard {dashboard}")
+        self.console.print(line, style="dim", soft_wrap=True)
+
+    def stage_progress(self, stage: str, done: int, total: int) -> None:
+        """One bar per stage (terminals only): collected / checked / reported counts."""
+        if self.verbosity <= Verbosity.QUIET or not self.console.is_terminal:
+            return
+        if self._progress is None:
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self._progress.start()
+        task = self._stages.get(stage)
+        if task is None:
+            label = _STAGE_LABELS.get(stage, stage)
+            task = self._stages[stage] = self._progress.add_task(label, total=total)
+        self._progress.update(task, completed=done, total=total)
+
     def advance(self, url: str, check: LinkCheck) -> None:
         if not check.status.is_success:
             self._not_ok += 1
@@ -508,6 +634,7 @@ class ConsoleReporter:
             verbosity=self.verbosity,
             problems=self._problems,
             missing=self._missing,
+            index_html=self.index_html,
         )
 
     def close(self) -> None:

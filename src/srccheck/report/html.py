@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+import json
 import secrets
 import unicodedata
 from collections.abc import Sequence
@@ -41,16 +42,19 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from srccheck.archive.model import ArchiveReport, ArchiveState, Drift
 from srccheck.claims.model import Claim, ClaimKind, Evidence, Verdict
 from srccheck.models import ArticleMeta, ArticleReport, RunIndex
 from srccheck.report.atomic import write_text_atomic
-from srccheck.report.console import VERDICT_GROUPS, VerdictGroup, claim_counts
+from srccheck.report.console import VERDICT_GROUPS, VerdictGroup, claim_counts, with_findings
 from srccheck.status import Outcome, Status
 
 __all__ = [
     "CLAIM_KIND_ORDER",
+    "INDEX_FIELDS",
+    "INDEX_PAGE_ROWS",
     "VERDICT_TONES",
     "ArchiveBadge",
     "Segment",
@@ -59,6 +63,7 @@ __all__ = [
     "drift_label",
     "highlight_segments",
     "http_href",
+    "index_rows",
     "relative_href",
     "render_article_html",
     "render_index_html",
@@ -362,15 +367,87 @@ def render_article_html(report: ArticleReport, *, nonce: str | None = None) -> s
     )
 
 
+#: Above this many articles the index pages through them (a script) instead of one table.
+INDEX_PAGE_ROWS = 200
+
+#: Positions of the fields in a row of the index's data (see :func:`index_rows`).
+INDEX_FIELDS: tuple[str, ...] = (
+    "n", "title", "file", "date", "state", "error", "sources",
+    "ok", "broken", "transient", "unverifiable", "html", "json", "archived", "asked",
+    "supported", "partial", "contradicted", "not_found", "unverifiable_claims",
+)  # fmt: skip
+
+
+def index_rows(index: RunIndex) -> list[list[object]]:
+    """One compact row per article (fields per :data:`INDEX_FIELDS`) for a large index."""
+    rows: list[list[object]] = []
+    for n, entry in enumerate(index.articles, start=1):
+        s = entry.summary
+        counts = s.by_outcome
+        groups = claim_counts(s.claims_by_verdict)
+        rows.append(
+            [
+                n,
+                entry.title or "",
+                entry.file,
+                entry.date.isoformat() if entry.date else "",
+                entry.state.value,
+                entry.error.kind.value if entry.error else "",
+                s.sources,
+                *(counts.get(outcome, 0) for outcome in Outcome),
+                relative_href(entry.report_html) or "",
+                relative_href(entry.report_json) or "",
+                s.archived,
+                s.archived + s.not_archived + s.archive_errors,
+                *(groups[group] for group in VerdictGroup),
+            ]
+        )
+    return rows
+
+
+def _json_island(value: object) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&``."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
 def render_index_html(index: RunIndex, *, nonce: str | None = None) -> str:
-    """The HTML page of a run: totals and one row per article with links to its reports."""
+    """The HTML page of a run: totals and one row per article with links to its reports.
+
+    A run of more than :data:`INDEX_PAGE_ROWS` articles gets the first page of
+    them (worst first) as a table and every article as compact JSON data that
+    a script sorts, filters (by outcome and claim verdict, title or file) and
+    pages through, so the page stays small and quick to open at 10^5 articles.
+    """
+    articles = index.articles
+    paged = len(articles) > INDEX_PAGE_ROWS
+    numbered = list(enumerate(articles, start=1))
+    if paged:
+        worst = {id(entry): i for i, entry in enumerate(with_findings(articles))}
+        numbered.sort(key=lambda item: worst.get(id(item[1]), len(worst) + item[0]))
+        numbered = numbered[:INDEX_PAGE_ROWS]
+    t = index.totals
+    data = (
+        {
+            "fields": {name: i for i, name in enumerate(INDEX_FIELDS)},
+            "page_rows": 100,
+            "archives": (t.archived + t.not_archived + t.archive_errors) > 0,
+            "claims": bool(t.claims_by_verdict),
+            "rows": index_rows(index),
+        }
+        if paged
+        else None
+    )
     return _render(
         "index.html.j2",
         nonce=nonce,
-        script=False,
+        script=paged,
         index=index,
-        errors=sum(1 for entry in index.articles if entry.error is not None),
+        errors=sum(1 for entry in articles if entry.error is not None),
         srccheck_version=index.srccheck_version,
+        paged=paged,
+        table_rows=numbered,
+        index_data=_json_island(data) if data is not None else "",
     )
 
 

@@ -16,7 +16,7 @@ from typing import TextIO
 from srccheck.models import ArticleReport, LinkCheck, RunIndex
 from srccheck.policy import FailPolicy, Finding, has_failures
 from srccheck.policy import findings as findings_of
-from srccheck.report.console import NullProgress, ProgressSink
+from srccheck.report.console import NullProgress, ProgressSink, StageProgress
 from srccheck.report.github import render_github
 from srccheck.report.junit import write_junit
 from srccheck.report.markdown import write_markdown
@@ -65,6 +65,14 @@ class RunOutputs:
 
     def advance(self, url: str, check: LinkCheck) -> None:
         self.inner.advance(url, check)
+
+    def cluster_started(self, dashboard: str | None, workers: int) -> None:
+        if isinstance(self.inner, StageProgress):
+            self.inner.cluster_started(dashboard, workers)
+
+    def stage_progress(self, stage: str, done: int, total: int) -> None:
+        if isinstance(self.inner, StageProgress):
+            self.inner.stage_progress(stage, done, total)
 
     def article_done(self, report: ArticleReport) -> None:
         self.found.extend(findings_of(report, self.policy, base=self.base))

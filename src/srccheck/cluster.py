@@ -1,0 +1,130 @@
+"""Where the stages run: a Dask cluster, local or existing (dask.distributed).
+
+``--workers N`` starts a :class:`distributed.LocalCluster` on this machine
+(N worker processes; with N = 1 one worker inside this process), and
+``--scheduler tcp://HOST:8786`` connects to a cluster that is already running.
+Either way the run sees a standard :class:`concurrent.futures.Executor`
+(:meth:`distributed.Client.get_executor`); Dask schedules the tasks, moves
+the small values, and reruns elsewhere the tasks of a worker that died.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+
+from srccheck.errors import UsageError
+from srccheck.models import RunIndex
+from srccheck.pipeline import Interrupted
+from srccheck.report.console import ProgressSink
+from srccheck.settings import Settings
+
+__all__ = ["Cluster", "open_cluster", "verify_on_cluster"]
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """An open cluster: the executor the stages submit to, and where to watch it."""
+
+    executor: Executor
+    dashboard: str | None
+    workers: int
+    threads: int  # task slots over all workers
+
+
+@contextlib.contextmanager
+def open_cluster(
+    *, workers: int | None, scheduler: str | None, threads: int
+) -> Iterator[Cluster]:
+    """A cluster for one run, closed afterwards (a local one is shut down).
+
+    ``threads`` is each local worker's number of task threads (tasks it runs
+    at once). Raises :class:`~srccheck.errors.UsageError` when the scheduler
+    cannot be reached.
+    """
+    from distributed import Client, LocalCluster
+
+    # Dask logs worker starts and stops (and slow shutdowns on a busy machine); a run
+    # prints its own progress and errors.
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise UsageError(f"--scheduler {scheduler}: cannot connect: {exc}") from exc
+        with client:
+            info = client.scheduler_info().get("workers", {})
+            slots = sum(int(w.get("nthreads", 1)) for w in info.values())
+            yield Cluster(client.get_executor(pure=False), client.dashboard_link, len(info), slots)
+        return
+    count = max(1, workers or 1)
+    local = LocalCluster(
+        n_workers=count,
+        threads_per_worker=threads,
+        processes=count > 1,
+        dashboard_address=":0",  # any free port: several runs may share a machine
+        silence_logs=logging.ERROR,
+    )
+    with local, Client(local) as client:
+        yield Cluster(
+            client.get_executor(pure=False), client.dashboard_link, count, count * threads
+        )
+
+
+def verify_on_cluster(
+    paths: Sequence[Path],
+    settings: Settings,
+    sink: ProgressSink,
+    *,
+    workers: int | None,
+    scheduler: str | None,
+) -> RunIndex | None:
+    """:func:`srccheck.stages.run_stages` on a cluster opened for the run (see
+    :func:`open_cluster`); the blocking entry point of ``--workers`` and ``--scheduler``.
+
+    SIGINT and SIGTERM stop the run as in :func:`srccheck.pipeline.run_sync`:
+    unfinished articles are written ``incomplete`` and :class:`Interrupted`
+    carries the signal (the stage outputs stay for the next run to resume from).
+    """
+    from srccheck.stages import StageProgress, run_stages
+    from srccheck.stages.check import threads_per_worker
+
+    if workers is not None and scheduler is not None:
+        raise UsageError("use either --workers (a cluster on this machine) or --scheduler")
+    if workers is not None and workers < 1:
+        raise UsageError(f"--workers must be at least 1 (got {workers})")
+    with _signals_interrupt(), open_cluster(
+        workers=workers, scheduler=scheduler, threads=threads_per_worker(settings)
+    ) as cluster:
+        if isinstance(sink, StageProgress):
+            sink.cluster_started(cluster.dashboard, cluster.workers)
+        # A few tasks per slot keep every worker busy without sending all at once.
+        window = max(64, 4 * cluster.threads)
+        return run_stages(paths, settings, sink, executor=cluster.executor, window=window)
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`Interrupted` in the main thread while inside."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        # Once: a second signal while the incomplete reports are written ends srccheck.
+        for other in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(other, signal.SIG_DFL)
+        raise Interrupted(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

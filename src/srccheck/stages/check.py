@@ -1,0 +1,189 @@
+"""Stage 2, check: every unique URL fetched once, each host by one worker at a time.
+
+The unit of work is a group of URLs whose hosts appear in no other group
+(:func:`srccheck.stages.collect.host_groups`) in, one :class:`CheckedURL` per
+URL out (:func:`check_urls`). The function runs the fetch stage's own
+:class:`~srccheck.fetch.client.Fetcher` over the group in an event loop of its
+own; because no other task holds the group's hosts, the per-host limit,
+spacing and ``Retry-After`` pauses hold across the whole cluster without any
+coordination, and robots.txt and the soft-404 probe are fetched once per host.
+Results that may be cached go to the store (with their page texts, which the
+report stage reads back); every result, transient failures included, comes
+back to the caller, which keeps it in the stage's Parquet output.
+
+A task's Fetcher may hold ``per_host`` requests in flight: a worker running T
+tasks at once (threads) holds at most T × ``per_host``; the run sizes T so that
+this stays within ``concurrency`` (:func:`threads_per_worker`).
+
+:class:`StagedChecker` is the report stage's side: a
+:class:`~srccheck.fetch.model.URLChecker` answering from these results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pyarrow as pa
+
+from srccheck.fetch.cache import Cache, CacheKind, cache_call, try_decode_outcome
+from srccheck.fetch.client import Fetcher
+from srccheck.fetch.model import FetchOutcome
+from srccheck.models import LinkCheck
+from srccheck.reuse import depends_on
+from srccheck.settings import Settings
+from srccheck.stages.collect import host_of
+from srccheck.stages.model import CheckedURL
+from srccheck.store import Store
+from srccheck.store import open_store as open_any_store
+
+__all__ = [
+    "CHECKED_SCHEMA",
+    "StagedChecker",
+    "check_urls",
+    "open_store",
+    "task_settings",
+    "threads_per_worker",
+]
+
+CHECKED_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),
+        ("host", pa.string()),
+        ("check", pa.string()),
+        ("page", pa.bool_()),
+        ("stamps", pa.string()),
+    ]
+)
+
+
+_stores: dict[str, tuple[tuple[int, int] | None, Store]] = {}
+_stores_lock = threading.Lock()
+
+
+def open_store(store: str, settings: Settings) -> Store:
+    """The store every worker reaches, given as a string so it travels to any worker.
+
+    A path to the SQLite cache file (WAL: the worker processes of one machine
+    share it), or a PostgreSQL URL (``srccheck.store.open_store``). One connection
+    per process and store, shared by the process's tasks (a :class:`Cache` is
+    safe across threads) and never closed by them: opening sets the file up
+    under its write lock, and with a connection per task that wait outlasted
+    the busy timeout while other tasks stored pages (10,000 articles on 200
+    hosts). A file replaced since (a new run's store at the same path) is
+    opened anew.
+    """
+    if "://" in store:  # a PostgreSQL URL: one connection per process, opened once
+        with _stores_lock:
+            known = _stores.get(store)
+            if known is None:
+                known = _stores[store] = (None, open_any_store(store, settings))
+        return known[1]
+    path = Path(store)
+    with _stores_lock:
+        identity = _identity(path)
+        known = _stores.get(store)
+        if known is not None and identity is not None and known[0] == identity:
+            return known[1]
+        cache = Cache(path, max_bytes=settings.cache_max_bytes)
+        _stores[store] = (_identity(path), cache)
+    if known is not None:
+        known[1].close()  # its file was removed or replaced: no task can still want it
+    return cache
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def threads_per_worker(settings: Settings) -> int:
+    """Tasks a worker runs at once so that their requests stay within ``concurrency``."""
+    return max(1, settings.concurrency // max(1, settings.per_host))
+
+
+def task_settings(settings: Settings) -> Settings:
+    """A check task's settings: ``per_host`` requests in flight (see the module docstring)."""
+    return settings.with_changes(concurrency=max(1, min(settings.concurrency, settings.per_host)))
+
+
+def check_urls(
+    urls: Sequence[str], settings: Settings, store: str, *, keep_pages: bool
+) -> list[CheckedURL]:
+    """Check ``urls`` (no host of which is checked by another task at the same time).
+
+    ``settings`` are the fetch settings of the run (archive hosts trusted);
+    ``store`` is given to :func:`open_store`; ``keep_pages`` as for the Fetcher.
+    """
+    return asyncio.run(_check_urls(urls, settings, store, keep_pages))
+
+
+async def _check_urls(
+    urls: Sequence[str], settings: Settings, store: str, keep_pages: bool
+) -> list[CheckedURL]:
+    cache = open_store(store, settings)  # the process's shared connection: not closed here
+    async with Fetcher(task_settings(settings), cache=cache, keep_pages=keep_pages) as fetcher:
+        outcomes = await asyncio.gather(*(fetcher.check(url) for url in urls))
+        return [
+            CheckedURL(
+                url=url,
+                host=host_of(url),
+                check=outcome.check.model_dump_json(),
+                page=_page_for_claims(outcome),
+                stamps=json.dumps(fetcher.stamps(url)),
+            )
+            for url, outcome in zip(urls, outcomes, strict=True)
+        ]
+
+
+def _page_for_claims(outcome: FetchOutcome) -> bool:
+    """Whether a later stage reads this outcome's page: only a successful check's page
+    is used (for claims and drift); an error page's text never is."""
+    page = outcome.page
+    return page is not None and bool(page.text) and outcome.check.status.is_success
+
+
+class StagedChecker:
+    """Answers ``check(url)`` from the check stage's results; pages from the store.
+
+    A URL the check stage did not see (an archived snapshot, say) goes to
+    ``fallback``. A page no longer in the store as it was stored by the check
+    (evicted from a full store, replaced by another run) is fetched again
+    through ``fallback``, with its own check: a report never pairs one
+    answer's status with another's page.
+    """
+
+    def __init__(
+        self, results: Mapping[str, CheckedURL], fallback: Fetcher, cache: Cache | None
+    ) -> None:
+        self._results = results
+        self._fallback = fallback
+        self._cache = cache
+
+    async def check(self, url: str) -> FetchOutcome:
+        result = self._results.get(url)
+        if result is None:
+            return await self._fallback.check(url)
+        stamps = json.loads(result.stamps)
+        for kind, key, stamp in stamps:
+            depends_on(kind, key, stamp)
+        check = LinkCheck.model_validate_json(result.check)
+        if not result.page:
+            return FetchOutcome(check=check)
+        # The check's own cache entry: its key is the URL, scoped by the address policy
+        # (srccheck.fetch.client.link_cache_key), as the check stage stored it.
+        key, stamp = next(((k2, s) for k, k2, s in stamps if k == CacheKind.LINK), (url, None))
+        if self._cache is not None and stamp is not None:
+            entry = await cache_call(self._cache.get, CacheKind.LINK, key, stale=True)
+            same = entry is not None and entry.stored_at == stamp
+            outcome = try_decode_outcome(entry) if same else None
+            if outcome is not None and outcome.page is not None:
+                return FetchOutcome(check=check, page=outcome.page)
+        return await self._fallback.check(url)
+

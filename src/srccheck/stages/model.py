@@ -1,0 +1,62 @@
+"""The small values that travel between the stages and to and from workers.
+
+Every value here is a frozen dataclass of strings and numbers, so it pickles
+cheaply for a Dask worker on another machine and maps onto one Parquet row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = ["ArticleDone", "CheckedURL", "Citation", "Stage"]
+
+
+class Stage(StrEnum):
+    """The three stages of a run, in order; each writes its outputs as Parquet."""
+
+    COLLECT = "collect"
+    CHECK = "check"
+    REPORT = "report"
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One source entry of one article, as collected (before any request).
+
+    ``url`` is the normalised URL the check stage fetches, or None when the
+    entry is not a checkable URL or is excluded (then it needs no request);
+    ``host`` is the host that owns it.
+    """
+
+    article: str
+    position: int
+    raw: str
+    url: str | None
+    host: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedURL:
+    """The check stage's answer for one unique URL.
+
+    ``check`` is the :class:`~srccheck.models.LinkCheck` as JSON; ``page``
+    whether the check retrieved a page text (then kept in the store under the
+    URL); ``stamps`` the store entries behind the result as a JSON list of
+    [kind, key, stored_at], for report reuse (:mod:`srccheck.reuse`).
+    """
+
+    url: str
+    host: str
+    check: str
+    page: bool
+    stamps: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDone:
+    """The report stage's answer for one article: its report and index entry, as JSON."""
+
+    article: str
+    report: str
+    entry: str

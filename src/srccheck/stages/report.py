@@ -1,0 +1,100 @@
+"""Stage 3, report: each article joined with the checks of its URLs, then reported.
+
+The unit of work is a batch of articles with the check results of the URLs
+they cite in, one :class:`ArticleDone` per article out
+(:func:`report_articles`). Per article it is the same work as in the
+single-process pipeline (:class:`srccheck.pipeline.ArticleRun`): archive
+lookups, page texts, claims matched against the pages the article cites, the
+JSON and HTML reports written to the output folder (shared storage when the
+workers run on several machines) — only the fetcher differs: it answers from
+the check stage's results and reads page texts back from the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import pyarrow as pa
+
+from srccheck.archive.service import ArchiveService
+from srccheck.fetch.client import Fetcher
+from srccheck.models import ArticleReport, LinkCheck, RunIndex
+from srccheck.pipeline import ArticleRun, fetch_settings
+from srccheck.reuse import ReportStore
+from srccheck.settings import Settings
+from srccheck.stages.check import StagedChecker, open_store
+from srccheck.stages.model import ArticleDone, CheckedURL
+
+__all__ = ["DONE_SCHEMA", "report_articles"]
+
+DONE_SCHEMA = pa.schema([("article", pa.string()), ("entry", pa.string())])
+
+
+class _Collect:
+    """The ProgressSink of a report task: keeps each finished article's report."""
+
+    def __init__(self) -> None:
+        self.reports: dict[str, ArticleReport] = {}
+
+    def start(self, count_sources: Callable[[], int]) -> None:
+        return None
+
+    def advance(self, url: str, check: LinkCheck) -> None:
+        return None
+
+    def article_done(self, report: ArticleReport) -> None:
+        self.reports[report.article.file] = report
+
+    def finish(self, index: RunIndex) -> None:
+        return None
+
+
+def report_articles(
+    articles: Sequence[tuple[str, str]],
+    checks: Mapping[str, CheckedURL],
+    settings: Settings,
+    store: str,
+) -> list[ArticleDone]:
+    """Report each (article path, report stem) of ``articles``; write its report files.
+
+    ``checks`` holds the check stage's result of every URL these articles
+    cite; ``store`` is the run's store (page texts, archive lookups, report
+    reuse when the run uses the persistent cache).
+    """
+    return asyncio.run(_report_articles(articles, checks, settings, store))
+
+
+async def _report_articles(
+    articles: Sequence[tuple[str, str]],
+    checks: Mapping[str, CheckedURL],
+    settings: Settings,
+    store: str,
+) -> list[ArticleDone]:
+    keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
+    out = {Path(path): Path(stem) for path, stem in articles}
+    sink = _Collect()
+    cache = open_store(store, settings)  # the process's shared connection: not closed here
+    async with Fetcher(fetch_settings(settings), cache=cache, keep_pages=keep_pages) as own:
+        checker = StagedChecker(checks, own, cache)
+        archives = (
+            ArchiveService(settings, own.client, checker.check, cache=cache)
+            if settings.archive_enabled and settings.archives
+            else None
+        )
+        reports = (
+            ReportStore(cache, settings)
+            if settings.use_cache and settings.reuse_reports
+            else None
+        )
+        state = ArticleRun(settings, checker, archives, sink, out, reports)
+        await asyncio.gather(*(state.check_article(path) for path in out))
+    return [
+        ArticleDone(
+            article=str(path),
+            report=sink.reports[str(path)].model_dump_json(),
+            entry=state.entries[path].model_dump_json(),
+        )
+        for path in out
+    ]

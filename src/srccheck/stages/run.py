@@ -1,0 +1,396 @@
+"""The staged run: collect → check → report, each stage restartable, on any executor.
+
+::
+
+    article files ─▶ collect ─▶ citations (Parquet) ─▶ unique URLs grouped by host
+                       (batches of articles)              │
+                                                          ▼
+                     check: one task per host group ─▶ results (Parquet; pages in the store)
+                                                          │
+    reports + index ◀─ report: batches of articles with the results of their URLs
+
+Every task is a plain function over small values (:mod:`.collect`,
+:mod:`.check`, :mod:`.report`) submitted to a :class:`concurrent.futures.Executor`
+— a Dask cluster's (:mod:`srccheck.cluster`). This module only orders the stages,
+joins their outputs and reports progress.
+
+Each stage writes its outputs under ``<output>/.srccheck-run/`` as Parquet
+parts as its tasks finish. A run started again over the same articles with
+the same settings (the folder's ``manifest.json`` says which) reads the parts
+that exist and submits only the work they do not cover; any change to an
+article file or a report-shaping setting starts the stages over. The folder
+is removed when a run completes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from srccheck import __version__
+from srccheck.articles import find_articles, load_article
+from srccheck.errors import InputError
+from srccheck.fetch.cache import cache_path
+from srccheck.models import ArticleReport, IndexEntry, ReportState, RunIndex, Summary
+from srccheck.pipeline import build_report, fetch_settings, index_entry, write_index
+from srccheck.report.console import NullProgress, ProgressSink, StageProgress
+from srccheck.report.html import write_article_html
+from srccheck.report.json import write_json
+from srccheck.report.paths import report_paths
+from srccheck.reuse import settings_fingerprint
+from srccheck.settings import Settings
+from srccheck.stages.check import CHECKED_SCHEMA, check_urls, open_store
+from srccheck.stages.collect import CITATION_SCHEMA, collect_articles, host_groups
+from srccheck.stages.model import ArticleDone, CheckedURL, Citation, Stage
+from srccheck.stages.report import DONE_SCHEMA, report_articles
+from srccheck.stages.tables import part_path, read_parts, write_part
+
+__all__ = ["RUN_FOLDER", "run_stages"]
+
+#: The stage outputs' folder inside ``--output`` (hidden: never taken for articles).
+RUN_FOLDER = ".srccheck-run"
+
+_COLLECT_BATCH = 200  # articles per collect task
+_REPORT_BATCH = 16  # articles per report task
+_FLUSH_ROWS = 2000  # results kept in memory before a Parquet part is written
+_WINDOW = 256  # tasks submitted and not yet finished, at most
+
+_T = TypeVar("_T")
+# A task to submit: (tag handed back with its result, function, args, kwargs).
+_Call = tuple[Any, Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+
+
+def run_stages(
+    paths: Sequence[Path],
+    settings: Settings,
+    sink: ProgressSink | None = None,
+    *,
+    executor: Executor,
+    stop_after: Stage | None = None,
+    window: int = _WINDOW,
+) -> RunIndex | None:
+    """Verify every article under ``paths`` in three stages on ``executor``.
+
+    Reports, the run index and the sink's events are those of
+    :func:`srccheck.pipeline.run` (reports arrive in completion order). With
+    ``stop_after`` the run ends after that stage and returns None: its outputs
+    stay for the next run to start from. At most ``window`` tasks are submitted
+    and unfinished at a time (a few per task slot of the cluster keeps it busy).
+
+    When interrupted (Ctrl-C, or an error), the tasks not started are
+    cancelled, every article without a report gets an ``incomplete`` one, the
+    index says so, and the exception propagates; the stage outputs stay, so
+    the next run resumes.
+    """
+    sink = sink or NullProgress()
+    progress = sink if isinstance(sink, StageProgress) else None
+    started = dt.datetime.now(dt.UTC)
+    files = find_articles(paths)
+    try:
+        settings.output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder {settings.output}: {exc}") from exc
+    out = report_paths(files, settings.output)
+    work = _work_folder(settings, files)
+    if settings.use_cache and settings.store is not None:
+        store = settings.store.url  # the PostgreSQL store every worker reaches (not str())
+    elif settings.use_cache:
+        store = str(cache_path(settings.cache_dir))
+    else:
+        store = str(work / "store.sqlite3")
+    open_store(store, settings)  # created once here, not raced by the first tasks
+
+    def report(stage: Stage, done: int, total: int) -> None:
+        if progress is not None:
+            progress.stage_progress(stage, done, total)
+
+    entries: dict[Path, IndexEntry] = {}
+    try:
+        submit = _Window(executor, window)
+        citations = _collect(submit, files, settings, work / Stage.COLLECT, report)
+        if stop_after is Stage.COLLECT:
+            return None
+        checks = _check(submit, citations, settings, store, work / Stage.CHECK, report)
+        if stop_after is Stage.CHECK:
+            return None
+        _report(submit, files, out, citations, checks, settings, store, work, sink, entries,
+                report)
+    except BaseException:
+        _write_incomplete(files, out, settings, entries, sink)
+        with suppress(InputError):
+            write_index(_index(files, entries, started, ReportState.INCOMPLETE), settings)
+        raise
+    index = _index(files, entries, started, ReportState.COMPLETE)
+    write_index(index, settings)
+    sink.finish(index)
+    shutil.rmtree(work, ignore_errors=True)
+    return index
+
+
+def _work_folder(settings: Settings, files: Sequence[Path]) -> Path:
+    """The stage outputs' folder; emptied when the articles or settings are not those
+    of the outputs already there."""
+    work = settings.output / RUN_FOLDER
+    digest = hashlib.sha256()
+    digest.update(f"{__version__}\n{settings_fingerprint(settings)}\n".encode())
+    for path in files:
+        try:
+            stat = path.stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"{path}\0-\n".encode())
+    key = digest.hexdigest()
+    manifest = work / "manifest.json"
+    try:
+        known = json.loads(manifest.read_text(encoding="utf-8")).get("key")
+    except (OSError, ValueError, AttributeError):
+        known = None
+    if known != key:
+        shutil.rmtree(work, ignore_errors=True)
+        try:
+            work.mkdir(parents=True, exist_ok=True)
+            manifest.write_text(json.dumps({"key": key}), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write the run's stage outputs to {work}: {exc}") from exc
+    return work
+
+
+def _batches(items: Sequence[_T], size: int) -> list[Sequence[_T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """Where the stages submit: the executor, and how many tasks may be unfinished."""
+
+    executor: Executor
+    size: int
+
+
+def _drain(submit: _Window, calls: Iterable[_Call], done: Callable[[Any, _T], None]) -> None:
+    """Submit the calls, at most ``submit.size`` unfinished at a time (their arguments
+    are not all held by the scheduler at once), and hand each result to ``done`` with
+    the call's tag as it arrives; on any error or interruption cancel what has not
+    started, and re-raise."""
+    todo = iter(calls)
+    pending: dict[Future[_T], Any] = {}
+
+    def top_up() -> None:
+        while len(pending) < submit.size:
+            call = next(todo, None)
+            if call is None:
+                return
+            tag, fn, args, kwargs = call
+            pending[submit.executor.submit(fn, *args, **kwargs)] = tag
+
+    try:
+        top_up()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                tag = pending.pop(future)
+                done(tag, future.result())
+            top_up()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def _collect(
+    submit: _Window,
+    files: Sequence[Path],
+    settings: Settings,
+    folder: Path,
+    report: Callable[[Stage, int, int], None],
+) -> list[Citation]:
+    batches = _batches([str(path) for path in files], _COLLECT_BATCH)
+    parts: dict[int, list[Citation]] = dict(read_parts(folder, Citation))
+    collected = sum(len(batches[i]) for i in parts if i < len(batches))
+    report(Stage.COLLECT, collected, len(files))
+
+    def done(number: int, rows: list[Citation]) -> None:
+        nonlocal collected
+        write_part(part_path(folder, number), rows, CITATION_SCHEMA)
+        parts[number] = rows
+        collected += len(batches[number])
+        report(Stage.COLLECT, collected, len(files))
+
+    calls = (
+        (i, collect_articles, (list(batch), settings), {})
+        for i, batch in enumerate(batches)
+        if i not in parts
+    )
+    _drain(submit, calls, done)
+    return [row for i in sorted(parts) for row in parts[i]]
+
+
+def _check(
+    submit: _Window,
+    citations: Sequence[Citation],
+    settings: Settings,
+    store: str,
+    folder: Path,
+    report: Callable[[Stage, int, int], None],
+) -> dict[str, CheckedURL]:
+    results: dict[str, CheckedURL] = {}
+    last = -1
+    for number, rows in read_parts(folder, CheckedURL):
+        last = max(last, number)
+        results.update((row.url, row) for row in rows)
+    groups = host_groups(citations)
+    total = sum(len(group) for group in groups)
+    report(Stage.CHECK, len(results), total)
+    keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
+    buffer: list[CheckedURL] = []
+
+    def flush() -> None:
+        nonlocal last
+        if buffer:
+            last += 1
+            write_part(part_path(folder, last), buffer, CHECKED_SCHEMA)
+            buffer.clear()
+
+    def done(_: None, rows: list[CheckedURL]) -> None:
+        for row in rows:
+            results[row.url] = row
+        buffer.extend(rows)
+        if len(buffer) >= _FLUSH_ROWS:
+            flush()
+        report(Stage.CHECK, len(results), total)
+
+    calls = (
+        (None, check_urls, (group, fetch_settings(settings), store), {"keep_pages": keep_pages})
+        for group in groups
+        if any(url not in results for url in group)
+    )
+    try:
+        _drain(submit, calls, done)
+    finally:
+        flush()
+    return results
+
+
+def _report(
+    submit: _Window,
+    files: Sequence[Path],
+    out: dict[Path, Path],
+    citations: Sequence[Citation],
+    checks: dict[str, CheckedURL],
+    settings: Settings,
+    store: str,
+    work: Path,
+    sink: ProgressSink,
+    entries: dict[Path, IndexEntry],
+    report: Callable[[Stage, int, int], None],
+) -> None:
+    folder = work / Stage.REPORT
+    last = -1
+    by_name = {str(path): path for path in files}
+    for number, rows in read_parts(folder, _DoneEntry):
+        last = max(last, number)
+        for row in rows:
+            path = by_name.get(row.article)
+            kept = _read_report(out[path]) if path is not None else None
+            if path is not None and kept is not None:
+                entries[path] = IndexEntry.model_validate_json(row.entry)
+                sink.article_done(kept)
+    report(Stage.REPORT, len(entries), len(files))
+    urls: dict[str, list[str]] = {}
+    for citation in citations:
+        if citation.url is not None:
+            urls.setdefault(citation.article, []).append(citation.url)
+    buffer: list[_DoneEntry] = []
+
+    def flush() -> None:
+        nonlocal last
+        if buffer:
+            last += 1
+            write_part(part_path(folder, last), buffer, DONE_SCHEMA)
+            buffer.clear()
+
+    def done(_: None, answers: list[ArticleDone]) -> None:
+        for answer in answers:
+            path = by_name[answer.article]
+            entries[path] = IndexEntry.model_validate_json(answer.entry)
+            sink.article_done(ArticleReport.model_validate_json(answer.report))
+            buffer.append(_DoneEntry(answer.article, answer.entry))
+        if len(buffer) >= _FLUSH_ROWS // 4:
+            flush()
+        report(Stage.REPORT, len(entries), len(files))
+
+    todo = [path for path in files if path not in entries]
+
+    def call(batch: Sequence[Path]) -> _Call:
+        wanted = {url: checks[url] for path in batch for url in urls.get(str(path), ())}
+        articles = [(str(path), str(out[path])) for path in batch]
+        return None, report_articles, (articles, wanted, settings, store), {}
+
+    try:
+        _drain(submit, (call(batch) for batch in _batches(todo, _REPORT_BATCH)), done)
+    finally:
+        flush()
+
+
+@dataclass(frozen=True, slots=True)
+class _DoneEntry:
+    """The report stage's Parquet row: an article and its index entry (JSON)."""
+
+    article: str
+    entry: str
+
+
+def _read_report(stem: Path) -> ArticleReport | None:
+    """A report written by an earlier, interrupted run (JSON only: else it is redone)."""
+    try:
+        return ArticleReport.model_validate_json(stem.with_suffix(".json").read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def _index(
+    files: Sequence[Path],
+    entries: dict[Path, IndexEntry],
+    started: dt.datetime,
+    state: ReportState,
+) -> RunIndex:
+    ordered = [entries[path] for path in files if path in entries]
+    return RunIndex(
+        srccheck_version=__version__,
+        started_at=started,
+        finished_at=dt.datetime.now(dt.UTC),
+        state=state,
+        articles=ordered,
+        totals=sum((e.summary for e in ordered), Summary.of([])),
+    )
+
+
+def _write_incomplete(
+    files: Sequence[Path],
+    out: dict[Path, Path],
+    settings: Settings,
+    entries: dict[Path, IndexEntry],
+    sink: ProgressSink,
+) -> None:
+    """Every article without a report gets an ``incomplete`` one (all sources skipped)."""
+    for path in files:
+        if path in entries:
+            continue
+        report = build_report(path, load_article(path, settings), [], state=ReportState.INCOMPLETE)
+        stem = out[path]
+        try:
+            if "json" in settings.formats:
+                write_json(report, stem.with_suffix(".json"))
+            if "html" in settings.formats:
+                write_article_html(report, stem.with_suffix(".html"))
+        except OSError:
+            continue
+        entries[path] = index_entry(path, stem, report, settings)
+        sink.article_done(report)

@@ -1,0 +1,175 @@
+"""The staged run on Dask distributed: local clusters of worker processes, loopback hosts
+that count requests. Nothing here depends on speed: the servers count, and every wait
+is for an event with a generous limit."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from srccheck.cli import app
+from srccheck.models import ReportState
+from srccheck.stages import run_stages
+from tests.stages.runs import articles, loopback, normalised_reports, reported_citations
+from tests.stages.web import serve_web
+
+distributed = pytest.importorskip("distributed")
+
+pytestmark = pytest.mark.timeout(600)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[distributed.Client]:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=4, processes=True, dashboard_address=":0"
+        ) as local,
+        distributed.Client(local) as client,
+    ):
+        yield client
+
+
+def _executor(client: distributed.Client) -> Executor:
+    return client.get_executor(pure=False)
+
+
+def test_same_reports_in_one_process_one_worker_and_two_workers(tmp_path: Path) -> None:
+    with serve_web(3, hold=0.0) as web:
+        a, b, c = web.bases
+        folder = tmp_path / "articles"
+        articles(
+            folder,
+            [
+                [f"{a}/p/{i % 3}", f"{b}/p/shared", f"{c}/gone/{i % 2}", f"{c}/busy/1", "x-y"]
+                for i in range(12)
+            ],
+        )
+        common = ["--no-archive", "--no-cache", "--allow-private", "--host-interval", "0",
+                  "--retries", "0", "-q"]
+        runs = {}
+        for name, extra in {"one": [], "w1": ["--workers", "1"], "w2": ["--workers", "2"]}.items():
+            out = tmp_path / name
+            result = CliRunner().invoke(app, ["verify", str(folder), "-o", str(out), *common,
+                                              *extra])
+            assert result.exception is None or isinstance(result.exception, SystemExit)
+            assert result.exit_code == 1, result.output  # the 404s are findings
+            runs[name] = normalised_reports(out)
+    assert len(runs["one"]) == 13
+    assert runs["w1"] == runs["one"]
+    assert runs["w2"] == runs["one"]
+
+
+def test_url_cited_by_500_articles_is_fetched_once(
+    cluster: distributed.Client, tmp_path: Path
+) -> None:
+    with serve_web(4, hold=0.0) as web:
+        shared = f"{web.bases[0]}/p/live-blog"
+        own = [f"{web.bases[i % 4]}/p/{i}" for i in range(500)]
+        articles(tmp_path / "articles", [[shared, own[i]] for i in range(500)])
+        index = run_stages(
+            [tmp_path / "articles"], loopback(tmp_path / "out"), executor=_executor(cluster)
+        )
+        assert web.paths_requested("/p/live-blog") == 1
+        assert all(web.requests[url] == 1 for url in own)
+    assert index is not None
+    assert len(index.articles) == 500
+    assert sum(1 for _, raw, _ in reported_citations(tmp_path / "out") if raw == shared) == 500
+
+
+def test_requests_in_flight_per_host_never_above_the_cap(
+    cluster: distributed.Client, tmp_path: Path
+) -> None:
+    with serve_web(4, hold=0.05) as web:
+        cited = [
+            [f"{web.bases[i % 4]}/p/{i}", f"{web.bases[(i + 1) % 4]}/p/{i}"] for i in range(80)
+        ]
+        articles(tmp_path / "articles", cited)
+        settings = loopback(tmp_path / "out", per_host=2, concurrency=8)
+        run_stages([tmp_path / "articles"], settings, executor=_executor(cluster))
+        assert web.total() >= 160
+        assert set(web.peak) == {base.removeprefix("http://") for base in web.bases}
+        assert max(web.peak.values()) <= 2
+
+
+def test_killed_worker_its_hosts_are_redone_and_no_citation_is_lost(tmp_path: Path) -> None:
+    with (
+        serve_web(6, hold=0.2) as web,
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=2, processes=True, dashboard_address=":0"
+        ) as local,
+        distributed.Client(local) as client,
+    ):
+        cited = [[f"{web.bases[i % 6]}/p/{i}", f"{web.bases[(i + 3) % 6]}/p/x{i}"]
+                 for i in range(120)]
+        articles(tmp_path / "articles", cited)
+        web.arrive_after = 12
+        killed: list[int] = []
+
+        def kill_a_busy_worker() -> None:
+            if not web.arrived.wait(300):
+                return
+            pids = client.run(os.getpid)
+            busy = [addr for addr, keys in client.processing().items() if keys]
+            if busy:
+                killed.append(pids[busy[0]])
+                os.kill(pids[busy[0]], signal.SIGKILL)
+
+        killer = threading.Thread(target=kill_a_busy_worker)
+        killer.start()
+        settings = loopback(tmp_path / "out", per_host=2)
+        index = run_stages([tmp_path / "articles"], settings, executor=_executor(client))
+        killer.join(60)
+    assert killed, "no worker was busy when the server had answered 12 requests"
+    assert index is not None
+    assert index.state is ReportState.COMPLETE
+    assert len(index.articles) == 120
+    statuses = [status for _, _, status in reported_citations(tmp_path / "out")]
+    assert len(statuses) == 240
+    assert set(statuses) == {"ok"}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--workers", "0"], "--workers must be at least 1"),
+        (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "either --workers"),
+    ],
+)
+def test_bad_cluster_options_are_usage_errors(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
+    articles(tmp_path / "articles", [["keine-url"]])
+    result = CliRunner().invoke(
+        app, ["verify", str(tmp_path / "articles"), "-o", str(tmp_path / "out"), *options]
+    )
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_run_on_the_cluster_resumes_from_the_stage_outputs(
+    cluster: distributed.Client, tmp_path: Path
+) -> None:
+    from srccheck.stages import Stage
+
+    with serve_web(3, hold=0.0) as web:
+        # 503s are never cached: only the check stage's outputs spare their requests.
+        cited = [[f"{web.bases[i % 3]}/busy/{i % 7}", f"{web.bases[0]}/p/{i}"] for i in range(30)]
+        articles(tmp_path / "articles", cited)
+        settings = loopback(tmp_path / "out")
+        executor = _executor(cluster)
+        assert run_stages([tmp_path / "articles"], settings, executor=executor,
+                          stop_after=Stage.CHECK) is None
+        sent = web.total()
+        index = run_stages([tmp_path / "articles"], settings, executor=executor)
+        assert web.total() == sent
+    assert index is not None
+    assert index.state is ReportState.COMPLETE
+    assert len(reported_citations(tmp_path / "out")) == 60

@@ -1,0 +1,185 @@
+"""The staged run (collect → check → report) on a thread pool: the driver is the same
+for any executor, so these tests run it without starting a cluster (tests/stages/
+test_cluster.py runs it on Dask)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from srccheck.articles import load_article
+from srccheck.models import ReportState
+from srccheck.pipeline import run_sync
+from srccheck.stages import RUN_FOLDER, Stage, run_stages
+from srccheck.stages.collect import host_groups
+from srccheck.stages.model import Citation
+from tests.stages.runs import articles, loopback, normalised_reports, reported_citations
+from tests.stages.web import Web, serve_web
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[Web]:
+    with serve_web(3, hold=0.0) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ThreadPoolExecutor]:
+    with ThreadPoolExecutor(4) as executor:
+        yield executor
+
+
+def _cited(web: Web, count: int) -> list[list[str]]:
+    a, b, c = web.bases
+    return [
+        [f"{a}/p/{i % 4}", f"{a}/p/shared", f"{b}/gone/{i % 2}", f"{c}/busy/1", "keine-url"]
+        for i in range(count)
+    ]
+
+
+def test_reports_are_those_of_the_single_process_run(
+    web: Web, pool: ThreadPoolExecutor, tmp_path: Path
+) -> None:
+    folder = tmp_path / "articles"
+    articles(folder, _cited(web, 20))
+    run_sync([folder], loopback(tmp_path / "one"))
+    # Two tasks in flight at a time: later tasks are submitted as earlier ones finish.
+    index = run_stages([folder], loopback(tmp_path / "staged"), executor=pool, window=2)
+    assert index is not None
+    assert index.state is ReportState.COMPLETE
+    one, staged = normalised_reports(tmp_path / "one"), normalised_reports(tmp_path / "staged")
+    assert len(one) == 21  # 20 reports and the index
+    assert staged == one
+    assert not (tmp_path / "staged" / RUN_FOLDER).exists()  # stage outputs go when done
+
+
+def test_host_groups_own_each_host_once() -> None:
+    rows = [
+        Citation("a", i, f"http://h{i % 5}/{i % 7}", f"http://h{i % 5}/{i % 7}", f"h{i % 5}")
+        for i in range(200)
+    ] + [Citation("b", 0, "x", None, None)]
+    groups = host_groups(rows, min_urls=3)
+    hosts = [{url.split("/")[2] for url in group} for group in groups]
+    flat = [url for group in groups for url in group]
+    assert len(flat) == len(set(flat)) == len({r.url for r in rows if r.url})
+    assert sum(len(h) for h in hosts) == 5  # no host in two groups
+
+
+def test_interrupted_run_resumes_from_the_stage_outputs(
+    pool: ThreadPoolExecutor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srccheck.stages.run as staged
+
+    collected: list[int] = []
+    collect = staged.collect_articles
+
+    def counted(paths: list[str], *args: object) -> object:
+        collected.append(len(paths))
+        return collect(paths, *args)
+
+    monkeypatch.setattr(staged, "collect_articles", counted)
+    with serve_web(2, hold=0.0) as web:
+        folder = tmp_path / "articles"
+        a, b = web.bases
+        # 503s are never cached: only the check stage's output can spare their requests.
+        articles(folder, [[f"{a}/busy/{i % 3}", f"{b}/p/{i % 4}"] for i in range(12)])
+        settings = loopback(tmp_path / "out")
+        assert run_stages([folder], settings, executor=pool, stop_after=Stage.CHECK) is None
+        assert collected == [12]
+        assert list((settings.output / RUN_FOLDER / "collect").glob("*.parquet"))
+        sent = web.total()
+        assert sent >= 7  # 3 busy + 4 pages (+ soft-404 probes)
+        index = run_stages([folder], settings, executor=pool)
+        assert web.total() == sent  # nothing checked again
+        assert collected == [12]  # nor collected
+    assert index is not None
+    assert index.state is ReportState.COMPLETE
+    assert len(reported_citations(settings.output)) == 24
+
+
+def test_changed_article_starts_the_stages_over(
+    pool: ThreadPoolExecutor, tmp_path: Path
+) -> None:
+    with serve_web(1, hold=0.0) as web:
+        folder = tmp_path / "articles"
+        (base,) = web.bases
+        articles(folder, [[f"{base}/busy/1"], [f"{base}/busy/2"]])
+        settings = loopback(tmp_path / "out")
+        run_stages([folder], settings, executor=pool, stop_after=Stage.CHECK)
+        sent = web.total()
+        articles(folder, [[f"{base}/busy/1"], [f"{base}/busy/3"]])  # a00 same, a01 edited
+        run_stages([folder], settings, executor=pool)
+        assert web.paths_requested("/busy/3") == 1
+        assert web.total() > sent
+
+
+def test_an_error_in_a_stage_writes_incomplete_reports(
+    pool: ThreadPoolExecutor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srccheck.stages.run as staged
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("worker bug")
+
+    monkeypatch.setattr(staged, "report_articles", broken)
+    with serve_web(1, hold=0.0) as web:
+        folder = tmp_path / "articles"
+        articles(folder, [[f"{web.bases[0]}/p/1", "keine-url"]] * 3)
+        settings = loopback(tmp_path / "out")
+        with pytest.raises(RuntimeError, match="worker bug"):
+            run_stages([folder], settings, executor=pool)
+    index = json.loads((settings.output / "index.json").read_text(encoding="utf-8"))
+    assert index["state"] == "incomplete"
+    assert [entry["state"] for entry in index["articles"]] == ["incomplete"] * 3
+    assert len(reported_citations(settings.output)) == 6  # every source still reported
+
+
+_POOL = [f"/p/{i}" for i in range(4)] + ["/gone/1", "/busy/1"]
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    cited=st.lists(
+        st.lists(
+            st.tuples(st.integers(0, 2), st.sampled_from([*_POOL, "keine-url", "mailto:x@y"])),
+            min_size=1,
+            max_size=6,
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_every_citation_is_in_exactly_one_report(
+    web: Web, pool: ThreadPoolExecutor, tmp_path_factory: pytest.TempPathFactory, cited: list
+) -> None:
+    tmp = tmp_path_factory.mktemp("prop")
+    entries = [
+        [f"{web.bases[host]}{path}" if path.startswith("/") else path for host, path in article]
+        for article in cited
+    ]
+    written = articles(tmp / "articles", entries)
+    index = run_stages([tmp / "articles"], loopback(tmp / "out"), executor=pool)
+    assert index is not None
+    assert len(index.articles) == len(written)
+    reported = Counter((article, raw) for article, raw, _ in reported_citations(tmp / "out"))
+    # What the article parser finds is what must be reported: each entry once per article
+    # (repeats are positions of one entry), in no report twice, none missing.
+    parsed = [load_article(path, loopback(tmp)) for path in written]
+    expected = Counter(
+        (str(article.path), entry.raw) for article in parsed for entry in article.sources
+    )
+    assert reported == expected
+    for article, cites in zip(parsed, entries, strict=True):
+        urls = {entry.url for entry in article.sources}
+        assert {c for c in cites if c.startswith("http")} <= urls
