@@ -6,6 +6,7 @@ reads the environment or globals for configuration.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -28,6 +29,7 @@ __all__ = [
 ]
 
 DEFAULT_USER_AGENT = f"srccheck/{__version__} (source and link checker; python-httpx)"
+
 
 class Transport(StrEnum):
     """The HTTP client under the fetch stage (srccheck.fetch.transport)."""
@@ -123,10 +125,18 @@ class Settings:
         """Reject values no run can use, wherever they came from (file or command line)."""
         for name, low, inclusive in _RANGES:
             value = getattr(self, name)
+            if not math.isfinite(value):
+                raise UsageError(f"{name.replace('_', '-')} must be a finite number (got {value})")
             if value < low or (value == low and not inclusive):
                 bound = f"at least {low}" if inclusive else f"greater than {low}"
                 flag = name.replace("_", "-")
                 raise UsageError(f"{flag} must be {bound} (got {value})")
+
+        if not self.user_agent or not all(" " <= c <= "~" for c in self.user_agent):
+            raise UsageError(
+                "user-agent must be printable ASCII (an HTTP header value), "
+                f"got {self.user_agent!r}"
+            )
 
     def with_changes(self, **changes: object) -> Settings:
         """A copy with some fields replaced (frozen objects are never mutated)."""
@@ -158,4 +168,3 @@ _RANGES: tuple[tuple[str, float, bool], ...] = (
 )
 
 DEFAULT_SETTINGS = Settings()
-

@@ -6,7 +6,7 @@ import asyncio
 import gzip
 import socket
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 import httpcore
 import httpx
@@ -36,22 +36,6 @@ Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]
 async def check(url: str, settings: Settings, clock=None):
     async with Fetcher(settings, clock=clock) as fetcher:
         return await fetcher.check(url)
-
-
-@pytest.fixture
-async def raw_server() -> AsyncIterator[Callable[[Handler], Awaitable[int]]]:
-    """Start hand-written asyncio TCP servers on 127.0.0.1; yields ``start(handler) -> port``."""
-    servers: list[asyncio.Server] = []
-
-    async def start(handler: Handler) -> int:
-        server = await asyncio.start_server(handler, "127.0.0.1", 0)
-        servers.append(server)
-        return server.sockets[0].getsockname()[1]
-
-    yield start
-    for server in servers:
-        server.close()
-        await server.wait_closed()
 
 
 # --- network safety ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import socket
 import ssl
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
+from http.cookies import Morsel
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -198,6 +199,27 @@ async def _body(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
 _MAX_HEADER_LINE = 16 * 1024
 
 
+class HostOnlyCookieJar(aiohttp.CookieJar):
+    """A cookie jar that sends a cookie back only to the host that set it.
+
+    aiohttp's jar honours a ``Domain`` attribute without a public-suffix check, so a
+    cited ``evil.com`` page could set ``Domain=com`` and have the cookie sent to every
+    other ``.com`` source of the run. srccheck needs cookies only to get through a
+    site's own redirects (consent and bot checks), so the attribute is dropped: every
+    cookie is host-only.
+    """
+
+    def update_cookies(self, cookies: Any, response_url: URL = URL()) -> None:  # noqa: B008
+        items = cookies.items() if hasattr(cookies, "items") else cookies
+        host_only: list[tuple[str, Any]] = []
+        for name, value in items:
+            if isinstance(value, Morsel) and value.get("domain"):
+                value = value.copy()
+                value["domain"] = ""
+            host_only.append((name, value))
+        super().update_cookies(host_only, response_url)
+
+
 class AiohttpExchange:
     """Requests through one aiohttp session under the address policy (module docstring).
 
@@ -225,7 +247,7 @@ class AiohttpExchange:
                 sock_read=settings.read_timeout,
             ),
             trust_env=False,
-            cookie_jar=aiohttp.CookieJar(),
+            cookie_jar=HostOnlyCookieJar(),
             # As long as httpx (h11) accepts: large Set-Cookie or CSP headers are common.
             max_line_size=_MAX_HEADER_LINE,
             max_field_size=_MAX_HEADER_LINE,
@@ -243,6 +265,9 @@ class AiohttpExchange:
             # same address, written canonically; the Host header keeps the URL's form.
             headers = {**(headers or {}), "Host": url.netloc.decode("ascii")}
             target = target.with_host(str(ip))
+        if url.userinfo and headers and any(k.lower() == "authorization" for k in headers):
+            # The URL's own credentials win, as with httpx (aiohttp refuses both at once).
+            headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
         with _translated():
             get = self._session.get(target, headers=headers, allow_redirects=False)
             async with get as response:

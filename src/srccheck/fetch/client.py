@@ -601,7 +601,7 @@ class Fetcher:
             chain.hops.append(hop)
             try:
                 following = target.join(answer.location)
-            except httpx.InvalidURL as exc:
+            except (httpx.InvalidURL, ValueError) as exc:  # ValueError: a non-UTF-8 Location
                 return chain.outcome(Verdict(Status.INVALID, f"redirect to an invalid URL: {exc}"))
             if visits[str(following)] >= _MAX_VISITS:
                 loop = " → ".join([*(hop.url for hop in chain.hops), str(following)])
@@ -738,6 +738,14 @@ class Fetcher:
             return _Answer(Verdict(Status.INVALID, f"not a checkable URL: {exc}"))
         except (httpx.HTTPError, OSError) as exc:  # TimeoutError of the deadline is an OSError
             return _Answer(classify_exception(exc, host=url.host))
+        except ValueError as exc:  # a request the client refuses to form (header values …)
+            return _Answer(
+                Verdict(
+                    Status.CONNECTION_ERROR,
+                    f"the request to {url.host} could not be sent: {exc}",
+                    f"{type(exc).__name__}: {exc}",
+                )
+            )
 
     async def _read(self, response: Reply, first_byte_ms: float) -> _Answer:
         answer = await self._read_body(response, first_byte_ms)
