@@ -30,6 +30,7 @@ from srccheck.fetch.policy import (
     DNSLookupError,
     IPAddress,
     literal_address,
+    lookup_errors,
 )
 from srccheck.fetch.transport import Reply
 
@@ -60,10 +61,6 @@ async def _system_resolve(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-_TEMPORARY_GAI_ERRORS = frozenset(
-    code for code in (getattr(socket, "EAI_AGAIN", None), getattr(socket, "EAI_FAIL", None)) if code
-)
-
 Lookup = Callable[[str, int], Any]  # async (host, port) -> list[IPAddress]
 
 
@@ -87,18 +84,9 @@ class PolicyResolver(AbstractResolver):
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
-        try:
+        with lookup_errors(host, httpx.ConnectTimeout):
             async with asyncio.timeout(self._timeout):
                 addresses = await self._lookup(host, port)
-        except TimeoutError as exc:
-            raise httpx.ConnectTimeout(f"DNS lookup for {host} timed out") from exc
-        except socket.gaierror as exc:
-            temporary = exc.errno in _TEMPORARY_GAI_ERRORS
-            raise DNSLookupError(
-                f"DNS lookup failed for {host}: {exc.strerror}", temporary=temporary
-            ) from exc
-        except UnicodeError as exc:
-            raise DNSLookupError(f"DNS lookup failed for {host}: invalid host name") from exc
         if not addresses:
             raise DNSLookupError(f"DNS lookup failed for {host}: no addresses")
         for ip in addresses:

@@ -20,12 +20,13 @@ host names and IP networks only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import re
 import select
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -48,6 +49,7 @@ __all__ = [
     "build_transport",
     "is_public_address",
     "literal_address",
+    "lookup_errors",
     "non_public_kind",
     "socket_readable",
 ]
@@ -92,6 +94,28 @@ class DNSLookupError(httpcore.ConnectError):
 _TEMPORARY_GAI_ERRORS = frozenset(
     code for code in (getattr(socket, "EAI_AGAIN", None), getattr(socket, "EAI_FAIL", None)) if code
 )
+
+
+@contextlib.contextmanager
+def lookup_errors(host: str, timeout_error: type[Exception]) -> Iterator[None]:
+    """Resolver failures as srccheck's errors, the one translation both transports use.
+
+    A timeout → ``timeout_error`` (the transport's connect timeout); a resolver
+    error → :class:`DNSLookupError`, ``temporary`` for failures that say nothing
+    about the name (EAI_AGAIN, EAI_FAIL); a name that cannot be encoded → a
+    :class:`DNSLookupError` saying so.
+    """
+    try:
+        yield
+    except TimeoutError as exc:
+        raise timeout_error(f"DNS lookup for {host} timed out") from exc
+    except socket.gaierror as exc:
+        temporary = exc.errno in _TEMPORARY_GAI_ERRORS
+        raise DNSLookupError(
+            f"DNS lookup failed for {host}: {exc.strerror}", temporary=temporary
+        ) from exc
+    except UnicodeError as exc:
+        raise DNSLookupError(f"DNS lookup failed for {host}: invalid host name") from exc
 
 
 def _embedded_ipv4(ip: IPAddress) -> IPAddress:
@@ -346,18 +370,9 @@ class PolicyNetworkBackend(httpcore.AsyncNetworkBackend):
         if literal is not None:
             return [literal]
         loop = asyncio.get_running_loop()
-        try:
+        with lookup_errors(host, httpcore.ConnectTimeout):
             async with asyncio.timeout(seconds):
                 infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(f"DNS lookup for {host} timed out") from exc
-        except socket.gaierror as exc:
-            temporary = exc.errno in _TEMPORARY_GAI_ERRORS
-            raise DNSLookupError(
-                f"DNS lookup failed for {host}: {exc.strerror}", temporary=temporary
-            ) from exc
-        except UnicodeError as exc:
-            raise DNSLookupError(f"DNS lookup failed for {host}: invalid host name") from exc
         addresses: list[IPAddress] = []
         for _family, _type, _proto, _name, sockaddr in infos:
             # sockaddr[0] of IPv6 may carry a scope id ("fe80::1%eth0"); drop it.
