@@ -116,6 +116,57 @@ def test_fallback_text_is_used_and_recorded() -> None:
     assert evidence.text_part is TextPart.FALLBACK
 
 
+MAIN_TEXT = f"Robert Wood sagte am Montag: „{QUOTE}.“ Danach ging es um 12.000 Soldaten."
+FRAMED = f"Startseite\n\nPolitik\n\n{MAIN_TEXT}\n\nMehr zum Thema: „{QUOTE}“\n\nImpressum"
+
+
+def test_quote_in_the_main_region_of_the_visible_text_cites_the_main_text() -> None:
+    # The main text is one stretch of the visible text (the usual <article>):
+    # it is indexed once, and the evidence still counts in the main text.
+    result = _match(_page(MAIN_TEXT, full=FRAMED))
+    quote = _one(result, ClaimKind.QUOTE)
+    assert quote.verdict is Verdict.FOUND
+    assert quote.attribution is Attribution.CONFIRMED
+    [evidence] = quote.evidence
+    assert evidence.text_part is TextPart.MAIN
+    assert MAIN_TEXT[evidence.start : evidence.end] == QUOTE
+    assert evidence.snippet.startswith("Robert Wood")  # the main text's, not the menu's
+    assert "Startseite" not in evidence.snippet
+    number = _one(result, ClaimKind.NUMBER)
+    assert number.verdict is Verdict.FOUND
+    assert number.evidence[0].text_part is TextPart.MAIN
+    assert MAIN_TEXT[number.evidence[0].start : number.evidence[0].end] == "12.000 Soldaten"
+
+
+def test_near_quote_in_the_main_region_cites_the_main_text() -> None:
+    changed = MAIN_TEXT.replace("dramatischen", "drastischen")
+    page = _page(changed, full=f"Startseite\n\n{changed}\n\nImpressum")
+    quote = _one(_match(page), ClaimKind.QUOTE)
+    assert quote.verdict is Verdict.NEAR
+    [evidence] = quote.evidence
+    assert evidence.text_part is TextPart.MAIN
+    assert changed[evidence.start : evidence.end].startswith("Wir beraten")
+    assert [(d.article, d.page) for d in evidence.differences] == [("dramatischen", "drastischen")]
+
+
+def test_quote_only_around_the_main_region_cites_the_visible_text() -> None:
+    main = "Robert Wood sagte am Montag etwas anderes."
+    full = f"Startseite\n\n{main}\n\nMehr zum Thema: „{QUOTE}“"
+    [evidence] = _one(_match(_page(main, full=full)), ClaimKind.QUOTE).evidence
+    assert evidence.text_part is TextPart.FALLBACK
+    assert full[evidence.start : evidence.end] == QUOTE
+
+
+def test_quote_across_the_edge_of_the_main_region_is_not_in_the_main_text() -> None:
+    # The main text ends inside the quote: only the visible text holds it whole.
+    cut = QUOTE.index(" ", len(QUOTE) // 2)
+    main = f"Robert Wood sagte: „{QUOTE[:cut]}"
+    full = f"{main} {QUOTE[cut + 1 :]}“ Ende."
+    [evidence] = _one(_match(_page(main, full=full)), ClaimKind.QUOTE).evidence
+    assert (evidence.text_part, evidence.score) == (TextPart.FALLBACK, 100)
+    assert full[evidence.start : evidence.end] == QUOTE
+
+
 def test_number_matches_by_value_and_noun() -> None:
     for page_text in (
         "Es sollen 12 000 Soldaten sein.",

@@ -9,6 +9,13 @@ What is indexed, per text (a *document*):
 * the normalised text (:func:`srccheck.text.normalize.normalize`) and its
   word tokens (``\\w+`` runs), with an inverted index token → document →
   token positions;
+* a page's main text that is one stretch of its full text (the usual
+  ``<article>`` inside the visible page) is not indexed again: its document is
+  a view on the full text's (``PageIndex.views``), whose phrase hits and
+  candidate windows inside the stretch are handed out as the main text's,
+  with the offsets and window choices it would have had on its own. A main
+  text that is not such a stretch (JSON-LD ``articleBody``, furniture cut out
+  of the middle) is indexed on its own;
 * the numbers and dates of the text, parsed with the page's locale (the
   ``<html lang>`` hint, else guessed from the words), keyed by value, month
   and year. These tables are built on the first number or date lookup, so
@@ -32,10 +39,11 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from heapq import merge
 from itertools import accumulate, compress
 from operator import sub
 
@@ -56,6 +64,7 @@ __all__ = ["MAX_WINDOWS", "Document", "PageIndex", "PhraseHit", "tokenize"]
 #: Candidate windows per document handed to the fuzzy aligner.
 MAX_WINDOWS = 3
 _SEPARATORS = re.compile(r"(\W+)")
+_WORD_CHAR = re.compile(r"\w")
 
 
 def tokenize(text: str) -> tuple[list[str], array, array]:
@@ -115,41 +124,76 @@ class PageIndex:
     dates_by_year: dict[int, list[tuple[int, DateMention]]] = field(default_factory=dict)
     numbers_indexed: bool = False  # numbers and dates are parsed on first lookup
     frequencies: dict[str, int] = field(default_factory=dict)  # token counts, filled on use
+    #: full-text document → (its main document, first token, first character of
+    #: the main text in it): main documents that are a stretch of the full text
+    #: and have no postings of their own.
+    views: dict[int, tuple[int, int, int]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, pages: Sequence[tuple[int, str, PageText]]) -> PageIndex:
-        """Index the main text of every page, and its full text when that differs."""
+        """Index the main text of every page, and its full text when that differs.
+
+        When the main text is one stretch of the full text (the usual case: the
+        ``<article>`` of the visible page), its words are not indexed again: the
+        main document is a view on the full one (:attr:`views`), and lookups
+        derive its hits from the full text's, with the same token and character
+        offsets as if it had been indexed on its own.
+        """
         index = cls()
         for source_id, origin, page in pages:
-            texts = [(TextPart.MAIN, page.main_text)]
+            main = full = view = None
             if page.full_text and page.full_text != page.main_text:
-                texts.append((TextPart.FALLBACK, page.full_text))
-            for part, text in texts:
-                if text:
-                    index._add(source_id, Origin(origin), part, page, text)
+                full = _prepared(page.full_text)
+            if page.main_text:
+                m_norm = normalize(page.main_text)
+                view = _region(m_norm, full) if full is not None else None
+                if view is None:
+                    main = (m_norm, *tokenize(m_norm.text))
+                else:  # its words are the full text's, from the view's first token on
+                    first, at, k = view
+                    _, f_words, f_starts, f_ends = full
+                    main = (m_norm, f_words[first : first + k],
+                            array("l", [s - at for s in f_starts[first : first + k]]),
+                            array("l", [e - at for e in f_ends[first : first + k]]))  # fmt: skip
+            if main is not None:
+                index._add(source_id, Origin(origin), TextPart.MAIN, page, main,
+                           postings=view is None)  # fmt: skip
+            if full is not None:
+                index._add(source_id, Origin(origin), TextPart.FALLBACK, page, full)
+            if view is not None:
+                main_no, full_no = len(index.docs) - 2, len(index.docs) - 1
+                index.views[full_no] = (main_no, view[0], view[1])
         return index
 
     def _add(
-        self, source_id: int, origin: Origin, part: TextPart, page: PageText, text: str
+        self,
+        source_id: int,
+        origin: Origin,
+        part: TextPart,
+        page: PageText,
+        prepared: tuple[NormalizedText, list[str], array, array],
+        *,
+        postings: bool = True,
     ) -> None:
-        norm = normalize(text)
-        words, starts, ends = tokenize(norm.text)
+        norm, words, starts, ends = prepared
         locale = guess_locale(norm.text, page.lang)
         doc_no = len(self.docs)
         self.docs.append(
             Document(doc_no, source_id, origin, part, page.paywalled, norm, words, starts, ends,
                      locale)
         )  # fmt: skip
+        if not postings:
+            return
         # Group this document's positions first (one dict lookup per token), then
         # add one entry per distinct word to the shared postings.
         positions: defaultdict[str, list[int]] = defaultdict(list)
         for pos, word in enumerate(words):
             positions[word].append(pos)
-        postings = self.postings
+        all_postings = self.postings
         for word, found in positions.items():
-            entry = postings.get(word)
+            entry = all_postings.get(word)
             if entry is None:
-                postings[word] = {doc_no: found}
+                all_postings[word] = {doc_no: found}
             else:
                 entry[doc_no] = found
 
@@ -223,6 +267,13 @@ class PageIndex:
                 doc = self.docs[doc_no]
                 start, end = doc.char_span(first, last)
                 hits.append(PhraseHit(doc_no, first, last, start, end))
+                view = self.views.get(doc_no)
+                if view is not None:
+                    main_no, offset, _ = view
+                    main = self.docs[main_no]
+                    if offset <= first and last < offset + len(main.words):
+                        a, b = first - offset, last - offset
+                        hits.append(PhraseHit(main_no, a, b, *main.char_span(a, b)))
         return sorted(hits, key=lambda h: (h.doc, h.first))
 
     def candidate_windows(self, words: Sequence[str]) -> list[tuple[int, int, int]]:
@@ -242,29 +293,31 @@ class PageIndex:
         for word in wanted:
             for doc_no, positions in self.postings.get(word, {}).items():
                 docs.setdefault(doc_no, []).extend(positions)
-        out: list[tuple[int, int, int]] = []
+        reach = width - 1
+        found: dict[int, list[int]] = {}
         for doc_no, positions in docs.items():
             positions.sort()
-            # Positions are distinct and sorted, so the window at ``positions[i]``
-            # holds ``need`` words exactly when ``positions[i + need - 1]`` is
-            # inside it. That test runs in C (map/compress); only the windows
-            # that pass are counted with a bisect.
-            reach = width - 1
-            gaps = map(sub, positions[need - 1 :], positions)
-            qualified = compress(range(len(positions)), map(reach.__ge__, gaps))
-            scored = [
-                (bisect_right(positions, positions[i] + reach, lo=i) - i, positions[i])
-                for i in qualified
-            ]
-            scored.sort(key=lambda s: (-s[0], s[1]))
-            chosen: list[int] = []
-            for _, first in scored:
-                if all(abs(first - other) >= width for other in chosen):
-                    chosen.append(first)
-                if len(chosen) >= MAX_WINDOWS:
-                    break
+            scored = _scored(positions, 0, len(positions), need, reach)
+            view = self.views.get(doc_no)
+            if view is None:
+                found[doc_no] = _choose(scored, width)
+                continue
+            # The main text's windows, as if it had been indexed on its own: the
+            # windows that end inside it are the full text's (shifted); the few
+            # that would reach past its end are counted on its positions alone.
+            main_no, offset, _ = view
+            limit = offset + len(self.docs[main_no].words)
+            lo, hi = bisect_left(positions, offset), bisect_left(positions, limit)
+            tail = bisect_left(positions, limit - reach, lo, hi)
+            inner = (s for s in scored if offset <= s[1] < limit - reach)
+            if tail < hi:  # both best first; only read until the windows are chosen
+                inner = merge(inner, _scored(positions, tail, hi, need, reach, limit))
+            found[main_no] = [p - offset for p in _choose(inner, width)]
+            found[doc_no] = _choose(scored, width)
+        out: list[tuple[int, int, int]] = []
+        for doc_no in found:  # a main text's windows come before its full text's
             n_tokens = len(self.docs[doc_no].words)
-            for first in chosen:
+            for first in found[doc_no]:
                 start = max(0, first - len(words) // 4 - 2)
                 out.append((doc_no, start, min(n_tokens - 1, start + width + len(words) // 2)))
         return out
@@ -282,3 +335,65 @@ class PageIndex:
         if year is not None:
             return self.dates_by_year.get(year, [])
         return []
+
+
+def _scored(
+    positions: list[int], lo: int, hi: int, need: int, reach: int, limit: int | None = None
+) -> list[tuple[int, int]]:
+    """``(-words held, first position)`` of the qualified windows starting at
+    ``positions[lo:hi]``, best first; a window counts only positions below ``limit``."""
+    # Positions are distinct and sorted, so the window at ``positions[i]`` holds
+    # ``need`` words exactly when ``positions[i + need - 1]`` is inside it. That
+    # test runs in C (map/compress); only the windows that pass are counted with
+    # a bisect.
+    end = len(positions) if limit is None else bisect_left(positions, limit)
+    head = positions[lo:end]
+    gaps = map(sub, head[need - 1 :], head)
+    qualified = compress(range(lo, lo + len(head)), map(reach.__ge__, gaps))
+    scored = [
+        (i - bisect_right(positions, positions[i] + reach, i, end), positions[i])
+        for i in qualified
+        if i < hi
+    ]
+    scored.sort()  # most words first (the count is negated), then by position
+    return scored
+
+
+def _choose(scored: list[tuple[int, int]], width: int) -> list[int]:
+    """The best ``MAX_WINDOWS`` window starts that do not overlap."""
+    chosen: list[int] = []
+    for _, first in scored:
+        if all(abs(first - other) >= width for other in chosen):
+            chosen.append(first)
+        if len(chosen) >= MAX_WINDOWS:
+            break
+    return chosen
+
+
+def _prepared(text: str) -> tuple[NormalizedText, list[str], array, array]:
+    norm = normalize(text)
+    return (norm, *tokenize(norm.text))
+
+
+def _region(
+    main: NormalizedText, full: tuple[NormalizedText, list[str], array, array]
+) -> tuple[int, int, int] | None:
+    """``(first token, first character, tokens)`` of the normalised main text
+    inside the full text's, when it is one stretch of it that cuts no word (then
+    its tokens are exactly the full text's tokens there); else ``None``."""
+    f_norm, _, f_starts, _ = full
+    at = f_norm.text.find(main.text) if main.text else -1
+    if at < 0:
+        return None
+    # The same characters give the same word runs, unless a word of the full
+    # text runs on across either end of the stretch.
+    end = at + len(main.text)
+    if at > 0 and _WORD_CHAR.match(f_norm.text, at - 1) and _WORD_CHAR.match(main.text):
+        return None
+    if end < len(f_norm.text) and _WORD_CHAR.match(f_norm.text, end) and (
+        _WORD_CHAR.match(main.text, len(main.text) - 1)
+    ):
+        return None
+    first = bisect_left(f_starts, at)
+    k = bisect_left(f_starts, end) - first
+    return (first, at, k) if k else None

@@ -58,7 +58,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Levenshtein, ScoreAlignment
 
 from srccheck.claims.compare import (
     Comparison,
@@ -208,11 +208,18 @@ def _find_quote(index: PageIndex, text: str, *, fuzzy: bool) -> list[_Hit]:
     ]
     needle = " ".join(words)
     near: list[_Hit] = []
+    # A page's main text is mostly a stretch of its full text: the same window
+    # is aligned once (the result depends only on the two strings).
+    aligned: dict[str, ScoreAlignment | None] = {}
     for doc_no, first, last in index.candidate_windows(words):
         doc = index.docs[doc_no]
         window = doc.words[first : last + 1]
         haystack = " ".join(window)
-        result = fuzz.partial_ratio_alignment(needle, haystack, score_cutoff=NEAR_THRESHOLD)
+        if haystack in aligned:
+            result = aligned[haystack]
+        else:
+            result = fuzz.partial_ratio_alignment(needle, haystack, score_cutoff=NEAR_THRESHOLD)
+            aligned[haystack] = result
         if result is None:
             continue
         # Map the aligned character range back to whole page words.
