@@ -336,6 +336,34 @@ def _span(position: Position | None, raw: str) -> tuple[int | None, int | None, 
     return position.line, position.column, end
 
 
+def _at_source(
+    article: str,
+    file: str,
+    source: SourceReport,
+    *,
+    rule: str,
+    level: Level,
+    title: str,
+    message: str,
+) -> Finding:
+    """A finding about ``source``, located at its first citation in the article."""
+    entry = source.source
+    line, column, end = _span(entry.positions[0] if entry.positions else None, entry.raw)
+    return Finding(
+        article=article,
+        file=file,
+        line=line,
+        column=column,
+        end_column=end,
+        rule=rule,
+        level=level,
+        title=title,
+        message=message,
+        url=entry.url,
+        source_id=source.id,
+    )
+
+
 def _source_finding(
     article: str, file: str, source: SourceReport, policy: FailPolicy
 ) -> Finding | None:
@@ -345,7 +373,6 @@ def _source_finding(
         return None
     entry = source.source
     positions = entry.positions
-    line, column, end = _span(positions[0] if positions else None, entry.raw)
     url = entry.url or entry.raw
     code = f" (HTTP {source.check.http_status})" if source.check.http_status else ""
     message = f"{status.value}{code}: {url}\n{source.check.reason or STATUS_MEANINGS[status]}"
@@ -353,19 +380,10 @@ def _source_finding(
         others = ", ".join(str(p.line) for p in positions[1:])
         message += f"\nAlso cited at line {others}."
     message += f"\n{STATUS_ACTIONS[status]}"
-    return Finding(
-        article=article,
-        file=file,
-        line=line,
-        column=column,
-        end_column=end,
-        rule=status.value,
-        level=level,
-        title=f"srccheck: {status.value}",
-        message=message,
-        url=entry.url,
-        source_id=source.id,
-    )
+    return _at_source(
+        article, file, source, rule=status.value, level=level,
+        title=f"srccheck: {status.value}", message=message,
+    )  # fmt: skip
 
 
 def _claim_findings(
@@ -416,9 +434,7 @@ def _contradiction(report: ArticleReport, claim: Claim) -> str:
     where = f"source {evidence.source_id + 1}"
     if source is not None:
         where += f" ({source.source.url or source.source.raw})"
-    words = "; ".join(
-        f"{d.article or '—'} → {d.page or '—'}" for d in evidence.differences
-    )
+    words = "; ".join(f"{d.article or '—'} → {d.page or '—'}" for d in evidence.differences)
     return f"{where}, article → page: {words}" if words else where
 
 
@@ -431,22 +447,13 @@ def _archive_findings(article: str, file: str, sources: Sequence[SourceReport]) 
         if archive is None or not archive.lookups or archive.state is not ArchiveState.NOT_ARCHIVED:
             continue
         entry = source.source
-        line, column, end = _span(entry.positions[0] if entry.positions else None, entry.raw)
         found.append(
-            Finding(
-                article=article,
-                file=file,
-                line=line,
-                column=column,
-                end_column=end,
-                rule=Rule.ARCHIVE_MISSING.value,
-                level=Level.ERROR,
+            _at_source(
+                article, file, source, rule=Rule.ARCHIVE_MISSING.value, level=Level.ERROR,
                 title="srccheck: no archived copy",
                 message=f"No archived copy of {entry.url or entry.raw}.",
-                url=entry.url,
-                source_id=source.id,
             )
-        )
+        )  # fmt: skip
     return found
 
 
@@ -461,27 +468,18 @@ def _fragment_findings(
         for fragment in source.text_fragments:
             if fragment.state not in (TextFragmentState.NOT_FOUND, TextFragmentState.INVALID):
                 continue
-            line, column, end = _span(entry.positions[0] if entry.positions else None, entry.raw)
             what = (
                 f"Text fragment not found: {fragment.start!r}"
                 if fragment.state is TextFragmentState.NOT_FOUND
                 else f"Malformed text fragment {fragment.directive!r}"
             )
             found.append(
-                Finding(
-                    article=article,
-                    file=file,
-                    line=line,
-                    column=column,
-                    end_column=end,
-                    rule=Rule.TEXT_FRAGMENT_NOT_FOUND.value,
-                    level=level,
+                _at_source(
+                    article, file, source, rule=Rule.TEXT_FRAGMENT_NOT_FOUND.value, level=level,
                     title="srccheck: text fragment not found",
                     message=f"{what} ({fragment.reason}): {entry.url or entry.raw}",
-                    url=entry.url,
-                    source_id=source.id,
                 )
-            )
+            )  # fmt: skip
     return found
 
 
@@ -491,22 +489,12 @@ def _https_findings(article: str, file: str, sources: Sequence[SourceReport]) ->
     for source in sources:
         if source.https_twin is None:
             continue
-        entry = source.source
-        line, column, end = _span(entry.positions[0] if entry.positions else None, entry.raw)
         found.append(
-            Finding(
-                article=article,
-                file=file,
-                line=line,
-                column=column,
-                end_column=end,
-                rule=Rule.REQUIRE_HTTPS.value,
-                level=Level.ERROR,
+            _at_source(
+                article, file, source, rule=Rule.REQUIRE_HTTPS.value, level=Level.ERROR,
                 title="srccheck: use https",
-                message=f"{entry.url} is cited over http, and {source.https_twin} works: "
-                "cite the https:// URL.",
-                url=entry.url,
-                source_id=source.id,
+                message=f"{source.source.url} is cited over http, and {source.https_twin} "
+                "works: cite the https:// URL.",
             )
-        )
+        )  # fmt: skip
     return found
