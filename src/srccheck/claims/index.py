@@ -28,9 +28,11 @@ a looked-up token, m the words of a quote and H the hits of a claim:
   regex pass per text;
 * phrase lookup (quotes, terms, names): O(P_rarest · m), starting from the
   rarest token of the phrase and verifying neighbours;
-* candidate windows for fuzzy quotes: O(P_content · log P_content) per
-  document holding the quote's content words, then one rapidfuzz alignment
-  of O(m · w) per candidate window (at most ``MAX_WINDOWS`` per document);
+* candidate windows for fuzzy quotes: O(P_content · log P_content) over all
+  documents at once, as numpy array operations (one sort, one search per
+  qualified window, ``MAX_WINDOWS`` rounds of choosing), then one rapidfuzz
+  alignment of O(m · w) per candidate window (at most ``MAX_WINDOWS`` per
+  document);
 * number lookup: O(1) by value plus the hits with that value; dates: the
   hits of that month (or year).
 """
@@ -39,13 +41,12 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from heapq import merge
-from itertools import accumulate, compress
-from operator import sub
+from itertools import accumulate
+from typing import TYPE_CHECKING
 
 from srccheck.claims.model import Origin, TextPart
 from srccheck.claims.numbers import (
@@ -59,10 +60,15 @@ from srccheck.claims.numbers import (
 from srccheck.text.extract import PageText
 from srccheck.text.normalize import NormalizedText, normalize
 
+if TYPE_CHECKING:
+    import numpy as np
+
 __all__ = ["MAX_WINDOWS", "Document", "PageIndex", "PhraseHit", "tokenize"]
 
 #: Candidate windows per document handed to the fuzzy aligner.
 MAX_WINDOWS = 3
+#: Documents' token positions lie this far apart in :meth:`PageIndex._window_keys`.
+_KEY_STRIDE = 1 << 40
 _SEPARATORS = re.compile(r"(\W+)")
 _WORD_CHAR = re.compile(r"\w")
 
@@ -128,6 +134,7 @@ class PageIndex:
     #: the main text in it): main documents that are a stretch of the full text
     #: and have no postings of their own.
     views: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    window_keys: dict[str, np.ndarray] = field(default_factory=dict)  # filled on use
 
     @classmethod
     def build(cls, pages: Sequence[tuple[int, str, PageText]]) -> PageIndex:
@@ -283,44 +290,82 @@ class PageIndex:
         function words do not make every passage a candidate. A window is as
         long as the phrase plus a fifth; it qualifies when it holds at least
         half of the phrase's content words; the best ``MAX_WINDOWS`` per
-        document are returned.
+        document are returned (most words first, then the earliest), documents
+        in index order (a main text before its full text).
+
+        Every document is searched as if indexed on its own (a main text that is
+        a view counts only its own words). The work is array work over the
+        positions of the phrase's content words in all documents at once
+        (:meth:`_window_keys`), not a Python step per position.
         """
+        import numpy as np  # on the first fuzzy lookup: a links-only run never loads it
+
         content = [w for w in words if len(w) >= 4] or list(words)
-        wanted = set(content)
         width = len(words) + max(3, len(words) // 5)
         need = max(1, (len(content) + 1) // 2)
-        docs: dict[int, list[int]] = {}
-        for word in wanted:
-            for doc_no, positions in self.postings.get(word, {}).items():
-                docs.setdefault(doc_no, []).extend(positions)
         reach = width - 1
-        found: dict[int, list[int]] = {}
-        for doc_no, positions in docs.items():
-            positions.sort()
-            scored = _scored(positions, 0, len(positions), need, reach)
-            view = self.views.get(doc_no)
-            if view is None:
-                found[doc_no] = _choose(scored, width)
-                continue
-            # The main text's windows, as if it had been indexed on its own: the
-            # windows that end inside it are the full text's (shifted); the few
-            # that would reach past its end are counted on its positions alone.
-            main_no, offset, _ = view
-            limit = offset + len(self.docs[main_no].words)
-            lo, hi = bisect_left(positions, offset), bisect_left(positions, limit)
-            tail = bisect_left(positions, limit - reach, lo, hi)
-            inner = (s for s in scored if offset <= s[1] < limit - reach)
-            if tail < hi:  # both best first; only read until the windows are chosen
-                inner = merge(inner, _scored(positions, tail, hi, need, reach, limit))
-            found[main_no] = [p - offset for p in _choose(inner, width)]
-            found[doc_no] = _choose(scored, width)
+        keys = np.sort(np.concatenate([self._window_keys(w) for w in set(content)]))
+        if len(keys) < need:
+            return []
+        # Keys are distinct and sorted, and documents lie _KEY_STRIDE apart, so the
+        # window starting at keys[i] holds ``need`` words exactly when
+        # keys[i + need - 1] is within its reach; it holds as many as there are
+        # keys up to keys[i] + reach.
+        starts = np.flatnonzero(keys[need - 1 :] - keys[: len(keys) - need + 1] <= reach)
+        if not len(starts):
+            return []
+        first_keys = keys[starts]
+        held = np.searchsorted(keys, first_keys + reach, side="right") - starts
+        doc_of = first_keys // _KEY_STRIDE
+        order = np.lexsort((first_keys, -held, doc_of))  # by document, most words, position
+        doc_of = doc_of[order]
+        firsts = first_keys[order] - doc_of * _KEY_STRIDE
+        # The best MAX_WINDOWS windows of each document that overlap no better
+        # one, chosen greedily: each round takes every document's best window
+        # left and drops the windows of that document it overlaps.
+        docs, seg = np.unique(doc_of, return_inverse=True)
+        alive = np.ones(len(firsts), dtype=bool)
+        picks = []
+        for _ in range(MAX_WINDOWS):
+            left = np.flatnonzero(alive)
+            if not len(left):
+                break
+            segs, at = np.unique(seg[left], return_index=True)  # best first in each
+            pick = left[at]
+            picks.append(pick)
+            chosen = np.full(len(docs), -_KEY_STRIDE, dtype=np.int64)
+            chosen[segs] = firsts[pick]
+            alive &= np.abs(firsts - chosen[seg]) >= width
+        picked = np.concatenate(picks)
+        picked.sort()  # by document, then best first (the order above)
         out: list[tuple[int, int, int]] = []
-        for doc_no in found:  # a main text's windows come before its full text's
-            n_tokens = len(self.docs[doc_no].words)
-            for first in found[doc_no]:
-                start = max(0, first - len(words) // 4 - 2)
-                out.append((doc_no, start, min(n_tokens - 1, start + width + len(words) // 2)))
+        for doc_no, first in zip(doc_of[picked].tolist(), firsts[picked].tolist(), strict=True):
+            start = max(0, first - len(words) // 4 - 2)
+            last = min(len(self.docs[doc_no].words) - 1, start + width + len(words) // 2)
+            out.append((doc_no, start, last))
         return out
+
+    def _window_keys(self, word: str) -> np.ndarray:
+        """``document × _KEY_STRIDE + position`` of every occurrence of ``word``,
+        ascending, a main text that is a view included as if indexed on its own
+        (cached per word: a page's quotes share their words)."""
+        keys = self.window_keys.get(word)
+        if keys is not None:
+            return keys
+        import numpy as np
+
+        parts = []
+        for doc_no, positions in self.postings.get(word, {}).items():
+            found = np.asarray(positions, dtype=np.int64)
+            parts.append(found + doc_no * _KEY_STRIDE)
+            view = self.views.get(doc_no)
+            if view is not None:  # the main text's words are the full text's there
+                main_no, offset, _ = view
+                lo, hi = np.searchsorted(found, [offset, offset + len(self.docs[main_no].words)])
+                parts.append(found[lo:hi] + (main_no * _KEY_STRIDE - offset))
+        keys = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        self.window_keys[word] = keys
+        return keys
 
     def quantities(self, value: float) -> list[tuple[int, Quantity]]:
         """Numbers with exactly this value, in any document."""
@@ -335,39 +380,6 @@ class PageIndex:
         if year is not None:
             return self.dates_by_year.get(year, [])
         return []
-
-
-def _scored(
-    positions: list[int], lo: int, hi: int, need: int, reach: int, limit: int | None = None
-) -> list[tuple[int, int]]:
-    """``(-words held, first position)`` of the qualified windows starting at
-    ``positions[lo:hi]``, best first; a window counts only positions below ``limit``."""
-    # Positions are distinct and sorted, so the window at ``positions[i]`` holds
-    # ``need`` words exactly when ``positions[i + need - 1]`` is inside it. That
-    # test runs in C (map/compress); only the windows that pass are counted with
-    # a bisect.
-    end = len(positions) if limit is None else bisect_left(positions, limit)
-    head = positions[lo:end]
-    gaps = map(sub, head[need - 1 :], head)
-    qualified = compress(range(lo, lo + len(head)), map(reach.__ge__, gaps))
-    scored = [
-        (i - bisect_right(positions, positions[i] + reach, i, end), positions[i])
-        for i in qualified
-        if i < hi
-    ]
-    scored.sort()  # most words first (the count is negated), then by position
-    return scored
-
-
-def _choose(scored: list[tuple[int, int]], width: int) -> list[int]:
-    """The best ``MAX_WINDOWS`` window starts that do not overlap."""
-    chosen: list[int] = []
-    for _, first in scored:
-        if all(abs(first - other) >= width for other in chosen):
-            chosen.append(first)
-        if len(chosen) >= MAX_WINDOWS:
-            break
-    return chosen
 
 
 def _prepared(text: str) -> tuple[NormalizedText, list[str], array, array]:
