@@ -91,6 +91,52 @@ def test_guess_locale() -> None:
     assert guess_locale("The troops are here.", "de-DE") is Locale.DE
 
 
+ENGLISH_ARTICLE = (
+    "In 2019, you can contribute up to $19,000 pretax to a 401(k) and $6,000 to a "
+    "traditional IRA for which you can get a tax deduction on your current year's tax "
+    "return. The only caveat is that the money is locked in the account until you are "
+    "59 and a half, and that is a long time for most of the people who read this. "
+) * 3
+GERMAN_ARTICLE = (
+    "Am 12. bis 13. September startet wieder die DMEXCO in Köln, und die Firma ist mit "
+    "dabei. Auf der Messe werden dieses Jahr mehr als 40.000 Besucher erwartet, die sich "
+    "für die Digitalbranche und ihre Zukunft interessieren, auch wenn es nicht einfach ist. "
+) * 3
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "locale"),
+    [
+        # Real pages that declare the wrong language: the words overrule the hint.
+        (ENGLISH_ARTICLE, "de", Locale.EN),
+        (GERMAN_ARTICLE, "en", Locale.DE),
+        # The hint stands when the words agree, or are too few to say otherwise.
+        (ENGLISH_ARTICLE, "en-US", Locale.EN),
+        (GERMAN_ARTICLE, "de-DE", Locale.DE),
+        ("The troops are in the region and it is cold, the minister said.", "de", Locale.DE),
+        ("Die Soldaten sind in der Ukraine und nicht zu Hause.", "en", Locale.EN),
+    ],
+)
+def test_a_page_lang_hint_gives_way_only_to_clear_words(
+    text: str, hint: str, locale: Locale
+) -> None:
+    assert guess_locale(text, hint) is locale
+
+
+def test_an_english_page_declared_german_keeps_its_thousands() -> None:
+    from srccheck.claims import ClaimKind, Verdict, extract_claims, match_claims
+    from srccheck.text import PageText, TextSource
+
+    page = PageText(main_text=ENGLISH_ARTICLE, full_text=ENGLISH_ARTICLE,
+                    source=TextSource.ARTICLE, lang="de")  # fmt: skip
+    sentence = ENGLISH_ARTICLE.split(". ")[0] + "."
+    claims = match_claims(extract_claims(sentence, lang="en"), [(0, "live", page)])
+    numbers = {c.text: c.verdict for c in claims if c.kind is ClaimKind.NUMBER}
+    assert numbers == {"$19,000": Verdict.FOUND, "$6,000": Verdict.FOUND}
+    key = next(c for c in claims if c.kind is ClaimKind.KEY_CLAIM)
+    assert key.verdict is Verdict.SUPPORTED
+
+
 def test_month_words_outside_the_table_are_not_dates_and_never_crash() -> None:
     # The long s folds differently from what the month table holds: such text comes
     # from arbitrary pages and must be skipped, not raise.

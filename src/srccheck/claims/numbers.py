@@ -215,25 +215,36 @@ _DE_WORDS = word_set(
     "der die das und ist nicht mit von den sich auf für eine ein dem des im zu auch als"
 )
 _EN_WORDS = word_set("the and of to is in that for with was on are as by it from")
+# How clearly the words must say the other language to overrule a page's lang hint.
+_OVERRULE_WORDS = 20
+_OVERRULE_RATIO = 5
 
 
 def guess_locale(text: str, hint: str | None = None) -> Locale:
     """German or English number writing for ``text``.
 
+    Frequent function words of the first 20 000 characters are counted.
     ``hint`` (an ``<html lang>`` value such as ``de-DE``) wins when it names
-    one of the two; otherwise frequent function words of the first 20 000
-    characters decide, and ties go to German.
+    one of the two, unless the words clearly say the other language (at least
+    ``_OVERRULE_WORDS`` of its function words, ``_OVERRULE_RATIO`` times as
+    many as of the hinted one's): real pages declare the wrong language (an
+    English article on a publisher's German template says ``lang="de"``, and
+    ``$19,000`` must not be read as 19). Without a usable hint the counts
+    decide, and ties go to German.
     """
-    if hint:
-        primary = hint.split("-")[0].split("_")[0].lower()
-        if primary in ("de", "en"):
-            return Locale(primary)
     de = en = 0
     for word in re.findall(r"[a-zäöüß]+", text[:20000].lower()):
         if word in _DE_WORDS:
             de += 1
         elif word in _EN_WORDS:
             en += 1
+    if hint:
+        primary = hint.split("-")[0].split("_")[0].lower()
+        if primary in ("de", "en"):
+            said, other = (de, en) if primary == "de" else (en, de)
+            if other >= _OVERRULE_WORDS and other >= _OVERRULE_RATIO * said:
+                return Locale.EN if primary == "de" else Locale.DE
+            return Locale(primary)
     return Locale.EN if en > de else Locale.DE
 
 
