@@ -101,6 +101,34 @@ def test_requests_in_flight_per_host_never_above_the_cap(
         assert max(web.peak.values()) <= 2
 
 
+def test_archive_requests_in_flight_never_above_its_per_host_limit(
+    cluster: distributed.Client, tmp_path: Path
+) -> None:
+    from srccheck.archive.client import ARCHIVE_PER_HOST
+    from srccheck.archive.config import wayback_archive
+
+    with serve_web(3, hold=0.05) as web:
+        # The third host is the archive: every lookup is one CDX request (answered 404).
+        archive = web.bases[2]
+        cited = [[f"{web.bases[i % 2]}/p/{i}", f"{web.bases[(i + 1) % 2]}/p/x{i}"]
+                 for i in range(96)]
+        articles(tmp_path / "articles", cited)
+        settings = loopback(
+            tmp_path / "out",
+            archive_enabled=True,
+            archives=(wayback_archive(f"{archive}/coll", min_interval=0.0),),
+            claims=False,
+        )
+        # Six report tasks at once on two workers: each task alone may send two at a time.
+        index = run_stages([tmp_path / "articles"], settings, executor=_executor(cluster))
+        asked = sum(n for url, n in web.requests.items() if url.startswith(f"{archive}/coll/"))
+        peak = web.peak[archive.removeprefix("http://")]
+    assert index is not None
+    assert len(index.articles) == 96
+    assert asked >= 192
+    assert 1 <= peak <= ARCHIVE_PER_HOST
+
+
 def test_killed_worker_its_hosts_are_redone_and_no_citation_is_lost(tmp_path: Path) -> None:
     with (
         serve_web(6, hold=0.2) as web,
