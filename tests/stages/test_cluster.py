@@ -106,6 +106,7 @@ def test_archive_requests_in_flight_never_above_its_per_host_limit(
 ) -> None:
     from srccheck.archive.client import ARCHIVE_PER_HOST
     from srccheck.archive.config import wayback_archive
+    from srccheck.stages.leases import semaphore_name
 
     with serve_web(3, hold=0.05) as web:
         # The third host is the archive: every lookup is one CDX request (answered 404).
@@ -127,6 +128,13 @@ def test_archive_requests_in_flight_never_above_its_per_host_limit(
     assert len(index.articles) == 96
     assert asked >= 192
     assert 1 <= peak <= ARCHIVE_PER_HOST
+    # Every lease was given back: the next run on this cluster is not kept waiting.
+    name = semaphore_name(archive.removeprefix("http://").split(":")[0])
+    known = cluster.run_on_scheduler(
+        lambda dask_scheduler: list(dask_scheduler.extensions["semaphores"].max_leases)
+    )
+    assert name in known
+    assert distributed.Semaphore(max_leases=ARCHIVE_PER_HOST, name=name).get_value() == 0
 
 
 def test_killed_worker_its_hosts_are_redone_and_no_citation_is_lost(tmp_path: Path) -> None:

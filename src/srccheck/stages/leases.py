@@ -37,6 +37,12 @@ __all__ = ["ClusterLeases", "cluster_leases", "semaphore_name"]
 #: interrupted task leaves no thread waiting for long).
 _ACQUIRE_WAIT = 1.0
 
+# One Semaphore object per worker and host, shared by the worker's tasks: each object
+# keeps a callback on the worker's event loop that refreshes its leases, for as long
+# as the worker lives (one per task would pile up).
+_semaphores: dict[tuple[str, str], Semaphore] = {}
+_semaphores_lock = threading.Lock()
+
 
 def semaphore_name(host: str) -> str:
     """The scheduler's name of the semaphore of archive ``host`` (the same for every run)."""
@@ -61,7 +67,7 @@ class ClusterLeases:
     """
 
     def __init__(self) -> None:
-        self._semaphores: dict[str, Semaphore] = {}
+        self._semaphores: dict[str, Semaphore] = {}  # the hosts this task asked
         self._held: Counter[str] = Counter()  # leases granted and not yet released, per host
         self._lock = threading.Lock()
         # Acquires wait at most _ACQUIRE_WAIT; each client waits for at most
@@ -87,14 +93,17 @@ class ClusterLeases:
             release.add_done_callback(self._releases.discard)
 
     def _semaphore(self, host: str) -> Semaphore:
-        from distributed import Semaphore
+        from distributed import Semaphore, get_worker
 
-        with self._lock:
-            semaphore = self._semaphores.get(host)
+        key = (get_worker().id, host)
+        with _semaphores_lock:
+            semaphore = _semaphores.get(key)
             if semaphore is None:
                 semaphore = Semaphore(max_leases=ARCHIVE_PER_HOST, name=semaphore_name(host))
-                self._semaphores[host] = semaphore
-            return semaphore
+                _semaphores[key] = semaphore
+        with self._lock:
+            self._semaphores[host] = semaphore
+        return semaphore
 
     def _acquire(self, host: str, semaphore: Semaphore) -> Future[bool]:
         def acquire() -> bool:
