@@ -125,9 +125,13 @@ def _run(mode: str, commands: list[list[str]], counters: RequestCounters, log: P
 
 def _task_overhead(workers: int, tasks: int) -> float:
     """Seconds per no-op task on a LocalCluster like --workers N's (submit → result)."""
+    import dask
     from distributed import Client, LocalCluster
 
+    from srccheck.cluster import DASK_CONFIG
+
     with (
+        dask.config.set(DASK_CONFIG),  # as --workers N's cluster
         LocalCluster(n_workers=workers, threads_per_worker=8, processes=True,
                      dashboard_address=":0") as local,
         Client(local) as client,

@@ -507,13 +507,6 @@ def verify(
                 raise typer.Exit(EXIT_OK)
         if shard is not None:
             selected = select_shard(selected, *parse_shard(shard))
-        if settings.host_stats and (workers is not None or scheduler is not None):
-            from srccheck.errors import UsageError
-
-            raise UsageError(
-                "--host-stats counts the requests of one process: it is not available with "
-                "--workers or --scheduler yet"
-            )
         verbosity = -1 if quiet else (1 if verbose else 0)
         # GitHub annotations own stdout; the console summary then goes to stderr.
         screen = errors if "github" in settings.formats else console

@@ -6,6 +6,16 @@
 Either way the run sees a standard :class:`concurrent.futures.Executor`
 (:meth:`distributed.Client.get_executor`); Dask schedules the tasks, moves
 the small values, and reruns elsewhere the tasks of a worker that died.
+
+Every cluster this module starts runs with :data:`DASK_CONFIG`: the workers'
+statistical profiler is off. It samples every thread's stack
+(``sys._current_frames()``) every 10 ms, and on CPython 3.11 that call can
+deadlock the whole worker process when a garbage collection runs inside it
+while another thread starts a thread (CPython gh-106883, dask/distributed#8616):
+the report stage starts threads all the time (``asyncio.to_thread``), and the
+full cluster benchmark froze both workers, every thread waiting for the GIL.
+Workers of an existing cluster (``--scheduler``) are configured by whoever
+started them (README, "Scaling out").
 """
 
 from __future__ import annotations
@@ -25,7 +35,10 @@ from srccheck.pipeline import Interrupted
 from srccheck.report.console import ProgressSink
 from srccheck.settings import Settings
 
-__all__ = ["Cluster", "open_cluster", "verify_on_cluster"]
+__all__ = ["DASK_CONFIG", "Cluster", "open_cluster", "verify_on_cluster"]
+
+#: Dask settings of the clusters srccheck starts (see the module docstring).
+DASK_CONFIG: dict[str, object] = {"distributed.worker.profile.enabled": False}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +61,7 @@ def open_cluster(
     at once). Raises :class:`~srccheck.errors.UsageError` when the scheduler
     cannot be reached.
     """
+    import dask
     from distributed import Client, LocalCluster
 
     # Dask logs worker starts and stops (and slow shutdowns on a busy machine); a run
@@ -64,13 +78,15 @@ def open_cluster(
             yield Cluster(client.get_executor(pure=False), client.dashboard_link, len(info), slots)
         return
     count = max(1, workers or 1)
-    local = LocalCluster(
-        n_workers=count,
-        threads_per_worker=threads,
-        processes=count > 1,
-        dashboard_address=":0",  # any free port: several runs may share a machine
-        silence_logs=logging.ERROR,
-    )
+    # Set while the workers start: a Nanny hands its config to the worker process it spawns.
+    with dask.config.set(DASK_CONFIG):
+        local = LocalCluster(
+            n_workers=count,
+            threads_per_worker=threads,
+            processes=count > 1,
+            dashboard_address=":0",  # any free port: several runs may share a machine
+            silence_logs=logging.ERROR,
+        )
     with local, Client(local) as client:
         yield Cluster(
             client.get_executor(pure=False), client.dashboard_link, count, count * threads

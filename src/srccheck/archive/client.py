@@ -17,15 +17,22 @@ Every archive API call goes through :meth:`ArchiveClient.get` (or ``post``):
   refused — after retries), later requests of the run fail at once with the
   same reason instead of waiting their turn: an offline run finishes quickly,
   and an unreachable archive is reported as ``error``, never "not archived".
+
+The slot holds within one client, that is within one process's run. Several
+clients that share an archive (the report tasks of a Dask cluster) are given
+:class:`ArchiveLeases`: every request, inside the client's own slot, also
+holds one of the archive host's leases, shared by all of them
+(srccheck.stages.leases).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -41,7 +48,9 @@ if TYPE_CHECKING:
     from srccheck.settings import Settings
 
 __all__ = [
+    "ARCHIVE_PER_HOST",
     "ArchiveClient",
+    "ArchiveLeases",
     "Reply",
     "RequestFailure",
     "failure_from_exception",
@@ -51,6 +60,18 @@ __all__ = [
 
 #: Requests at once to one archive; its min_interval does most of the limiting.
 ARCHIVE_PER_HOST = 2
+
+
+class ArchiveLeases(Protocol):
+    """Limits shared by several clients of one archive (the tasks of a cluster).
+
+    ``hold(host, spacing)`` waits for one of the host's ``ARCHIVE_PER_HOST``
+    leases and keeps it while the request runs and until ``spacing`` seconds
+    after it was granted: across all clients, at most ``ARCHIVE_PER_HOST``
+    requests in flight and at most ``ARCHIVE_PER_HOST`` started per ``spacing``.
+    """
+
+    def hold(self, host: str, spacing: float) -> AbstractAsyncContextManager[None]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +157,10 @@ class ArchiveClient:
         settings: Settings,
         *,
         clock: Clock | None = None,
+        leases: ArchiveLeases | None = None,
     ) -> None:
         self.archive = archive
+        self._leases = leases
         self._client = client
         self._settings = settings
         self._clock = clock or MonotonicClock()
@@ -210,7 +233,21 @@ class ArchiveClient:
 
     def slot(self, url: str) -> AbstractAsyncContextManager[None]:
         """The archive's politeness slot for a request to ``url`` made elsewhere."""
-        return self._limits.slot((urlsplit(url).hostname or "").lower())
+        return self._slot((urlsplit(url).hostname or "").lower())
+
+    @asynccontextmanager
+    async def _slot(self, host: str) -> AsyncIterator[None]:
+        """This client's slot for ``host`` and, when shared, one of the host's leases.
+
+        A lease is held ``ARCHIVE_PER_HOST`` × ``min_interval`` at least: the
+        shared rate is then that of one client (one start per ``min_interval``).
+        """
+        async with self._limits.slot(host):
+            if self._leases is None:
+                yield
+                return
+            async with self._leases.hold(host, ARCHIVE_PER_HOST * self.archive.min_interval):
+                yield
 
     async def _send_politely(
         self, method: str, url: str, **kwargs: object
@@ -229,7 +266,7 @@ class ArchiveClient:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    async with self._limits.slot(host):
+                    async with self._slot(host):
                         if server in self._unreachable:  # failed while this one waited
                             return self._not_asked(server)
                         response = await self._request(method, url, **kwargs)

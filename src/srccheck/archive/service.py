@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from srccheck.archive.client import ArchiveClient, RequestFailure
+from srccheck.archive.client import ArchiveClient, ArchiveLeases, RequestFailure
 from srccheck.archive.config import ArchiveConfig
 from srccheck.archive.memento import confirm_closest, query_timegate, query_timemap
 from srccheck.archive.model import (
@@ -73,6 +73,8 @@ class ArchiveService:
     the fetch stage's checker, used for snapshot content so that the size cap,
     charset detection and network safety policy apply to it as to any page.
     ``clock`` and ``now`` are for tests (request spacing, waits, "most recent").
+    ``leases`` are shared with the other services that ask the same archives at
+    the same time (the report tasks of a cluster); see :class:`ArchiveLeases`.
     """
 
     def __init__(
@@ -84,13 +86,15 @@ class ArchiveService:
         clock: Clock | None = None,
         now: Callable[[], dt.datetime] = _utcnow,
         cache: Store | None = None,
+        leases: ArchiveLeases | None = None,
     ) -> None:
         self._settings = settings
         self._cache = cache
         self._fetch_page = fetch_page
         self._now = now
         self._clients = [
-            ArchiveClient(archive, client, settings, clock=clock) for archive in settings.archives
+            ArchiveClient(archive, client, settings, clock=clock, leases=leases)
+            for archive in settings.archives
         ]
         self._lookups: dict[tuple[str, dt.date | None], asyncio.Task[ArchiveReport]] = {}
         # stored_at of the cache entry behind each lookup (None: not cached).

@@ -11,6 +11,8 @@ Results that may be cached go to the store (with their page texts, which the
 report stage reads back); every result, transient failures included, comes
 back to the caller, which keeps it in the stage's Parquet output.
 
+A task also answers the requests its Fetcher sent per host (for ``--host-stats``).
+
 A task's Fetcher may hold ``per_host`` requests in flight: a worker running T
 tasks at once (threads) holds at most T × ``per_host``; the run sizes T so that
 this stays within ``concurrency`` (:func:`threads_per_worker`).
@@ -36,7 +38,7 @@ from srccheck.models import LinkCheck
 from srccheck.reuse import depends_on
 from srccheck.settings import Settings
 from srccheck.stages.collect import host_of
-from srccheck.stages.model import CheckedURL
+from srccheck.stages.model import CheckedGroup, CheckedURL
 from srccheck.store import Store
 from srccheck.store import open_store as open_any_store
 
@@ -115,7 +117,7 @@ def task_settings(settings: Settings) -> Settings:
 
 def check_urls(
     urls: Sequence[str], settings: Settings, store: str, *, keep_pages: bool
-) -> list[CheckedURL]:
+) -> CheckedGroup:
     """Check ``urls`` (no host of which is checked by another task at the same time).
 
     ``settings`` are the fetch settings of the run (archive hosts trusted);
@@ -126,11 +128,11 @@ def check_urls(
 
 async def _check_urls(
     urls: Sequence[str], settings: Settings, store: str, keep_pages: bool
-) -> list[CheckedURL]:
+) -> CheckedGroup:
     cache = open_store(store, settings)  # the process's shared connection: not closed here
     async with Fetcher(task_settings(settings), cache=cache, keep_pages=keep_pages) as fetcher:
         outcomes = await asyncio.gather(*(fetcher.check(url) for url in urls))
-        return [
+        checked = [
             CheckedURL(
                 url=url,
                 host=host_of(url),
@@ -140,6 +142,7 @@ async def _check_urls(
             )
             for url, outcome in zip(urls, outcomes, strict=True)
         ]
+        return CheckedGroup(checked, await fetcher.host_stats())
 
 
 def _page_for_claims(outcome: FetchOutcome) -> bool:

@@ -1,7 +1,9 @@
 """The small values that travel between the stages and to and from workers.
 
-Every value here is a frozen dataclass of strings and numbers, so it pickles
-cheaply for a Dask worker on another machine and maps onto one Parquet row.
+Every row value here is a frozen dataclass of strings and numbers, so it
+pickles cheaply for a Dask worker on another machine and maps onto one Parquet
+row; a task's answer is its rows and the requests it sent per host
+(``--host-stats``, merged by the process that started the run).
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["ArticleDone", "CheckedURL", "Citation", "Stage"]
+from srccheck.models import HostStats
+
+__all__ = ["ArticleDone", "CheckedGroup", "CheckedURL", "Citation", "ReportedBatch", "Stage"]
 
 
 class Stage(StrEnum):
@@ -60,3 +64,21 @@ class ArticleDone:
     article: str
     report: str
     entry: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedGroup:
+    """A check task's answer: one result per URL of its group, and the requests its
+    fetcher sent per host (robots.txt, probes and retries included)."""
+
+    checked: list[CheckedURL]
+    host_stats: list[HostStats]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedBatch:
+    """A report task's answer: one per article, and the requests its own fetcher sent
+    per host (snapshots, pages no longer in the store)."""
+
+    done: list[ArticleDone]
+    host_stats: list[HostStats]

@@ -8,6 +8,10 @@ lookups, page texts, claims matched against the pages the article cites, the
 JSON and HTML reports written to the output folder (shared storage when the
 workers run on several machines) — only the fetcher differs: it answers from
 the check stage's results and reads page texts back from the store.
+
+On a Dask worker the archive requests of all report tasks share each archive
+host's leases on the scheduler (:mod:`srccheck.stages.leases`), so an archive's
+per-host limit holds across the cluster, not per task.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from srccheck.pipeline import ArticleRun, fetch_settings
 from srccheck.reuse import ReportStore
 from srccheck.settings import Settings
 from srccheck.stages.check import StagedChecker, open_store
-from srccheck.stages.model import ArticleDone, CheckedURL
+from srccheck.stages.leases import ClusterLeases, cluster_leases
+from srccheck.stages.model import ArticleDone, CheckedURL, ReportedBatch
 
 __all__ = ["DONE_SCHEMA", "report_articles"]
 
@@ -56,14 +61,19 @@ def report_articles(
     checks: Mapping[str, CheckedURL],
     settings: Settings,
     store: str,
-) -> list[ArticleDone]:
+) -> ReportedBatch:
     """Report each (article path, report stem) of ``articles``; write its report files.
 
     ``checks`` holds the check stage's result of every URL these articles
     cite; ``store`` is the run's store (page texts, archive lookups, report
     reuse when the run uses the persistent cache).
     """
-    return asyncio.run(_report_articles(articles, checks, settings, store))
+    leases = cluster_leases() if settings.archive_enabled and settings.archives else None
+    try:
+        return asyncio.run(_report_articles(articles, checks, settings, store, leases))
+    finally:
+        if leases is not None:
+            leases.close()
 
 
 async def _report_articles(
@@ -71,7 +81,8 @@ async def _report_articles(
     checks: Mapping[str, CheckedURL],
     settings: Settings,
     store: str,
-) -> list[ArticleDone]:
+    leases: ClusterLeases | None,
+) -> ReportedBatch:
     keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
     out = {Path(path): Path(stem) for path, stem in articles}
     sink = _Collect()
@@ -79,7 +90,7 @@ async def _report_articles(
     async with Fetcher(fetch_settings(settings), cache=cache, keep_pages=keep_pages) as own:
         checker = StagedChecker(checks, own, cache)
         archives = (
-            ArchiveService(settings, own.client, checker.check, cache=cache)
+            ArchiveService(settings, own.client, checker.check, cache=cache, leases=leases)
             if settings.archive_enabled and settings.archives
             else None
         )
@@ -90,7 +101,10 @@ async def _report_articles(
         )
         state = ArticleRun(settings, checker, archives, sink, out, reports)
         await asyncio.gather(*(state.check_article(path) for path in out))
-    return [
+        if leases is not None:
+            await leases.settle()
+        host_stats = await own.host_stats()
+    done = [
         ArticleDone(
             article=str(path),
             report=sink.reports[str(path)].model_dump_json(),
@@ -98,3 +112,4 @@ async def _report_articles(
         )
         for path in out
     ]
+    return ReportedBatch(done, host_stats)

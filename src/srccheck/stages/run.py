@@ -39,7 +39,15 @@ from srccheck import __version__
 from srccheck.articles import find_articles, load_article
 from srccheck.errors import InputError
 from srccheck.fetch.cache import cache_path
-from srccheck.models import ArticleReport, IndexEntry, ReportState, RunIndex, Summary
+from srccheck.fetch.stats import merge_host_stats
+from srccheck.models import (
+    ArticleReport,
+    HostStats,
+    IndexEntry,
+    ReportState,
+    RunIndex,
+    Summary,
+)
 from srccheck.pipeline import build_report, fetch_settings, index_entry, write_index
 from srccheck.report.console import NullProgress, ProgressSink, StageProgress
 from srccheck.report.html import write_article_html
@@ -49,7 +57,7 @@ from srccheck.reuse import settings_fingerprint
 from srccheck.settings import Settings
 from srccheck.stages.check import CHECKED_SCHEMA, check_urls, open_store
 from srccheck.stages.collect import CITATION_SCHEMA, collect_articles, host_groups
-from srccheck.stages.model import ArticleDone, CheckedURL, Citation, Stage
+from srccheck.stages.model import CheckedGroup, CheckedURL, Citation, ReportedBatch, Stage
 from srccheck.stages.report import DONE_SCHEMA, report_articles
 from srccheck.stages.tables import part_path, read_parts, write_part
 
@@ -84,6 +92,9 @@ def run_stages(
     ``stop_after`` the run ends after that stage and returns None: its outputs
     stay for the next run to start from. At most ``window`` tasks are submitted
     and unfinished at a time (a few per task slot of the cluster keeps it busy).
+    With ``settings.host_stats`` the index holds the requests every task sent
+    per host, added up (a resumed run counts only its own requests, like a
+    single-process run).
 
     When interrupted (Ctrl-C, or an error), the tasks not started are
     cancelled, every article without a report gets an ``incomplete`` one, the
@@ -113,22 +124,26 @@ def run_stages(
             progress.stage_progress(stage, done, total)
 
     entries: dict[Path, IndexEntry] = {}
+    requests: list[list[HostStats]] = []  # per task: requests sent per host (--host-stats)
     try:
         submit = _Window(executor, window)
         citations = _collect(submit, files, settings, work / Stage.COLLECT, report)
         if stop_after is Stage.COLLECT:
             return None
-        checks = _check(submit, citations, settings, store, work / Stage.CHECK, report)
+        checks = _check(
+            submit, citations, settings, store, work / Stage.CHECK, report, requests
+        )
         if stop_after is Stage.CHECK:
             return None
         _report(submit, files, out, citations, checks, settings, store, work, sink, entries,
-                report)
+                report, requests)
     except BaseException:
         _write_incomplete(files, out, settings, entries, sink)
         with suppress(InputError):
             write_index(_index(files, entries, started, ReportState.INCOMPLETE), settings)
         raise
-    index = _index(files, entries, started, ReportState.COMPLETE)
+    host_stats = merge_host_stats(requests) if settings.host_stats else None
+    index = _index(files, entries, started, ReportState.COMPLETE, host_stats)
     write_index(index, settings)
     sink.finish(index)
     shutil.rmtree(work, ignore_errors=True)
@@ -239,6 +254,7 @@ def _check(
     store: str,
     folder: Path,
     report: Callable[[Stage, int, int], None],
+    requests: list[list[HostStats]],
 ) -> dict[str, CheckedURL]:
     results: dict[str, CheckedURL] = {}
     last = -1
@@ -258,10 +274,11 @@ def _check(
             write_part(part_path(folder, last), buffer, CHECKED_SCHEMA)
             buffer.clear()
 
-    def done(_: None, rows: list[CheckedURL]) -> None:
-        for row in rows:
+    def done(_: None, group: CheckedGroup) -> None:
+        requests.append(group.host_stats)
+        for row in group.checked:
             results[row.url] = row
-        buffer.extend(rows)
+        buffer.extend(group.checked)
         if len(buffer) >= _FLUSH_ROWS:
             flush()
         report(Stage.CHECK, len(results), total)
@@ -290,6 +307,7 @@ def _report(
     sink: ProgressSink,
     entries: dict[Path, IndexEntry],
     report: Callable[[Stage, int, int], None],
+    requests: list[list[HostStats]],
 ) -> None:
     folder = work / Stage.REPORT
     last = -1
@@ -316,8 +334,9 @@ def _report(
             write_part(part_path(folder, last), buffer, DONE_SCHEMA)
             buffer.clear()
 
-    def done(_: None, answers: list[ArticleDone]) -> None:
-        for answer in answers:
+    def done(_: None, batch: ReportedBatch) -> None:
+        requests.append(batch.host_stats)
+        for answer in batch.done:
             path = by_name[answer.article]
             entries[path] = IndexEntry.model_validate_json(answer.entry)
             sink.article_done(ArticleReport.model_validate_json(answer.report))
@@ -360,6 +379,7 @@ def _index(
     entries: dict[Path, IndexEntry],
     started: dt.datetime,
     state: ReportState,
+    host_stats: list[HostStats] | None = None,
 ) -> RunIndex:
     ordered = [entries[path] for path in files if path in entries]
     return RunIndex(
@@ -369,6 +389,7 @@ def _index(
         state=state,
         articles=ordered,
         totals=sum((e.summary for e in ordered), Summary.of([])),
+        host_stats=host_stats,
     )
 
 
