@@ -666,6 +666,12 @@ async def test_cache_call_reads_and_queues_in_the_loop_and_waits_in_a_thread(
         assert not pending.done()
         cache._lock.release()
         assert await pending is not None
+        # The put that fills the batch writes it: in a thread.
+        assert cache.put_at_once("link", "k5", "{}", 60) == (False, None)
+    with Cache(tmp_path / "other.sqlite3", write_batch=100) as cache:
+        # A page to compress goes to a thread as well (zlib works there without the GIL).
+        assert cache.put_at_once("link", "page", "{}", 60, body="Text") == (False, None)
+        assert cache.put_at_once("link", "nopage", "{}", 60)[0] is True
 
 
 def test_a_run_opens_its_sqlite_cache_batched(tmp_path: Path) -> None:
