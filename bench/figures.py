@@ -30,6 +30,8 @@ FIGURE_KEYS: tuple[str, ...] = (
     "ideal_urls_per_second",
     "ratio_to_ideal",
     "ratio_to_adjusted_ideal",
+    "peak_in_flight",
+    "peak_in_flight_per_host",
     "request_ms_p50",
     "request_ms_p95",
     "peak_rss_mb",
@@ -43,6 +45,8 @@ FIGURE_KEYS: tuple[str, ...] = (
     "claims_mb_per_second",
     "linkchecker_wall_s",
     "linkinator_wall_s",
+    "linkchecker_peak_in_flight",
+    "linkinator_peak_in_flight",
     "srccheck_to_linkchecker_time",
     "srccheck_to_linkinator_time",
 )

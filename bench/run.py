@@ -24,7 +24,7 @@ import tempfile
 from collections import Counter as Tally
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 if __package__ in (None, ""):  # run as a script: make ``bench`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -45,6 +45,7 @@ from bench.process import ProcessRun, run_measured
 from bench.server import (
     Counter,
     CounterSnapshot,
+    InFlightPeaks,
     RequestCounters,
     ServerConfig,
     bench_server,
@@ -117,12 +118,21 @@ class BenchConfig:
 # --- srccheck runs ----------------------------------------------------------------------
 
 
+class PeerOutcome(NamedTuple):
+    """A peer's run with the server's request counts and in-flight peaks during it."""
+
+    run: ProcessRun
+    requests: CounterSnapshot
+    peaks: InFlightPeaks
+
+
 @dataclass(frozen=True, slots=True)
 class CheckRun:
     """One ``srccheck verify`` run and what the server and the reports say about it."""
 
     process: ProcessRun
     requests: CounterSnapshot
+    peaks: InFlightPeaks  # the server's count of requests in flight at once
     reported_urls: dict[str, float]  # distinct URL → elapsed_ms of its check
     statuses: dict[str, int]
     from_cache: int
@@ -175,6 +185,26 @@ def _read_reports(output: Path) -> tuple[dict[str, float], dict[str, int], int]:
     return urls, dict(statuses), cached
 
 
+#: The environment of every srccheck run: bytecode caching on, as an installed package has it
+#: (a shell with PYTHONDONTWRITEBYTECODE set made every run compile srccheck's modules again).
+_CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+_COMPILE = (
+    "import compileall, os, srccheck; "
+    "compileall.compile_dir(os.path.dirname(srccheck.__file__), quiet=2)"
+)
+
+
+def precompile_srccheck(config: BenchConfig) -> None:
+    """Write srccheck's bytecode before the timed runs, as ``pip install`` does: start-up
+    would otherwise include compiling every module (about 0.5 s of CPU) in a source
+    checkout whose ``__pycache__`` is missing or stale. Only for ``… -m srccheck``."""
+    if tuple(config.srccheck[-2:]) != ("-m", "srccheck"):
+        return
+    subprocess.run(
+        [*config.srccheck[:-2], "-c", _COMPILE], env=_CHILD_ENV, check=False, capture_output=True
+    )
+
+
 def run_srccheck(
     config: BenchConfig,
     workload: Workload,
@@ -208,12 +238,15 @@ def run_srccheck(
     if profile:
         command = [*_py_spy(log.with_suffix(".pyspy.txt")), *command]
     before = counters.snapshot()
-    process = run_measured(command, log=log)
+    counters.reset_peaks()
+    process = run_measured(command, log=log, env=_CHILD_ENV)
     requests = counters.snapshot() - before
+    peaks = counters.peaks()
     urls, statuses, cached = _read_reports(output) if output.exists() else ({}, {}, 0)
     return CheckRun(
         process=process,
         requests=requests,
+        peaks=peaks,
         reported_urls=urls,
         statuses=statuses,
         from_cache=cached,
@@ -236,11 +269,15 @@ def _py_spy(output: Path) -> list[str]:
     return [str(PY_SPY), "record", "--format", "raw", "--rate", "200", "-o", str(output), "--"]
 
 
-def _run_json(run: CheckRun | ProcessRun | None, requests: CounterSnapshot | None = None) -> Any:
+def _run_json(
+    run: CheckRun | ProcessRun | None,
+    requests: CounterSnapshot | None = None,
+    peaks: InFlightPeaks | None = None,
+) -> Any:
     if run is None:
         return None
     if isinstance(run, CheckRun):
-        data = _run_json(run.process, run.requests)
+        data = _run_json(run.process, run.requests, run.peaks)
         data |= {
             "reported_urls": len(run.reported_urls),
             "cited_urls": run.cited,
@@ -260,6 +297,8 @@ def _run_json(run: CheckRun | ProcessRun | None, requests: CounterSnapshot | Non
     if requests is not None:
         data["requests"] = {c.name.lower(): requests.count(c) for c in Counter}
         data["distinct_pages_requested"] = sum(1 for n in requests.pages if n)
+    if peaks is not None:
+        data["peak_in_flight"] = {"overall": peaks.overall, "per_host": list(peaks.per_host)}
     return data
 
 
@@ -302,6 +341,7 @@ def _run_in(config: BenchConfig, work: Path, logs: Path, stamp: str, echo: Any) 
             f"latency {config.latency * 1000:.0f} ms; writing articles to {work}"
         )
         workload, memory_workload = _write_workloads(config, web, work)
+        precompile_srccheck(config)
         selftest = self_test(web, connections=4 * config.slots, seconds=config.selftest_seconds)
         echo(
             f"srccheck: {workload.articles} articles, {workload.citations} citations, "
@@ -342,7 +382,7 @@ def _run_in(config: BenchConfig, work: Path, logs: Path, stamp: str, echo: Any) 
                 )
                 runs["warm_rebuilt"] = rebuilt
         start_url = f"http://{host_address(0)}:{web.port}/__bench/links.html"
-        peer_runs: dict[Peer, tuple[ProcessRun, CounterSnapshot] | None] = {}
+        peer_runs: dict[Peer, PeerOutcome | None] = {}
         for peer in config.peers:
             echo(
                 f"peer: {peer.value} …"
@@ -350,10 +390,15 @@ def _run_in(config: BenchConfig, work: Path, logs: Path, stamp: str, echo: Any) 
                 else f"peer: {peer.value} not installed, skipped; install: {peer.install_hint}"
             )
             before = counters.snapshot()
+            counters.reset_peaks()
             result = run_peer(
                 peer, start_url, concurrency=config.concurrency, work_dir=logs / peer.value
             )
-            peer_runs[peer] = None if result is None else (result, counters.snapshot() - before)
+            peer_runs[peer] = (
+                None
+                if result is None
+                else PeerOutcome(result, counters.snapshot() - before, counters.peaks())
+            )
         memory = None
         if memory_workload is not None:
             echo(
@@ -446,13 +491,11 @@ def _fields(web: Web) -> dict[str, Any]:
     return {name: getattr(web, name) for name in web.__dataclass_fields__}
 
 
-def _peer_json(
-    peer: Peer, outcome: tuple[ProcessRun, CounterSnapshot] | None, workload: Workload
-) -> dict[str, Any]:
+def _peer_json(peer: Peer, outcome: PeerOutcome | None, workload: Workload) -> dict[str, Any]:
     if outcome is None:
         return {"installed": False, "install": peer.install_hint}
-    run, requests = outcome
-    data = _run_json(run, requests)
+    run, requests, peaks = outcome
+    data = _run_json(run, requests, peaks)
     data["installed"] = True
     data["all_cited_requested"] = all(requests.pages[p] > 0 for p in workload.cited_pages)
     return data
@@ -475,7 +518,7 @@ def _figures(
     cold: CheckRun,
     warm: CheckRun | None,
     memory: CheckRun | None,
-    peer_runs: dict[Peer, tuple[ProcessRun, CounterSnapshot] | None],
+    peer_runs: dict[Peer, PeerOutcome | None],
     matching: Any,
     has_cache: bool,
     rebuilt: CheckRun | None = None,
@@ -518,6 +561,20 @@ def _figures(
             rate * factor / ideal if rate else None,
             "",
             note=f"mean service time {factor:.3f} × latency" if rate else _failed(cold),
+        ),
+        Figure(
+            "peak_in_flight",
+            "peak requests in flight (server count)",
+            cold.peaks.overall,
+            "",
+            Target(Comparison.AT_MOST, config.concurrency, "--concurrency"),
+        ),
+        Figure(
+            "peak_in_flight_per_host",
+            "peak requests in flight, busiest host",
+            cold.peaks.busiest_host,
+            "",
+            Target(Comparison.AT_MOST, config.per_host, "--per-host"),
         ),
         Figure("request_ms_p50", "request time p50", percentile(elapsed, 50), ms, note=no_data),
         Figure("request_ms_p95", "request time p95", percentile(elapsed, 95), ms, note=no_data),
@@ -645,7 +702,7 @@ def _memory_figure(config: BenchConfig, memory: CheckRun | None) -> Figure:
 
 def _peer_figures(
     peer: Peer,
-    outcome: tuple[ProcessRun, CounterSnapshot] | None,
+    outcome: PeerOutcome | None,
     cold: CheckRun,
     workload: Workload,
     skipped: bool,
@@ -660,6 +717,7 @@ def _peer_figures(
         )
         return [
             Figure(f"{name}_wall_s", f"{name} wall time", None, note=note),
+            Figure(f"{name}_peak_in_flight", f"{name} peak requests in flight", None, note=note),
             Figure(
                 f"srccheck_to_{name}_time",
                 f"srccheck time / {name} time",
@@ -668,7 +726,7 @@ def _peer_figures(
                 note=note,
             ),
         ]
-    run, requests = outcome
+    run, requests, peaks = outcome
     checked = sum(1 for p in workload.cited_pages if requests.pages[p])
     heads = requests.count(Counter.HEAD)
     note = f"{checked}/{workload.distinct_urls} URLs requested, exit {run.returncode}"
@@ -685,6 +743,13 @@ def _peer_figures(
     ratio = cold.process.wall_s / run.wall_s if cold.ok and run.wall_s else None
     return [
         Figure(f"{name}_wall_s", f"{name} wall time", run.wall_s, "s", note=note),
+        Figure(
+            f"{name}_peak_in_flight",
+            f"{name} peak requests in flight",
+            peaks.overall,
+            note=f"server count; busiest host {peaks.busiest_host}; given --concurrency "
+            f"{config.concurrency}",
+        ),
         Figure(
             f"srccheck_to_{name}_time",
             f"srccheck time / {name} time",

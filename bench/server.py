@@ -10,6 +10,12 @@ Requests are counted in shared memory without locks: each worker owns one row
 of a :class:`RequestCounters` table and the parent adds the rows up, so "the
 warm run sent N requests" is a difference of two snapshots.
 
+Requests *in flight* (from the moment uvicorn hands a counted request to the
+app until its last byte is sent) are counted across all workers, overall and
+per host, in a second shared table under one lock, with the peak of each since
+:meth:`RequestCounters.reset_peaks`: the server's own evidence of a client's
+``--concurrency`` and ``--per-host`` caps (:meth:`RequestCounters.peaks`).
+
 Paths served (besides the pages of :class:`bench.corpus.Web`):
 
 * ``/__bench/health`` – 200, for the start-up check (not counted);
@@ -35,6 +41,8 @@ from bench.corpus import PageKind, Web, host_address, page_id_from_path
 __all__ = [
     "Counter",
     "CounterSnapshot",
+    "InFlight",
+    "InFlightPeaks",
     "RequestCounters",
     "SelfTestResult",
     "ServerConfig",
@@ -86,18 +94,41 @@ class CounterSnapshot:
         return self.totals[column]
 
 
+@dataclass(frozen=True, slots=True)
+class InFlightPeaks:
+    """The most requests in flight at once since the last reset: overall and per host."""
+
+    overall: int
+    per_host: tuple[int, ...]  # indexed by host number
+
+    @property
+    def busiest_host(self) -> int:
+        """The highest per-host peak (0 when no host was asked)."""
+        return max(self.per_host, default=0)
+
+
 @dataclass(slots=True)
 class RequestCounters:
-    """A workers × (counters + pages) table of 64-bit ints in shared memory."""
+    """A workers × (counters + pages) table of 64-bit ints in shared memory.
+
+    Besides, an in-flight table shared by all workers: ``[now, peak]`` overall,
+    then ``[now, peak]`` per host, updated under ``lock`` (a request enters and
+    leaves it once each; the lock is held for a few additions).
+    """
 
     workers: int
     pages: int
+    hosts: int = 1
     table: Any = field(init=False)
+    in_flight: Any = field(init=False)
+    lock: Any = field(init=False)
 
     def __post_init__(self) -> None:
         self.table = multiprocessing.sharedctypes.RawArray(
             "q", self.workers * (_COLUMNS + self.pages)
         )
+        self.in_flight = multiprocessing.sharedctypes.RawArray("q", 2 * (1 + self.hosts))
+        self.lock = multiprocessing.get_context("spawn").Lock()
 
     @property
     def row_length(self) -> int:
@@ -109,15 +140,58 @@ class RequestCounters:
         summed = [sum(col) for col in zip(*rows, strict=True)]
         return CounterSnapshot(tuple(summed[:_COLUMNS]), tuple(summed[_COLUMNS:]))
 
+    def peaks(self) -> InFlightPeaks:
+        """The peaks since the last :meth:`reset_peaks` (or the start)."""
+        with self.lock:
+            values = self.in_flight[:]
+        return InFlightPeaks(values[1], tuple(values[3::2]))
+
+    def reset_peaks(self) -> None:
+        """Start a new measuring window: each peak becomes what is in flight now."""
+        with self.lock:
+            for i in range(0, len(self.in_flight), 2):
+                self.in_flight[i + 1] = self.in_flight[i]
+
+
+class InFlight:
+    """One worker's handle on the shared in-flight table (see :class:`RequestCounters`)."""
+
+    def __init__(self, table: Any, lock: Any) -> None:
+        self.table = table
+        self.lock = lock
+
+    def enter(self, host: int | None) -> None:
+        """A request arrived; ``host`` is its host number (``None``: not one of ours)."""
+        with self.lock:
+            self._add(0, 1)
+            if host is not None:
+                self._add(2 + 2 * host, 1)
+
+    def leave(self, host: int | None) -> None:
+        with self.lock:
+            self._add(0, -1)
+            if host is not None:
+                self._add(2 + 2 * host, -1)
+
+    def _add(self, at: int, step: int) -> None:
+        now = self.table[at] + step
+        self.table[at] = now
+        if now > self.table[at + 1]:
+            self.table[at + 1] = now
+
 
 class BenchApp:
     """The ASGI application of one worker (raw ASGI: no framework between us and uvicorn)."""
 
-    def __init__(self, config: ServerConfig, table: Any, row: int) -> None:
+    def __init__(
+        self, config: ServerConfig, table: Any, row: int, in_flight: InFlight | None = None
+    ) -> None:
         self.config = config
         self.web = config.web
         self.table = table
         self.base = row * (_COLUMNS + config.web.pages)
+        self.in_flight = in_flight
+        self.host_numbers = {host_address(h): h for h in range(config.web.hosts)}
 
     def _count(self, column: int, method: str) -> None:
         # Only this worker writes its row, and the loop is single-threaded: no lock.
@@ -134,6 +208,18 @@ class BenchApp:
         if path == "/__bench/health":
             await _respond(send, method, 200, b"ok", "text/plain")
             return
+        if self.in_flight is None:
+            await self._answer(path, method, send)
+            return
+        server = scope.get("server")
+        host = self.host_numbers.get(server[0]) if server else None
+        self.in_flight.enter(host)
+        try:
+            await self._answer(path, method, send)
+        finally:
+            self.in_flight.leave(host)
+
+    async def _answer(self, path: str, method: str, send: Send) -> None:
         page = page_id_from_path(path)
         if page is None or page >= self.web.pages:
             self._count(Counter.OTHER, method)
@@ -179,11 +265,18 @@ async def _respond(
     await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
 
 
-def _serve_worker(config: ServerConfig, table: Any, row: int, sockets: list[socket.socket]) -> None:
+def _serve_worker(
+    config: ServerConfig,
+    table: Any,
+    in_flight: Any,
+    lock: Any,
+    row: int,
+    sockets: list[socket.socket],
+) -> None:
     """Entry point of one worker process: serve ``sockets`` until SIGTERM."""
     import uvicorn
 
-    app = BenchApp(config, table, row)
+    app = BenchApp(config, table, row, InFlight(in_flight, lock))
     uv_config = uvicorn.Config(
         app,
         loop="uvloop",
@@ -253,12 +346,12 @@ def bench_server(config: ServerConfig) -> Iterator[tuple[ServerConfig, RequestCo
     config = ServerConfig(
         web=web, latency=config.latency, workers=config.workers, links=config.links
     )
-    counters = RequestCounters(config.workers, web.pages)
+    counters = RequestCounters(config.workers, web.pages, web.hosts)
     ctx = multiprocessing.get_context("spawn")
     processes = [
         ctx.Process(
             target=_serve_worker,
-            args=(config, counters.table, row, sockets),
+            args=(config, counters.table, counters.in_flight, counters.lock, row, sockets),
             name=f"bench-server-{row}",
             daemon=True,
         )

@@ -214,6 +214,7 @@ def open_store(
     settings: Settings,
     *,
     clock: Callable[[], float] = time.time,
+    write_batch: int = 1,
 ) -> Store:
     """Open the store at ``location`` with the size bound of ``settings``.
 
@@ -221,7 +222,9 @@ def open_store(
     cache folder by default); a :class:`StoreURL` or a ``postgresql://`` /
     ``postgres://`` string → that PostgreSQL database (its table is created when
     missing); any other string or a path → that SQLite file. ``clock`` gives the
-    epoch seconds entries are stamped with (tests pass a fake one).
+    epoch seconds entries are stamped with (tests pass a fake one). ``write_batch``:
+    entries a SQLite cache writes per transaction (see :class:`~srccheck.fetch.cache.Cache`);
+    the PostgreSQL store writes each entry at once.
 
     Raises:
         UsageError: the store cannot be opened (bad URL, unreachable server, refused
@@ -237,4 +240,4 @@ def open_store(
 
         return PostgresCache(location, max_bytes=settings.cache_max_bytes, clock=clock)
     path = location if location is not None else cache_path(settings.cache_dir)
-    return Cache(path, max_bytes=settings.cache_max_bytes, clock=clock)
+    return Cache(path, max_bytes=settings.cache_max_bytes, clock=clock, write_batch=write_batch)

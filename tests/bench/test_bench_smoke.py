@@ -96,6 +96,10 @@ def test_quick_path_on_a_tiny_workload(tmp_path: Path) -> None:
     assert written["runs"]["memory"]["all_cited_requested"] is True
     assert written["figures"]["urls_per_second"]["value"] > 0
     assert written["figures"]["peak_rss_mb"]["value"] > 0
+    # The server's own count: srccheck held its --concurrency 4 and --per-host 2.
+    assert 1 <= written["figures"]["peak_in_flight"]["value"] <= 4
+    assert 1 <= written["figures"]["peak_in_flight_per_host"]["value"] <= 2
+    assert written["figures"]["peak_in_flight_per_host"]["met"] is True
     assert "skipped (--no-peers)" in written["figures"]["linkinator_wall_s"]["note"]
     for figure in written["figures"].values():  # every figure was printed on its own line
         assert any(line.startswith(figure["label"]) for line in lines), figure["label"]

@@ -544,3 +544,141 @@ def test_a_read_does_not_fail_because_a_recency_mark_cannot_be_written(tmp_path:
             other.execute("ROLLBACK")
             other.close()
         assert found == 600
+
+
+# --- batched writes (a run's SQLite cache) ------------------------------------------------------
+
+
+def _rows(path: Path) -> int:
+    return query(path, "SELECT COUNT(*) FROM entries")[0][0]
+
+
+def test_batched_puts_are_read_back_at_once_and_written_per_batch(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    path = tmp_path / "cache.sqlite3"
+    with Cache(path, clock=fake_time, write_batch=4) as cache:
+        stamps = [
+            cache.put("link", f"k{i}", f'{{"n": {i}}}', ttl=60, body="Text") for i in range(3)
+        ]
+        assert _rows(path) == 0  # queued, not written yet: another connection sees nothing
+        entry = cache.get("link", "k1")  # … but this cache reads its own queued entry
+        assert entry is not None
+        assert (entry.value, entry.body, entry.stored_at) == ('{"n": 1}', "Text", stamps[1])
+        fake_time.now += 61
+        assert cache.get("link", "k1") is None  # a queued entry expires like a stored one
+        assert cache.get("link", "k1", stale=True) is not None
+        cache.put("link", "k3", "{}", ttl=60)  # the fourth: the batch is written
+        assert _rows(path) == 4
+        cache.put("link", "k4", "{}", ttl=60)
+        assert _rows(path) == 4
+    assert _rows(path) == 5  # closing writes the rest
+
+
+def test_batched_cache_writes_a_queued_entry_before_comparing_or_counting(
+    tmp_path: Path, fake_time: FakeTime
+) -> None:
+    with Cache(tmp_path / "cache.sqlite3", clock=fake_time, write_batch=100) as cache:
+        stamp = cache.put("link", "a", "{}", ttl=60)
+        assert cache.unchanged_since({("link", "a"): stamp})
+        cache.put("link", "b", "{}", ttl=60)
+        assert cache.stats().entries == {"link": 2}
+        cache.put("link", "c", "{}", ttl=60)
+        fake_time.now += 30
+        assert cache.refresh("link", "c", ttl=60, value='{"new": 1}') == fake_time.now
+        refreshed = cache.get("link", "c")
+        assert refreshed is not None
+        assert refreshed.value == '{"new": 1}'
+        cache.put("link", "d", "{}", ttl=60)
+        cache.delete("link", "d")
+        assert cache.get("link", "d") is None
+
+
+def test_batched_puts_are_written_half_a_second_after_the_oldest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srccheck.fetch.cache as cache_module
+
+    timer = FakeTime()
+    monkeypatch.setattr(cache_module, "_monotonic", timer)
+    path = tmp_path / "cache.sqlite3"
+    with Cache(path, write_batch=100) as cache:
+        cache.put("link", "a", "{}", ttl=60)
+        timer.now += 0.4
+        cache.put("link", "b", "{}", ttl=60)
+        assert _rows(path) == 0
+        timer.now += 0.2  # half a second after the first put
+        cache.put("link", "c", "{}", ttl=60)
+        assert _rows(path) == 3
+
+
+KILLED_BATCHED = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from srccheck.fetch.cache import Cache
+
+    cache = Cache(Path(sys.argv[1]), write_batch=10)
+    for i in range(1_000_000):
+        cache.put("archive", f"killed-{i}", "{}", ttl=3600)
+        if i == 25:
+            print("started", flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs kill -9")
+def test_a_killed_run_loses_at_most_its_queued_batch(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BATCHED, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None
+    assert writer.stdout.readline().strip() == "started"
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait(timeout=10)
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        (count,) = db.execute("SELECT COUNT(*) FROM entries").fetchone()
+    assert count >= 20  # every complete batch before "started" was written
+    assert count % 10 == 0  # whole batches only: a transaction is all or nothing
+    with Cache(path) as cache:
+        assert cache.get("archive", "killed-0") is not None
+
+
+async def test_cache_call_reads_and_queues_in_the_loop_and_waits_in_a_thread(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+
+    from srccheck.fetch.cache import cache_call
+
+    with Cache(tmp_path / "cache.sqlite3", write_batch=3) as cache:
+        for i in range(5):
+            assert await cache_call(cache.put, "link", f"k{i}", "{}", 60) is not None
+        entries = [await cache_call(cache.get, "link", f"k{i}") for i in range(5)]
+        assert all(entry is not None for entry in entries)
+        assert _rows(tmp_path / "cache.sqlite3") == 3  # the third put wrote a batch
+        # The lock held by another thread: the call goes to a thread and waits for it.
+        cache._lock.acquire()
+        pending = asyncio.ensure_future(cache_call(cache.get, "link", "k4"))
+        await asyncio.sleep(0.05)
+        assert not pending.done()
+        cache._lock.release()
+        assert await pending is not None
+        # The put that fills the batch writes it: in a thread.
+        assert cache.put_at_once("link", "k5", "{}", 60) == (False, None)
+    with Cache(tmp_path / "other.sqlite3", write_batch=100) as cache:
+        # A page to compress goes to a thread as well (zlib works there without the GIL).
+        assert cache.put_at_once("link", "page", "{}", 60, body="Text") == (False, None)
+        assert cache.put_at_once("link", "nopage", "{}", 60)[0] is True
+
+
+def test_a_run_opens_its_sqlite_cache_batched(tmp_path: Path) -> None:
+    opened = open_cache(Settings(cache_dir=tmp_path / "c"))
+    assert isinstance(opened, Cache)
+    with opened:
+        opened.put("link", "a", "{}", ttl=60)
+        assert _rows(opened.path) == 0
+        assert opened.get("link", "a") is not None
+    assert _rows(tmp_path / "c" / "cache.sqlite3") == 1

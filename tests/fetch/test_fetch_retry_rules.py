@@ -9,7 +9,8 @@ import pytest
 from tenacity import RetryCallState
 from tenacity.wait import wait_fixed
 
-from srccheck.fetch.retry import RetryAfterWait, parse_retry_after, should_retry
+from srccheck.fetch.retry import RetryAfterWait, parse_retry_after, should_retry, with_retries
+from srccheck.settings import Settings
 from srccheck.status import Status
 
 
@@ -83,3 +84,38 @@ def test_retry_after_wait_prefers_the_server_and_caps_it(
 ) -> None:
     waiter = RetryAfterWait(wait_fixed(1.5), cap=30.0)
     assert waiter(state_with(FakeAttempt(Status.HTTP_ERROR, 429, retry_after))) == wait
+
+
+OK = FakeAttempt(Status.OK, 200, None)
+BUSY = FakeAttempt(Status.HTTP_ERROR, 503, 4.0)
+
+
+@pytest.mark.parametrize(
+    ("answers", "retries", "calls", "waits", "last"),
+    [
+        ([OK], 2, 1, [], OK),  # no retry needed: one attempt, no wait
+        ([BUSY, OK], 2, 2, [4.0], OK),  # Retry-After honoured before the second attempt
+        ([BUSY, BUSY, BUSY, OK], 2, 3, [4.0, 4.0], BUSY),  # 1 + retries attempts at most
+        ([BUSY, OK], 0, 1, [], BUSY),  # no retries: the first answer stands
+    ],
+)
+async def test_with_retries_attempts_and_waits_as_the_rule_says(
+    answers: list[FakeAttempt], retries: int, calls: int, waits: list[float], last: FakeAttempt
+) -> None:
+    queue = list(answers)
+    made: list[FakeAttempt] = []
+    slept: list[float] = []
+
+    async def attempt() -> FakeAttempt:
+        made.append(queue.pop(0))
+        return made[-1]
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    settings = Settings(retries=retries, retry_after_cap=30.0)
+    result = await with_retries(attempt, settings, sleep=sleep)
+
+    assert result is last
+    assert len(made) == calls
+    assert slept == waits

@@ -75,7 +75,7 @@ from srccheck.fetch.limits import Clock, HostLimits, MonotonicClock
 from srccheck.fetch.model import FetchOutcome, Page
 from srccheck.fetch.paywall import tree_paywall_signals
 from srccheck.fetch.policy import AddressPolicy, build_transport
-from srccheck.fetch.retry import parse_retry_after, retrying
+from srccheck.fetch.retry import parse_retry_after, with_retries
 from srccheck.fetch.robots import ROBOTS_REASON, RobotsRules, robots_rules
 from srccheck.fetch.soft404 import (
     Soft404Evidence,
@@ -716,7 +716,7 @@ class Fetcher:
 
         try:
             settings = self._side_settings if side else self._settings
-            return await retrying(settings, sleep=self._clock.sleep)(attempt)
+            return await with_retries(attempt, settings, sleep=self._clock.sleep)
         finally:
             chain.retries += max(sent - 1, 0)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from email.message import Message
 from html import unescape
@@ -33,10 +34,13 @@ _TITLE_TAG = re.compile(r"<title[\s/>]", re.IGNORECASE)
 _TITLE_START = re.compile(r"<title(?:[\s/][^>]*)?>", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=512)
 def parse_content_type(value: str | None) -> tuple[str | None, str | None]:
     """``(media type, charset)`` of a ``Content-Type`` header, lower-cased; ``None`` when absent.
 
     ``"text/html; charset=ISO-8859-1"`` → ``("text/html", "iso-8859-1")``.
+    Cached: a run sees a few distinct values, and the email parser behind this
+    took 2 % of a links-only run's CPU.
     """
     if not value or not value.strip():
         return None, None
