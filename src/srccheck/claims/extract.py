@@ -44,13 +44,21 @@ _MIN_QUOTE_WORDS = 3
 _ABBREVIATIONS = _words(
     """
     dr prof nr ca bzw usw vgl z b u a etc vs mio mrd st jh jan feb mär apr jun jul aug sep
-    sept okt nov dez mr mrs ms no inc ltd co corp gen lt col sen rep gov
+    sept okt nov dez mar oct dec mr mrs ms no inc ltd co corp gen lt col sen rep gov
     """
 )
 _MONTH_WORDS = _words(
     """
     januar februar märz april mai juni juli august september oktober november dezember
     january february march june july october december
+    """
+)
+# Words that start a sentence and never follow an ordinal ("3. Oktober", "2. Weltkrieg"):
+# after a number of one or two digits they mean the number ended the sentence.
+_SENTENCE_STARTERS = _words(
+    """
+    the a an it he she they we i this that these those there but and his her their our its
+    der die das er sie es wir ich ein eine dies diese doch aber dann
     """
 )
 _BOUNDARY = re.compile(r"[.!?…]+[\"“”»«’']?(?=\s)|\n[ \t]*\n")
@@ -97,8 +105,11 @@ def split_sentences(text: str, protected: Iterable[tuple[int, int]] = ()) -> lis
             following = next_word.group(1) if next_word else ""
             if word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue
-            if word.isdigit() and (len(word) <= 2 or following.lower() in _MONTH_WORDS):
-                continue
+            if word.isdigit() and (
+                following.lower() in _MONTH_WORDS
+                or (len(word) <= 2 and following.lower() not in _SENTENCE_STARTERS)
+            ):
+                continue  # "21. Oktober", "der 2. Weltkrieg"; but "52 to 48. The"
             if following[:1].islower() and following not in ("so",):
                 continue  # "ca. fünf", "u. a. die": a lower-case word does not start a sentence
         cuts.append(m.end())
