@@ -24,7 +24,8 @@ def _sentences(text: str) -> list[str]:
         ("Er kam am 3. Okt. 2020 an. Dann ging er.",
          ["Er kam am 3. Okt. 2020 an.", "Dann ging er."]),
         # German ordinals before a month, abbreviations before a lower-case word.
-        ("Sie kam am 21. Oktober an. Dann ging sie.", ["Sie kam am 21. Oktober an.", "Dann ging sie."]),
+        ("Sie kam am 21. Oktober an. Dann ging sie.",
+         ["Sie kam am 21. Oktober an.", "Dann ging sie."]),
         ("Er sagte ca. fünf Worte. Dann ging er.", ["Er sagte ca. fünf Worte.", "Dann ging er."]),
         ("Im 2. Weltkrieg fiel er. Die Stadt brannte.",
          ["Im 2. Weltkrieg fiel er.", "Die Stadt brannte."]),
