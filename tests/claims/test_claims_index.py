@@ -107,3 +107,20 @@ def test_no_window_when_too_few_content_words_are_near() -> None:
     # Half of four content words is two, and "haus" and "baum" are ten words apart.
     assert index.candidate_windows(["haus", "baum", "wald", "feld"]) == []
     assert index.candidate_windows(["haus", "baum"]) != []  # one of two is enough
+
+
+def test_nothing_to_search_loads_no_array_library() -> None:
+    # A run whose sources could not be read matches its claims against no text:
+    # that must not pay numpy's import (a tenth of a second of a one-article run).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from srccheck.claims.index import PageIndex\n"
+        "index = PageIndex.build([])\n"
+        "assert index.candidate_windows(['haus', 'baum', 'wald']) == []\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -298,9 +298,11 @@ class PageIndex:
         positions of the phrase's content words in all documents at once
         (:meth:`_window_keys`), not a Python step per position.
         """
+        content = [w for w in words if len(w) >= 4] or list(words)
+        if not any(word in self.postings for word in content):
+            return []  # no page holds any of them (or no page was read)
         import numpy as np  # on the first fuzzy lookup: a links-only run never loads it
 
-        content = [w for w in words if len(w) >= 4] or list(words)
         width = len(words) + max(3, len(words) // 5)
         need = max(1, (len(content) + 1) // 2)
         reach = width - 1
