@@ -47,7 +47,7 @@ __all__ = [
     "TextFragmentState",
 ]
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 
 class Position(ReportModel):
@@ -211,6 +211,14 @@ class SourceReport(ReportModel):
         "for claims (a consent or bot wall, an unreadable document, a paywall, no text …); "
         "its claims are unverifiable for it, never not_found. Null when a text was read or "
         "claims were not checked.",
+    )
+    other_language: str | None = Field(
+        default=None,
+        description="The language this source's text was read in (de or en from its words, "
+        "else its declared <html lang>), when that is not the article's: the article may "
+        "quote it in translation, which cannot be compared word for word, so claims found "
+        "in no source are unverifiable, never not_found. Null when the languages agree, "
+        "either cannot be told, or claims were not checked.",
     )
 
 

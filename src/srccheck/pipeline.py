@@ -50,7 +50,7 @@ from srccheck.articles.urls import text_directives
 from srccheck.claims import Claim, extract_claims, match_claims
 from srccheck.claims.fragments import FragmentPage, check_text_fragments
 from srccheck.claims.match import MIN_READ_WORDS, text_was_read
-from srccheck.claims.numbers import guess_locale
+from srccheck.claims.numbers import guess_locale, text_language
 from srccheck.errors import InputError, SrccheckError
 from srccheck.fetch.cache import Cache, open_cache
 from srccheck.fetch.client import Fetcher
@@ -91,6 +91,7 @@ __all__ = [
     "excluded_by",
     "fetch_settings",
     "index_entry",
+    "other_languages",
     "page_text",
     "run",
     "run_sync",
@@ -313,7 +314,12 @@ def article_claims(article: Article, results: Sequence[SourceResult | None]) -> 
         if result is not None
         for origin, text in result.texts
     ]
-    claims = match_claims(claims, pages, unread=unread_sources(results))
+    claims = match_claims(
+        claims,
+        pages,
+        unread=unread_sources(results),
+        other_language=other_languages(article, results),
+    )
     if article.body_start < 0:
         return claims
     lines = LineTable(article.text)
@@ -328,6 +334,32 @@ def unread_sources(results: Sequence[SourceResult | None]) -> list[int]:
     """Ids of the sources whose text was not read (:func:`text_unread`; claims missing
     elsewhere stay unverifiable while there is one)."""
     return [i for i, result in enumerate(results) if result is None or result.text_unread]
+
+
+def other_languages(article: Article, results: Sequence[SourceResult | None]) -> dict[int, str]:
+    """Sources whose text was read only in another language than the article's:
+    id → that language (:func:`srccheck.claims.numbers.text_language`).
+
+    A claim missing from such a source is no evidence the source does not say
+    it — the article may quote it in translation — so claims found nowhere stay
+    unverifiable while there is one. Empty when the article's language cannot be
+    told, and a source whose language cannot be told is not counted.
+    """
+    mine = text_language(article.body)
+    if mine is None:
+        return {}
+    out: dict[int, str] = {}
+    for i, result in enumerate(results):
+        if result is None or result.text_unread:
+            continue
+        languages = {
+            text_language(text.full_text or text.main_text, text.lang)
+            for _, text in result.texts
+            if text_was_read(text)
+        }
+        if languages and mine not in languages and None not in languages:
+            out[i] = min(lang for lang in languages if lang is not None)
+    return out
 
 
 def build_report(
@@ -354,6 +386,7 @@ def build_report(
         )
     if not results:
         results = [None] * len(article.sources)
+    languages = other_languages(article, results) if claims else {}
     sources = [
         SourceReport(
             id=i,
@@ -364,6 +397,7 @@ def build_report(
             checked_url=result.checked_url if result else None,
             https_twin=result.https_twin if result else None,
             text_unread=result.text_unread if result else None,
+            other_language=languages.get(i),
         )
         for i, (entry, result) in enumerate(zip(article.sources, results, strict=True))
     ]

@@ -123,3 +123,53 @@ def test_unread_source_makes_a_missing_quote_unverifiable(
     assert "not_found" not in report["summary"]["claims_by_verdict"]
     html = (tmp_path / "out" / "artikel.html").read_text(encoding="utf-8")
     assert html.count("(text not read)") == 1
+
+
+LONG_DE = (
+    "Die Zeitung berichtete am Montag ausführlich über die Lage im Grenzgebiet, und die "
+    "Reporter sprachen mit den Anwohnern, mit den Soldaten und mit den Behörden. Es ist "
+    "nicht das erste Mal, dass sich die Lage an der Grenze zuspitzt, auch wenn die "
+    "Regierung das anders sieht. Die Behörden haben sich für eine ruhige Linie entschieden, "
+    "die auch von den Nachbarn mitgetragen wird. "
+)
+ENGLISH_PAGE = (
+    "The newspaper reported on Monday on the situation in the border region, and it is "
+    "clear that the government is worried. \"We will close the border until the spring,\" "
+    "the minister said. It was the first time that the border was closed for so long, "
+    "and the neighbours are concerned about the effects on trade with the region. "
+)
+
+
+@pytest.mark.parametrize("second", ["english", "german"])
+def test_a_source_in_another_language_makes_a_missing_quote_unverifiable(
+    httpserver: HTTPServer, tmp_path: Path, second: str
+) -> None:
+    # The article quotes, in German, what an English source says in English: the
+    # translation is not on any page, and that is no evidence the source does not say it.
+    httpserver.expect_request("/bericht").respond_with_data(
+        _html(LONG_DE, TRUE), content_type="text/html"
+    )
+    if second == "english":
+        page = f'<html lang="en"><body><article><p>{ENGLISH_PAGE}</p></article></body></html>'
+    else:
+        page = _html(LONG_DE)
+    httpserver.expect_request("/zweite").respond_with_data(page, content_type="text/html")
+    quote = "Wir werden die Grenze bis zum Frühjahr schließen."
+    body = f"{LONG_DE}{TRUE} Laut Bericht hieß es: „{quote}“"
+    article = _article(
+        tmp_path, body, httpserver.url_for("/bericht"), httpserver.url_for("/zweite")
+    )
+    exit_code, report = _verify(article, tmp_path / "out", "--fail-on", "claims-not-found")
+    (quote,) = [c for c in report["claims"] if c["kind"] == "quote"]
+    html = (tmp_path / "out" / "artikel.html").read_text(encoding="utf-8")
+    assert _key(report, "1.500 Soldaten")["verdict"] == "supported"
+    if second == "english":
+        assert [s["other_language"] for s in report["sources"]] == [None, "en"]
+        assert quote["verdict"] == "unverifiable"
+        assert exit_code == 0
+        assert html.count("(text in en)") == 1
+    else:  # both sources read in the article's language: a miss is a miss
+        assert [s["other_language"] for s in report["sources"]] == [None, None]
+        assert quote["verdict"] == "not_found"
+        assert exit_code == 1
+        assert "(text in" not in html

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from srccheck.claims import ClaimKind, extract_claims
-from srccheck.claims.numbers import Locale, guess_locale, parse_number
+from srccheck.claims.numbers import Locale, guess_locale, parse_number, text_language
 
 
 @pytest.mark.parametrize(
@@ -144,3 +144,20 @@ def test_month_words_outside_the_table_are_not_dates_and_never_crash() -> None:
 
     for text in ("am 17. ſept 2020 geschah", "ſeptember 2020", "17. ſeptember"):
         assert all(d.month is None or 1 <= d.month <= 12 for d in find_dates(text, Locale.DE))
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "language"),
+    [
+        (ENGLISH_ARTICLE, None, "en"),
+        (GERMAN_ARTICLE, None, "de"),
+        (ENGLISH_ARTICLE, "de", "en"),  # the words overrule a wrong declaration
+        (GERMAN_ARTICLE, "fr", "de"),
+        ("Le gouvernement a fermé la frontière jusqu'au printemps.", "fr-FR", "fr"),
+        ("Le gouvernement a fermé la frontière jusqu'au printemps.", None, None),
+        ("The troops are here.", None, None),  # too few words to tell
+        ("The troops are here.", "en", "en"),
+    ],
+)
+def test_text_language(text: str, hint: str | None, language: str | None) -> None:
+    assert text_language(text, hint) == language

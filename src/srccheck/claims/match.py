@@ -41,8 +41,9 @@ Rules, per kind:
   ``not_found`` when none is.
 
 Any kind is ``unverifiable`` instead of ``not_found`` when there is no page
-text at all, every indexed page is paywalled, or the text of a cited source
-could not be read (``unread``; see :func:`text_was_read`).
+text at all, every indexed page is paywalled, the text of a cited source
+could not be read (``unread``; see :func:`text_was_read`), or a cited source
+was read only in another language than the article's (``other_language``).
 
 Evidence: the best match per source and origin (found before near, main text
 before fallback text, higher score first), with offsets into that page text
@@ -127,6 +128,7 @@ def match_claims(
     pages: Sequence[tuple[int, str, PageText]],
     *,
     unread: Iterable[int] = (),
+    other_language: Iterable[int] = (),
 ) -> list[Claim]:
     """The ``claims`` with verdicts and evidence from ``pages``.
 
@@ -134,13 +136,19 @@ def match_claims(
     built over all of them (see :mod:`srccheck.claims.index` for the cost).
     ``unread`` are the ids of cited sources whose text could not be read
     (:func:`text_was_read` is false for all their pages): while there is one,
-    a claim found nowhere is ``unverifiable``, never ``not_found``.
+    a claim found nowhere is ``unverifiable``, never ``not_found``. The same
+    holds while a source was read only in ``other_language`` than the article's
+    (ids): a translated quote or sentence cannot be compared word for word.
     Rules are in the module docstring. Claims come back in the same order.
     """
     index = PageIndex.build(pages)
     # Paywalled pages may still hold the lead; only absence of open text makes
     # a miss unverifiable, and so does any source whose text was not read.
-    checkable = any(not doc.paywalled for doc in index.docs) and not frozenset(unread)
+    checkable = (
+        any(not doc.paywalled for doc in index.docs)
+        and not frozenset(unread)
+        and not frozenset(other_language)
+    )
     hits: dict[str, list[_Hit]] = {}
     out: dict[str, Claim] = {}
     for claim in claims:

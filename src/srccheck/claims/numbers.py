@@ -46,6 +46,7 @@ __all__ = [
     "find_quantities",
     "guess_locale",
     "parse_number",
+    "text_language",
     "unit_stem",
     "units_match",
     "word_set",
@@ -220,6 +221,27 @@ _OVERRULE_WORDS = 20
 _OVERRULE_RATIO = 5
 
 
+def _function_words(text: str) -> tuple[int, int]:
+    """German and English function words among the first 20 000 characters."""
+    de = en = 0
+    for word in re.findall(r"[a-zäöüß]+", text[:20000].lower()):
+        if word in _DE_WORDS:
+            de += 1
+        elif word in _EN_WORDS:
+            en += 1
+    return de, en
+
+
+def _primary(hint: str | None) -> str | None:
+    """The primary language subtag of an ``<html lang>`` value (``de-DE`` → ``de``)."""
+    primary = (hint or "").strip().split("-")[0].split("_")[0].lower()
+    return primary if primary.isalpha() else None
+
+
+def _clearly(count: int, against: int) -> bool:
+    return count >= _OVERRULE_WORDS and count >= _OVERRULE_RATIO * against
+
+
 def guess_locale(text: str, hint: str | None = None) -> Locale:
     """German or English number writing for ``text``.
 
@@ -232,20 +254,31 @@ def guess_locale(text: str, hint: str | None = None) -> Locale:
     ``$19,000`` must not be read as 19). Without a usable hint the counts
     decide, and ties go to German.
     """
-    de = en = 0
-    for word in re.findall(r"[a-zäöüß]+", text[:20000].lower()):
-        if word in _DE_WORDS:
-            de += 1
-        elif word in _EN_WORDS:
-            en += 1
-    if hint:
-        primary = hint.split("-")[0].split("_")[0].lower()
-        if primary in ("de", "en"):
-            said, other = (de, en) if primary == "de" else (en, de)
-            if other >= _OVERRULE_WORDS and other >= _OVERRULE_RATIO * said:
-                return Locale.EN if primary == "de" else Locale.DE
-            return Locale(primary)
+    de, en = _function_words(text)
+    primary = _primary(hint)
+    if primary in ("de", "en"):
+        said, other = (de, en) if primary == "de" else (en, de)
+        if _clearly(other, said):
+            return Locale.EN if primary == "de" else Locale.DE
+        return Locale(primary)
     return Locale.EN if en > de else Locale.DE
+
+
+def text_language(text: str, hint: str | None = None) -> str | None:
+    """The language ``text`` is written in, as far as srccheck can tell: ``de`` or
+    ``en`` when its function words clearly say so, else the ``hint``'s primary
+    subtag (``fr``, ``ko`` …), else ``None``.
+
+    A hint naming German or English stands unless the words clearly say the
+    other (as in :func:`guess_locale`); a hint naming any other language stands
+    unless the words clearly say German or English.
+    """
+    de, en = _function_words(text)
+    if _clearly(de, en):
+        return "de"
+    if _clearly(en, de):
+        return "en"
+    return _primary(hint)
 
 
 def parse_number(raw: str, locale: Locale) -> float | None:
