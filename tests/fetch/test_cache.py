@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from werkzeug import Request, Response
 
 from srccheck.cli import app
 from srccheck.fetch.cache import Cache, CacheKind, cache_path, link_ttl, open_cache
+from srccheck.fetch.cache import _start_timer as REAL_START_TIMER
 from srccheck.fetch.client import Fetcher
 from srccheck.models import LinkCheck
 from srccheck.settings import Settings
@@ -549,6 +551,40 @@ def test_a_read_does_not_fail_because_a_recency_mark_cannot_be_written(tmp_path:
 # --- batched writes (a run's SQLite cache) ------------------------------------------------------
 
 
+class HeldTimer:
+    """A batch timer that fires only when the test says so."""
+
+    def __init__(self, callback: Callable[[], None]) -> None:
+        self.callback = callback
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class HeldTimers:
+    """The batch timers the caches of a test start (see ``Cache._write_on_time``)."""
+
+    def __init__(self) -> None:
+        self.started: list[HeldTimer] = []
+
+    def start(self, delay: float, callback: Callable[[], None]) -> HeldTimer:
+        assert delay == 0.5
+        self.started.append(HeldTimer(callback))
+        return self.started[-1]
+
+
+@pytest.fixture(autouse=True)
+def timers(monkeypatch: pytest.MonkeyPatch) -> HeldTimers:
+    """Batch timers are fired by the tests, not by the wall clock: a test that asserts a
+    batch not yet written must not depend on how fast a loaded CI machine gets there."""
+    import srccheck.fetch.cache as cache_module
+
+    held = HeldTimers()
+    monkeypatch.setattr(cache_module, "_start_timer", held.start)
+    return held
+
+
 def _rows(path: Path) -> int:
     return query(path, "SELECT COUNT(*) FROM entries")[0][0]
 
@@ -616,8 +652,11 @@ KILLED_BATCHED = textwrap.dedent(
     """
     import sys
     from pathlib import Path
+    import srccheck.fetch.cache as cache_module
     from srccheck.fetch.cache import Cache
 
+    # Full batches only (the subject here): no time-based write, however loaded the machine.
+    cache_module._WRITE_DELAY = 3600.0
     cache = Cache(Path(sys.argv[1]), write_batch=10)
     for i in range(1_000_000):
         cache.put("archive", f"killed-{i}", "{}", ttl=3600)
@@ -682,3 +721,48 @@ def test_a_run_opens_its_sqlite_cache_batched(tmp_path: Path) -> None:
         assert _rows(opened.path) == 0
         assert opened.get("link", "a") is not None
     assert _rows(tmp_path / "c" / "cache.sqlite3") == 1
+
+
+def test_a_queued_batch_is_written_on_time_without_another_put(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The README promises a run's results "at most half a second after the oldest one":
+    # the last results of a run that then only waits (slow hosts, claim matching) must
+    # reach the file (another shard sharing it, a kill -9) without a further put.
+    import time
+
+    import srccheck.fetch.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_start_timer", REAL_START_TIMER)  # the real timer
+    path = tmp_path / "cache.sqlite3"
+    with Cache(path, write_batch=100) as cache:
+        cache.put("link", "a", "{}", ttl=60)
+        deadline = time.monotonic() + 60  # generous: the CI box is loaded; not a timing test
+        while _rows(path) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _rows(path) == 1
+        assert cache.get("link", "a") is not None
+
+
+def test_a_batch_timer_writes_only_its_own_batch_and_nothing_after_close(
+    tmp_path: Path, timers: HeldTimers
+) -> None:
+    path = tmp_path / "cache.sqlite3"
+    with Cache(path, write_batch=2) as cache:
+        cache.put("link", "a", "{}", ttl=60)
+        cache.put("link", "b", "{}", ttl=60)  # the batch is full: written at once
+        assert _rows(path) == 2
+        first = timers.started[0]
+        assert first.cancelled
+        cache.put("link", "c", "{}", ttl=60)  # a new batch, with its own timer
+        first.callback()  # the first batch's timer, late: it writes nothing of the next
+        assert _rows(path) == 2
+        second = timers.started[1]
+        second.callback()
+        assert _rows(path) == 3
+        cache.put("link", "d", "{}", ttl=60)
+        third = timers.started[2]
+    assert _rows(path) == 4  # close wrote the last batch
+    third.callback()  # fires after close: no error, nothing written, no new timer
+    assert _rows(path) == 4
+    assert len(timers.started) == 3
