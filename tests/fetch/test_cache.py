@@ -554,7 +554,8 @@ def test_a_read_does_not_fail_because_a_recency_mark_cannot_be_written(tmp_path:
 class HeldTimer:
     """A batch timer that fires only when the test says so."""
 
-    def __init__(self, callback: Callable[[], None]) -> None:
+    def __init__(self, delay: float, callback: Callable[[], None]) -> None:
+        self.delay = delay
         self.callback = callback
         self.cancelled = False
 
@@ -569,8 +570,7 @@ class HeldTimers:
         self.started: list[HeldTimer] = []
 
     def start(self, delay: float, callback: Callable[[], None]) -> HeldTimer:
-        assert delay == 0.5
-        self.started.append(HeldTimer(callback))
+        self.started.append(HeldTimer(delay, callback))
         return self.started[-1]
 
 
@@ -744,25 +744,36 @@ def test_a_queued_batch_is_written_on_time_without_another_put(
         assert cache.get("link", "a") is not None
 
 
-def test_a_batch_timer_writes_only_its_own_batch_and_nothing_after_close(
-    tmp_path: Path, timers: HeldTimers
+def test_the_batch_timer_writes_a_batch_half_a_second_old_and_nothing_after_close(
+    tmp_path: Path, timers: HeldTimers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import srccheck.fetch.cache as cache_module
+
+    clock = FakeTime()
+    clock.now = 0.0
+    monkeypatch.setattr(cache_module, "_monotonic", clock)
     path = tmp_path / "cache.sqlite3"
     with Cache(path, write_batch=2) as cache:
         cache.put("link", "a", "{}", ttl=60)
         cache.put("link", "b", "{}", ttl=60)  # the batch is full: written at once
         assert _rows(path) == 2
-        first = timers.started[0]
-        assert first.cancelled
-        cache.put("link", "c", "{}", ttl=60)  # a new batch, with its own timer
-        first.callback()  # the first batch's timer, late: it writes nothing of the next
+        [first] = timers.started
+        assert first.delay == 0.5
+        clock.now = 0.3
+        cache.put("link", "c", "{}", ttl=60)  # a new batch; the one timer serves it too
+        assert len(timers.started) == 1
+        clock.now = 0.5
+        first.callback()  # c is 0.2 s old: not yet; the timer waits the 0.3 s left
         assert _rows(path) == 2
-        second = timers.started[1]
+        [_, second] = timers.started
+        assert second.delay == pytest.approx(0.3)
+        clock.now = 0.8
         second.callback()
         assert _rows(path) == 3
         cache.put("link", "d", "{}", ttl=60)
         third = timers.started[2]
+    assert third.cancelled
     assert _rows(path) == 4  # close wrote the last batch
-    third.callback()  # fires after close: no error, nothing written, no new timer
+    third.callback()  # fires after close all the same: no error, nothing written or started
     assert _rows(path) == 4
     assert len(timers.started) == 3

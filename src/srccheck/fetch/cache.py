@@ -63,7 +63,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import functools
 import json
 import sqlite3
 import threading
@@ -254,9 +253,8 @@ class Cache:
         self._queued: dict[tuple[str, str], tuple[Any, ...]] = {}
         self._queued_since = 0.0
         self._queued_bytes = 0
-        # The timer of the queued batch (number _batch: a timer of an earlier batch,
-        # written meanwhile, finds another number and writes nothing).
-        self._batch = 0
+        # The batch timer (at most one, so at most two threads started a second): when it
+        # fires, it writes the queued batch if that is half a second old, else waits again.
         self._timer: _Timer | None = None
         self._closed = False
         self._max_bytes = max_bytes
@@ -316,6 +314,8 @@ class Cache:
     def close(self) -> None:
         with self._lock:
             self._closed = True
+            if self._timer is not None:
+                self._timer.cancel()
             # A batch that cannot be written is lost, as a failed put is: a cache only
             # saves work, and recency is a hint. Neither fails a close.
             with contextlib.suppress(sqlite3.Error):
@@ -522,14 +522,8 @@ class Cache:
     def _queue_locked(self, row: tuple[Any, ...]) -> None:
         if not self._queued:
             self._queued_since = _monotonic()
-            if self._write_batch > 1 and not self._closed:
-                self._batch += 1
-                try:
-                    self._timer = _start_timer(
-                        _WRITE_DELAY, functools.partial(self._write_on_time, self._batch)
-                    )
-                except RuntimeError:  # no thread to be had (the interpreter is exiting):
-                    self._timer = None  # the next put or close writes the batch
+            if self._write_batch > 1 and self._timer is None:
+                self._start_timer_locked(_WRITE_DELAY)
         self._queued[row[0], row[1]] = row
         self._queued_bytes += row[_SIZE]
 
@@ -540,10 +534,23 @@ class Cache:
             or _monotonic() - self._queued_since >= _WRITE_DELAY
         )
 
-    def _write_on_time(self, batch: int) -> None:
-        """The timer of batch number ``batch``: write it if it is still queued."""
+    def _start_timer_locked(self, delay: float) -> None:
+        if self._closed:
+            return
+        try:
+            self._timer = _start_timer(delay, self._write_on_time)
+        except RuntimeError:  # no thread to be had (the interpreter is exiting):
+            self._timer = None  # the next put or close writes the batch
+
+    def _write_on_time(self) -> None:
+        """The timer: write the queued batch once it is half a second old."""
         with self._lock:
-            if self._closed or batch != self._batch:
+            self._timer = None
+            if self._closed or not self._queued:
+                return
+            left = _WRITE_DELAY - (_monotonic() - self._queued_since)
+            if left > 0:  # an earlier batch was written when full: this one is younger
+                self._start_timer_locked(left)
                 return
             # A batch that cannot be written is lost, as in close (see the module).
             with contextlib.suppress(sqlite3.Error):
@@ -552,9 +559,6 @@ class Cache:
     def _write_queued_locked(self) -> None:
         """Write the queued puts in one transaction (dropped if it fails: see the module)."""
         queued = self._queued
-        if self._timer is not None:
-            self._timer.cancel()  # written now: the batch's timer has nothing left to do
-            self._timer = None
         if not queued:
             return
         self._queued, self._queued_bytes = {}, 0
