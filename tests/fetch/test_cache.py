@@ -777,3 +777,30 @@ def test_the_batch_timer_writes_a_batch_half_a_second_old_and_nothing_after_clos
     third.callback()  # fires after close all the same: no error, nothing written or started
     assert _rows(path) == 4
     assert len(timers.started) == 3
+
+
+def test_a_warm_rerun_through_the_cli_sends_no_request(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    # The run's cache is batched: what the first run checked must be in the file when it
+    # ends, so the second run (its reports rebuilt: --no-reuse) asks the network nothing.
+    from tests.reuse_runs import PAGE as ARTICLE_PAGE
+    from tests.reuse_runs import statuses, verify, write_article
+
+    httpserver.expect_request("/a").respond_with_data(ARTICLE_PAGE, content_type="text/html")
+    httpserver.expect_request("/weg").respond_with_data("nope", status=404)
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    urls = [httpserver.url_for(f"/{name}") for name in ("a", "weg")]
+    folder, cache = tmp_path / "artikel", tmp_path / "cache"
+    for i in range(3):
+        write_article(folder, f"a{i}.txt", *urls)
+    first = verify(folder, tmp_path / "one", cache, "--no-reuse")
+    assert first.exception is None or isinstance(first.exception, SystemExit), first.output
+    sent = len(httpserver.log)
+    assert sent >= 2
+    second = verify(folder, tmp_path / "two", cache, "--no-reuse")
+    assert second.exception is None or isinstance(second.exception, SystemExit), second.output
+    assert len(httpserver.log) == sent  # ZERO requests
+    for i in range(3):
+        found = statuses(tmp_path / "two" / f"a{i}.json")
+        assert found == {urls[0]: "ok", urls[1]: "not_found"}
