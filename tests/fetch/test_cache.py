@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from werkzeug import Request, Response
 
 from srccheck.cli import app
 from srccheck.fetch.cache import Cache, CacheKind, cache_path, link_ttl, open_cache
+from srccheck.fetch.cache import _start_timer as REAL_START_TIMER
 from srccheck.fetch.client import Fetcher
 from srccheck.models import LinkCheck
 from srccheck.settings import Settings
@@ -549,6 +551,40 @@ def test_a_read_does_not_fail_because_a_recency_mark_cannot_be_written(tmp_path:
 # --- batched writes (a run's SQLite cache) ------------------------------------------------------
 
 
+class HeldTimer:
+    """A batch timer that fires only when the test says so."""
+
+    def __init__(self, delay: float, callback: Callable[[], None]) -> None:
+        self.delay = delay
+        self.callback = callback
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class HeldTimers:
+    """The batch timers the caches of a test start (see ``Cache._write_on_time``)."""
+
+    def __init__(self) -> None:
+        self.started: list[HeldTimer] = []
+
+    def start(self, delay: float, callback: Callable[[], None]) -> HeldTimer:
+        self.started.append(HeldTimer(delay, callback))
+        return self.started[-1]
+
+
+@pytest.fixture(autouse=True)
+def timers(monkeypatch: pytest.MonkeyPatch) -> HeldTimers:
+    """Batch timers are fired by the tests, not by the wall clock: a test that asserts a
+    batch not yet written must not depend on how fast a loaded CI machine gets there."""
+    import srccheck.fetch.cache as cache_module
+
+    held = HeldTimers()
+    monkeypatch.setattr(cache_module, "_start_timer", held.start)
+    return held
+
+
 def _rows(path: Path) -> int:
     return query(path, "SELECT COUNT(*) FROM entries")[0][0]
 
@@ -616,8 +652,11 @@ KILLED_BATCHED = textwrap.dedent(
     """
     import sys
     from pathlib import Path
+    import srccheck.fetch.cache as cache_module
     from srccheck.fetch.cache import Cache
 
+    # Full batches only (the subject here): no time-based write, however loaded the machine.
+    cache_module._WRITE_DELAY = 3600.0
     cache = Cache(Path(sys.argv[1]), write_batch=10)
     for i in range(1_000_000):
         cache.put("archive", f"killed-{i}", "{}", ttl=3600)
@@ -682,3 +721,86 @@ def test_a_run_opens_its_sqlite_cache_batched(tmp_path: Path) -> None:
         assert _rows(opened.path) == 0
         assert opened.get("link", "a") is not None
     assert _rows(tmp_path / "c" / "cache.sqlite3") == 1
+
+
+def test_a_queued_batch_is_written_on_time_without_another_put(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The README promises a run's results "at most half a second after the oldest one":
+    # the last results of a run that then only waits (slow hosts, claim matching) must
+    # reach the file (another shard sharing it, a kill -9) without a further put.
+    import time
+
+    import srccheck.fetch.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_start_timer", REAL_START_TIMER)  # the real timer
+    path = tmp_path / "cache.sqlite3"
+    with Cache(path, write_batch=100) as cache:
+        cache.put("link", "a", "{}", ttl=60)
+        deadline = time.monotonic() + 60  # generous: the CI box is loaded; not a timing test
+        while _rows(path) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _rows(path) == 1
+        assert cache.get("link", "a") is not None
+
+
+def test_the_batch_timer_writes_a_batch_half_a_second_old_and_nothing_after_close(
+    tmp_path: Path, timers: HeldTimers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srccheck.fetch.cache as cache_module
+
+    clock = FakeTime()
+    clock.now = 0.0
+    monkeypatch.setattr(cache_module, "_monotonic", clock)
+    path = tmp_path / "cache.sqlite3"
+    with Cache(path, write_batch=2) as cache:
+        cache.put("link", "a", "{}", ttl=60)
+        cache.put("link", "b", "{}", ttl=60)  # the batch is full: written at once
+        assert _rows(path) == 2
+        [first] = timers.started
+        assert first.delay == 0.5
+        clock.now = 0.3
+        cache.put("link", "c", "{}", ttl=60)  # a new batch; the one timer serves it too
+        assert len(timers.started) == 1
+        clock.now = 0.5
+        first.callback()  # c is 0.2 s old: not yet; the timer waits the 0.3 s left
+        assert _rows(path) == 2
+        [_, second] = timers.started
+        assert second.delay == pytest.approx(0.3)
+        clock.now = 0.8
+        second.callback()
+        assert _rows(path) == 3
+        cache.put("link", "d", "{}", ttl=60)
+        third = timers.started[2]
+    assert third.cancelled
+    assert _rows(path) == 4  # close wrote the last batch
+    third.callback()  # fires after close all the same: no error, nothing written or started
+    assert _rows(path) == 4
+    assert len(timers.started) == 3
+
+
+def test_a_warm_rerun_through_the_cli_sends_no_request(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    # The run's cache is batched: what the first run checked must be in the file when it
+    # ends, so the second run (its reports rebuilt: --no-reuse) asks the network nothing.
+    from tests.reuse_runs import PAGE as ARTICLE_PAGE
+    from tests.reuse_runs import statuses, verify, write_article
+
+    httpserver.expect_request("/a").respond_with_data(ARTICLE_PAGE, content_type="text/html")
+    httpserver.expect_request("/weg").respond_with_data("nope", status=404)
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    urls = [httpserver.url_for(f"/{name}") for name in ("a", "weg")]
+    folder, cache = tmp_path / "artikel", tmp_path / "cache"
+    for i in range(3):
+        write_article(folder, f"a{i}.txt", *urls)
+    first = verify(folder, tmp_path / "one", cache, "--no-reuse")
+    assert first.exception is None or isinstance(first.exception, SystemExit), first.output
+    sent = len(httpserver.log)
+    assert sent >= 2
+    second = verify(folder, tmp_path / "two", cache, "--no-reuse")
+    assert second.exception is None or isinstance(second.exception, SystemExit), second.output
+    assert len(httpserver.log) == sent  # ZERO requests
+    for i in range(3):
+        found = statuses(tmp_path / "two" / f"a{i}.json")
+        assert found == {urls[0]: "ok", urls[1]: "not_found"}

@@ -119,3 +119,25 @@ async def test_with_retries_attempts_and_waits_as_the_rule_says(
     assert result is last
     assert len(made) == calls
     assert slept == waits
+
+
+class Broken(Exception):
+    """A bug in an attempt: never retried, never turned into an answer."""
+
+
+@pytest.mark.parametrize("raised_at", [0, 1])
+async def test_with_retries_lets_an_exception_through_at_any_attempt(raised_at: int) -> None:
+    made: list[int] = []
+
+    async def attempt() -> FakeAttempt:
+        made.append(len(made))
+        if len(made) - 1 == raised_at:
+            raise Broken
+        return BUSY
+
+    async def sleep(seconds: float) -> None:
+        pass
+
+    with pytest.raises(Broken):
+        await with_retries(attempt, Settings(retries=3), sleep=sleep)
+    assert len(made) == raised_at + 1  # an exception is not retried

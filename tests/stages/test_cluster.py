@@ -190,6 +190,28 @@ def test_clusters_srccheck_starts_run_without_the_worker_profiler(workers: int) 
         assert [answer.result(timeout=120) for answer in answers] == [False] * 8
 
 
+def test_a_cluster_srccheck_starts_leaves_the_users_dask_config_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # srccheck used as a library: switching the profiler off for its own workers must not
+    # switch it off (or set an environment variable) for the caller's later clusters.
+    monkeypatch.delenv("DASK_CONFIG", raising=False)
+    environ = dict(os.environ)
+    key = "distributed.worker.profile.enabled"
+    with dask.config.set({key: True, "distributed.worker.profile.interval": "20ms"}):
+        with open_cluster(workers=1, scheduler=None, threads=1) as cluster:
+            assert cluster.executor.submit(_profiling).result(timeout=120) is False
+        assert dask.config.get(key) is True
+        assert dask.config.get("distributed.worker.profile.interval") == "20ms"
+    assert dict(os.environ) == environ
+
+
+def test_a_task_outside_a_cluster_takes_no_archive_lease() -> None:
+    from srccheck.stages.leases import cluster_leases
+
+    assert cluster_leases() is None  # one process: the client's own slot is the limit
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [

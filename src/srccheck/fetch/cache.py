@@ -36,10 +36,12 @@ Rules:
   itself shrinks only on ``clear`` (``VACUUM``); freed pages are reused meanwhile.
 * **Batched writes** (``write_batch`` > 1, as a run opens its cache with
   :func:`open_cache`): puts are queued and written many to one transaction —
-  when ``write_batch`` entries (or 4 MB) are queued, at the first put half a
-  second after the oldest queued one, before any other write, count or
-  comparison (``refresh``, ``delete``, ``clear``, ``stats``,
-  ``unchanged_since``), and on close. A queued entry is read back by this
+  when ``write_batch`` entries (or 4 MB) are queued, half a second after the
+  oldest queued one (by a timer thread, so also when no other put follows:
+  a run's last results reach the file while it goes on waiting for slow hosts
+  or matching claims), before any other write, count or comparison
+  (``refresh``, ``delete``, ``clear``, ``stats``, ``unchanged_since``), and on
+  close. A timer that fires after close writes nothing. A queued entry is read back by this
   cache's ``get`` at once; another connection sees it once written. A run
   killed without closing loses the queued entries, at most the last batch (they
   are fetched again next time: a cache only saves work); one that fails to
@@ -71,7 +73,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 import platformdirs
 
@@ -120,8 +122,8 @@ _RESUM_EVERY = 256
 # and only when the stored time is older than _RECENT seconds: recency is kept to that.
 _TOUCH_BATCH = 512
 _RECENT = 600.0
-# Batched writes (write_batch > 1): a queued put is written within this many seconds of
-# the next put, and as soon as this many bytes are queued.
+# Batched writes (write_batch > 1): a queued put is written this many seconds after the
+# oldest queued one at the latest, and as soon as this many bytes are queued.
 _WRITE_DELAY = 0.5
 _WRITE_BYTES = 4 * 1024 * 1024
 _monotonic = time.monotonic  # the batch timer's clock (tests replace it)
@@ -251,6 +253,10 @@ class Cache:
         self._queued: dict[tuple[str, str], tuple[Any, ...]] = {}
         self._queued_since = 0.0
         self._queued_bytes = 0
+        # The batch timer (at most one, so at most two threads started a second): when it
+        # fires, it writes the queued batch if that is half a second old, else waits again.
+        self._timer: _Timer | None = None
+        self._closed = False
         self._max_bytes = max_bytes
         self._clock = clock
         self._busy_ms = int(busy_timeout * 1000)
@@ -307,6 +313,9 @@ class Cache:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
+            if self._timer is not None:
+                self._timer.cancel()
             # A batch that cannot be written is lost, as a failed put is: a cache only
             # saves work, and recency is a hint. Neither fails a close.
             with contextlib.suppress(sqlite3.Error):
@@ -513,6 +522,8 @@ class Cache:
     def _queue_locked(self, row: tuple[Any, ...]) -> None:
         if not self._queued:
             self._queued_since = _monotonic()
+            if self._write_batch > 1 and self._timer is None:
+                self._start_timer_locked(_WRITE_DELAY)
         self._queued[row[0], row[1]] = row
         self._queued_bytes += row[_SIZE]
 
@@ -522,6 +533,28 @@ class Cache:
             or self._queued_bytes >= _WRITE_BYTES
             or _monotonic() - self._queued_since >= _WRITE_DELAY
         )
+
+    def _start_timer_locked(self, delay: float) -> None:
+        if self._closed:
+            return
+        try:
+            self._timer = _start_timer(delay, self._write_on_time)
+        except RuntimeError:  # no thread to be had (the interpreter is exiting):
+            self._timer = None  # the next put or close writes the batch
+
+    def _write_on_time(self) -> None:
+        """The timer: write the queued batch once it is half a second old."""
+        with self._lock:
+            self._timer = None
+            if self._closed or not self._queued:
+                return
+            left = _WRITE_DELAY - (_monotonic() - self._queued_since)
+            if left > 0:  # an earlier batch was written when full: this one is younger
+                self._start_timer_locked(left)
+                return
+            # A batch that cannot be written is lost, as in close (see the module).
+            with contextlib.suppress(sqlite3.Error):
+                self._write_queued_locked()
 
     def _write_queued_locked(self) -> None:
         """Write the queued puts in one transaction (dropped if it fails: see the module)."""
@@ -609,6 +642,18 @@ class Cache:
             excess -= size
         self._db.executemany("DELETE FROM entries WHERE rowid = ?", [(r,) for r in doomed])
         self._payload_estimate = None  # summed again at the next put
+
+
+class _Timer(Protocol):
+    def cancel(self) -> None: ...
+
+
+def _start_timer(delay: float, callback: Callable[[], None]) -> _Timer:
+    """Call ``callback`` in a daemon thread in ``delay`` seconds (tests replace this)."""
+    timer = threading.Timer(delay, callback)
+    timer.daemon = True  # never keeps the interpreter alive: close writes the batch anyway
+    timer.start()
+    return timer
 
 
 async def cache_call(call: Callable[..., _T], *args: Any, **kwargs: Any) -> _T | None:

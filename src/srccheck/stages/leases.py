@@ -11,14 +11,16 @@ request runs and for the archive's spacing after it was granted (see
 
 The semaphore's calls block, so they run on a few threads of the task's own
 (the task's event loop goes on meanwhile). A lease is released by the task
-that took it — also when the task is interrupted (:meth:`ClusterLeases.close`)
-— and the scheduler takes back those of a worker that died after
+that took it — also when the task is interrupted (:meth:`ClusterLeases.close`),
+and at once when it is granted to a waiter that was cancelled meanwhile — and
+the scheduler takes back those of a worker that died after
 ``distributed.scheduler.locks.lease-timeout`` (30 s by default).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -80,8 +82,17 @@ class ClusterLeases:
         """One of ``host``'s leases while inside, kept until ``spacing`` s after it was granted."""
         semaphore = self._semaphore(host)
         loop = asyncio.get_running_loop()
-        while not await asyncio.wrap_future(self._acquire(host, semaphore)):
-            pass
+        while True:
+            acquiring = self._acquire(host, semaphore)
+            try:
+                if await asyncio.wrap_future(acquiring):
+                    break
+            except asyncio.CancelledError:
+                # The acquire goes on in its thread: a lease it gets is nobody's.
+                acquiring.add_done_callback(
+                    functools.partial(self._give_back, host, semaphore)
+                )
+                raise
         granted = loop.time()
         try:
             yield
@@ -114,6 +125,14 @@ class ClusterLeases:
             return granted
 
         return self._threads.submit(acquire)
+
+    def _give_back(self, host: str, semaphore: Semaphore, acquiring: Future[bool]) -> None:
+        """Release the lease granted to a waiter that was cancelled meanwhile (at once,
+        not when the task ends: until then it would keep another task's request waiting)."""
+        if acquiring.cancelled() or acquiring.exception() is not None or not acquiring.result():
+            return
+        with suppress(RuntimeError):  # shut down: close() releases every lease still counted
+            self._threads.submit(self._release, host, semaphore)
 
     async def _release_after(self, host: str, semaphore: Semaphore, wait: float) -> None:
         if wait > 0:
