@@ -53,47 +53,42 @@ __all__ = ["CLIENTS", "Sample", "main", "measure"]
 Client = Callable[[list[str], int, int], Awaitable[None]]
 
 
-async def _bare_httpx(urls: list[str], concurrency: int, per_host: int) -> None:
+async def _drain_with_httpx(
+    client: httpx.AsyncClient, urls: list[str], concurrency: int, per_host: int
+) -> None:
+    """GET every URL with ``client`` and read its raw body, at most ``concurrency``
+    at a time and ``per_host`` per host."""
     slots = asyncio.Semaphore(concurrency)
     hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def one(url: str) -> None:
+        host = httpx.URL(url).host
+        async with (
+            slots,
+            hosts.setdefault(host, asyncio.Semaphore(per_host)),
+            client.stream("GET", url) as response,
+        ):
+            async for _ in response.aiter_raw():
+                pass
+
+    await asyncio.gather(*(one(url) for url in urls))
+
+
+async def _bare_httpx(urls: list[str], concurrency: int, per_host: int) -> None:
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=concurrency * per_host)
     async with httpx.AsyncClient(limits=limits, timeout=30, trust_env=False) as client:
-
-        async def one(url: str) -> None:
-            host = httpx.URL(url).host
-            async with (
-                slots,
-                hosts.setdefault(host, asyncio.Semaphore(per_host)),
-                client.stream("GET", url) as response,
-            ):
-                async for _ in response.aiter_raw():
-                    pass
-
-        await asyncio.gather(*(one(url) for url in urls))
+        await _drain_with_httpx(client, urls, concurrency, per_host)
 
 
 async def _bare_httpx_aiohttp(urls: list[str], concurrency: int, per_host: int) -> None:
     import aiohttp
     from httpx_aiohttp import AiohttpTransport
 
-    slots = asyncio.Semaphore(concurrency)
-    hosts: dict[str, asyncio.Semaphore] = {}
     connector = aiohttp.TCPConnector(limit=0, limit_per_host=per_host)
     session = aiohttp.ClientSession(connector=connector, auto_decompress=False)
     transport = AiohttpTransport(client=session)
     async with httpx.AsyncClient(transport=transport, timeout=30, trust_env=False) as client:
-
-        async def one(url: str) -> None:
-            host = httpx.URL(url).host
-            async with (
-                slots,
-                hosts.setdefault(host, asyncio.Semaphore(per_host)),
-                client.stream("GET", url) as response,
-            ):
-                async for _ in response.aiter_raw():
-                    pass
-
-        await asyncio.gather(*(one(url) for url in urls))
+        await _drain_with_httpx(client, urls, concurrency, per_host)
 
 
 async def _bare_aiohttp(urls: list[str], concurrency: int, per_host: int) -> None:

@@ -32,7 +32,7 @@ import hashlib
 import signal
 import tempfile
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -298,8 +298,15 @@ def _meta(path: Path, article: Article | ArticleFailure, *, body: bool = False) 
     )
 
 
-def article_claims(article: Article, results: Sequence[SourceResult | None]) -> list[Claim]:
+def article_claims(
+    article: Article,
+    results: Sequence[SourceResult | None],
+    other_language: Collection[int] = (),
+) -> list[Claim]:
     """Extract the article's claims and match them against every retrieved page text.
+
+    ``other_language``: the sources read only in another language than the
+    article's (:func:`other_languages`).
 
     Claims are located by line and column in the article file when the body is
     a slice of it (seed, Markdown, text); HTML bodies are extracted text, so
@@ -318,7 +325,7 @@ def article_claims(article: Article, results: Sequence[SourceResult | None]) -> 
         claims,
         pages,
         unread=unread_sources(results),
-        other_language=other_languages(article, results),
+        other_language=other_language,
     )
     if article.body_start < 0:
         return claims
@@ -369,11 +376,14 @@ def build_report(
     claims: Sequence[Claim] = (),
     *,
     state: ReportState = ReportState.COMPLETE,
+    other_language: Mapping[int, str] | None = None,
 ) -> ArticleReport:
     """Assemble the article report from the stages' results (pure).
 
     A ``None`` result (the run was interrupted first) becomes a ``skipped``
     source, so every source of the article appears in the report.
+    ``other_language``: source id → the other language it was read in
+    (:func:`other_languages`, as the claims were matched with).
     """
     if isinstance(article, ArticleFailure):
         return ArticleReport(
@@ -386,7 +396,7 @@ def build_report(
         )
     if not results:
         results = [None] * len(article.sources)
-    languages = other_languages(article, results) if claims else {}
+    languages = other_language or {}
     sources = [
         SourceReport(
             id=i,
@@ -514,6 +524,7 @@ class ArticleRun:
         article = load_article(path, self.settings, data=data)
         claims: list[Claim] = []
         results: list[SourceResult | None] = []
+        languages: dict[int, str] = {}
         with collecting() as dependencies:
             if isinstance(article, Article):
                 results = [None] * len(article.sources)
@@ -526,8 +537,9 @@ class ArticleRun:
 
                 await asyncio.gather(*(one(i, e) for i, e in enumerate(article.sources)))
                 if self.settings.claims:
-                    claims = article_claims(article, results)
-        report = build_report(path, article, results, claims)
+                    languages = other_languages(article, results)
+                    claims = article_claims(article, results, languages)
+        report = build_report(path, article, results, claims, other_language=languages)
 
         def write() -> None:
             self.write(path, report)

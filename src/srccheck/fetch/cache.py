@@ -524,6 +524,9 @@ class Cache:
             self._queued_since = _monotonic()
             if self._write_batch > 1 and self._timer is None:
                 self._start_timer_locked(_WRITE_DELAY)
+        replaced = self._queued.get((row[0], row[1]))
+        if replaced is not None:  # the same key again: only the last row is written
+            self._queued_bytes -= replaced[_SIZE]
         self._queued[row[0], row[1]] = row
         self._queued_bytes += row[_SIZE]
 
