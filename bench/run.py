@@ -266,7 +266,11 @@ def _py_spy(output: Path) -> list[str]:
             "bench/.venv-tools/bin/pip install py-spy"
         )
     # Collapsed stacks (one line per stack with its sample count): grep- and flamegraph-ready.
-    return [str(PY_SPY), "record", "--format", "raw", "--rate", "200", "-o", str(output), "--"]
+    # --gil: only the thread holding the GIL is sampled, so shares are of CPU spent in
+    # Python (idle worker threads and native code that releases the GIL are left out).
+    return [
+        str(PY_SPY), "record", "--gil", "--format", "raw", "--rate", "200", "-o", str(output), "--"
+    ]
 
 
 def _run_json(
