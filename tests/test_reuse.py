@@ -144,6 +144,23 @@ def test_settings_that_forbid_reuse(
     assert reused(out) == {"eins.txt": False}, why
 
 
+def test_reports_rebuilt_under_no_reuse_are_kept_by_the_next_run(
+    site: HTTPServer, tmp_path: Path
+) -> None:
+    # --no-reuse rebuilds every report once; the run after it keeps them (it used to
+    # rebuild them all again, since --no-reuse wrote new files without remembering them).
+    base = site.url_for("").rstrip("/")
+    folder, out, cache = tmp_path / "artikel", tmp_path / "out", tmp_path / "cache"
+    _article(folder, "eins.txt", "/a", base=base)
+    _verify(folder, out, cache)
+    _verify(folder, out, cache, "--no-reuse")
+    assert reused(out) == {"eins.txt": False}
+    rebuilt = _files(out)
+    _verify(folder, out, cache)
+    assert reused(out) == {"eins.txt": True}
+    assert _files(out) == rebuilt
+
+
 def test_speed_settings_do_not_forbid_reuse(site: HTTPServer, tmp_path: Path) -> None:
     base = site.url_for("").rstrip("/")
     folder, out, cache = tmp_path / "artikel", tmp_path / "out", tmp_path / "cache"

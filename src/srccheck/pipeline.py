@@ -75,7 +75,7 @@ from srccheck.report.console import NullProgress, ProgressSink
 from srccheck.report.html import write_article_html, write_index_html
 from srccheck.report.json import write_json
 from srccheck.report.paths import report_paths
-from srccheck.reuse import ReportStore, collecting
+from srccheck.reuse import ReportStore, collecting, report_store
 from srccheck.settings import Settings
 from srccheck.status import Status
 from srccheck.store import Store
@@ -729,11 +729,7 @@ async def run(
                 else None
             )
             # Reports are reused only from the persistent cache (not --no-cache's temporary one).
-            store = (
-                ReportStore(cache, settings)
-                if settings.use_cache and settings.reuse_reports
-                else None
-            )
+            store = report_store(cache, settings)
             return await _check_all(settings, sink, files, started, active, archives, out, store)
 
 

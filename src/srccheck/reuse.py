@@ -21,7 +21,8 @@ newer answer meanwhile), and the report files untouched. A cache that is busy
 or damaged makes a report be built anew; it never fails the run.
 Anything else (a changed or new article, an expired or re-fetched source, a
 result that is never cached such as a timeout or a DNS failure, an edited or
-deleted report file, ``--no-reuse``, ``--no-cache``) builds the report anew.
+deleted report file, ``--no-reuse``, ``--no-cache``) builds the report anew; a report
+built under ``--no-reuse`` is remembered like any other.
 
 Dependencies are collected per article with a :class:`contextvars.ContextVar`:
 the stages call :func:`depends_on` when they hand a result to a caller (the
@@ -55,6 +56,7 @@ __all__ = [
     "ReportStore",
     "collecting",
     "depends_on",
+    "report_store",
     "settings_fingerprint",
 ]
 
@@ -146,16 +148,26 @@ def _file_state(path: Path) -> list[int] | None:
     return [stat.st_size, stat.st_mtime_ns]
 
 
+def report_store(cache: Store, settings: Settings) -> ReportStore | None:
+    """The run's report store: on the persistent cache only (never on ``--no-cache``'s
+    temporary one). Under ``--no-reuse`` it hands back nothing but still remembers what
+    the run writes, so the run after it can keep those reports."""
+    if not settings.use_cache:
+        return None
+    return ReportStore(cache, settings, reuse=settings.reuse_reports)
+
+
 class ReportStore:
     """Remembers written reports in ``cache`` and hands them back while still valid.
 
     Both methods block on file and cache access (short, local reads and one write); a
     broken or busy cache makes them miss and skip, never fail the run: reuse only
-    saves work.
+    saves work. With ``reuse=False`` (``--no-reuse``) :meth:`reusable` always misses.
     """
 
-    def __init__(self, cache: Store, settings: Settings) -> None:
+    def __init__(self, cache: Store, settings: Settings, *, reuse: bool = True) -> None:
         self._cache = cache
+        self._reuse = reuse
         self._fingerprint = settings_fingerprint(settings)
         # Kept long enough to outlive its dependencies, which decide validity.
         self._ttl = max(
@@ -167,6 +179,8 @@ class ReportStore:
     ) -> ArticleReport | None:
         """The remembered report of ``article`` (bytes hashing to ``digest``), written
         to ``outputs`` under ``stem``, if nothing it was built from changed; else None."""
+        if not self._reuse:
+            return None
         outputs = list(outputs)
         try:
             entry = self._cache.get(REPORT_KIND, _key(stem))

@@ -26,7 +26,7 @@ from srccheck.archive.service import ArchiveService
 from srccheck.fetch.client import Fetcher
 from srccheck.models import ArticleReport, LinkCheck, RunIndex
 from srccheck.pipeline import ArticleRun, fetch_settings
-from srccheck.reuse import ReportStore
+from srccheck.reuse import report_store
 from srccheck.settings import Settings
 from srccheck.stages.check import StagedChecker, open_store
 from srccheck.stages.leases import ClusterLeases, cluster_leases
@@ -94,11 +94,7 @@ async def _report_articles(
             if settings.archive_enabled and settings.archives
             else None
         )
-        reports = (
-            ReportStore(cache, settings)
-            if settings.use_cache and settings.reuse_reports
-            else None
-        )
+        reports = report_store(cache, settings)
         state = ArticleRun(settings, checker, archives, sink, out, reports)
         await asyncio.gather(*(state.check_article(path) for path in out))
         if leases is not None:
