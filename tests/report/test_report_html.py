@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
 from report_samples import JS_URL, XSS, make_article_report, make_error_report, make_index
@@ -269,3 +271,60 @@ def test_article_error_with_sources_still_lists_them() -> None:
     tree = HTMLParser(render_article_html(report))
     assert tree.css_first(".error-box") is not None
     assert len(tree.css("#sources tbody tr")) == len(report.sources)
+
+
+@pytest.fixture
+def fresh_environment() -> Iterator[Any]:
+    """A template environment of its own for the test (the module keeps one per process)."""
+    from srccheck.report import html
+
+    html._environment.cache_clear()
+    yield html._environment
+    html._environment.cache_clear()
+
+
+def test_compiled_templates_are_kept_and_loaded_by_the_next_run(
+    tmp_path: Path, fresh_environment: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jinja2
+
+    from srccheck.report.html import keep_compiled_templates
+
+    folder = tmp_path / "templates"
+    report = make_article_report()
+    keep_compiled_templates(folder)
+    page = render_article_html(report, nonce="n")
+    kept = sorted(folder.iterdir())
+    assert len(kept) >= 2  # the article page and what it extends/imports
+    fresh_environment.cache_clear()  # a new run: nothing compiled in memory
+
+    def no_compiling(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compiled again instead of loading the kept code")
+
+    keep_compiled_templates(folder)
+    monkeypatch.setattr(jinja2.Environment, "compile", no_compiling)
+    assert render_article_html(report, nonce="n") == page
+    assert sorted(folder.iterdir()) == kept
+
+
+def test_damaged_or_unwritable_template_caches_only_cost_a_compile(
+    tmp_path: Path, fresh_environment: Any
+) -> None:
+    from srccheck.report.html import keep_compiled_templates
+
+    report = make_article_report()
+    expected = render_article_html(report, nonce="n")
+    folder = tmp_path / "templates"
+    keep_compiled_templates(folder)
+    render_article_html(report, nonce="n")
+    for kept in folder.iterdir():
+        kept.write_bytes(b"not compiled code")
+    fresh_environment.cache_clear()
+    keep_compiled_templates(folder)
+    assert render_article_html(report, nonce="n") == expected
+
+    blocked = tmp_path / "file"
+    blocked.write_text("in the way", encoding="utf-8")
+    fresh_environment.cache_clear()
+    keep_compiled_templates(blocked / "templates")  # cannot be created: compiled per run
+    assert render_article_html(report, nonce="n") == expected
