@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["FrameShares", "frame_shares", "main"]
+__all__ = ["STAGES", "FrameShares", "frame_shares", "main", "stage_shares"]
 
 _LINE = re.compile(r":\d+\)$")
 
@@ -43,6 +43,57 @@ def frame_shares(path: Path) -> FrameShares:
         for frame in set(frames):
             inclusive[frame] += n
     return FrameShares(total, own, inclusive)
+
+
+#: Where a sample's time goes: the first stage with a marker in any frame of the sample's
+#: stack (a frame is "function (file:line)", the file relative to its site-packages or
+#: source folder, e.g. "(aiohttp/client.py:1)"; a marker is a substring of it). Order
+#: matters: a page parsed inside the Fetcher is page inspection, not the Fetcher, and a
+#: module imported late is start-up wherever it was imported from.
+STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "start-up (imports, template compiling)",
+        ("_find_and_load", "Environment.compile ", "Environment._load_template "),
+    ),
+    (
+        "HTTP client libraries (aiohttp; httpx URLs)",
+        ("(aiohttp/", "(httpx/", "(httpcore/", "(h11/", "(yarl/", "(multidict/",
+         "Fetcher._read_capped "),
+    ),
+    (
+        "page inspection (charset, HTML parse, title, headings, markers)",
+        ("decode_body ", "tree_title ", "tree_headings ", "tree_paywall_signals ",
+         "tree_consent_markup ", "page_title ", "visible_text ", "Fetcher._read_body "),
+    ),
+    ("cache and report reuse", ("(srccheck/fetch/cache.py", "(srccheck/reuse.py", "(sqlite3/")),
+    (
+        "reports (JSON, HTML, index)",
+        ("ArticleRun.write ", "write_index", "write_json ", "write_article_html ", "(jinja2/"),
+    ),
+    ("articles (read, parse, URLs)", ("load_article ", "read_or_reuse ", "find_articles ",
+                                      "report_paths ", "(srccheck/articles/")),
+    ("the rest of the Fetcher (limits, rules, records)", ("(srccheck/fetch/",)),
+    ("pipeline, event loop and the rest", ("",)),
+)  # fmt: skip
+
+
+def stage_shares(path: Path) -> tuple[int, dict[str, float]]:
+    """The number of samples in a collapsed-stacks file and each stage's share of them
+    (:data:`STAGES`, in its order; shares add up to 1)."""
+    counts = dict.fromkeys((name for name, _ in STAGES), 0)
+    total = 0
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = stack.split(";")
+        for name, markers in STAGES:
+            if any(marker in frame for frame in frames for marker in markers):
+                counts[name] += n
+                break
+    return total, {name: (n / total if total else 0.0) for name, n in counts.items()}
 
 
 def main(argv: list[str] | None = None) -> int:

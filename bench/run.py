@@ -42,6 +42,7 @@ from bench.figures import (
 from bench.matching import NOT_AVAILABLE, measure_claim_matching
 from bench.peers import Peer, run_peer
 from bench.process import ProcessRun, run_measured
+from bench.pyspy import stage_shares
 from bench.server import (
     Counter,
     CounterSnapshot,
@@ -273,6 +274,42 @@ def _py_spy(output: Path) -> list[str]:
     ]
 
 
+def _cpu_by_stage(profile: Path, figures: dict[str, Figure]) -> dict[str, Any] | None:
+    """Where the cold run's CPU went, by stage (bench/pyspy.py's STAGES), from its
+    py-spy profile: each stage's share of the samples and, with the CPU per URL
+    measured, its milliseconds per URL. ``None`` without a profile."""
+    if not profile.exists():
+        return None
+    samples, shares = stage_shares(profile)
+    per_url = figures["cpu_ms_per_url"].value
+    return {
+        "samples": samples,
+        "profile": str(profile),
+        "stages": {
+            name: {
+                "share": round(share, 4),
+                "ms_per_url": round(share * per_url, 3) if per_url is not None else None,
+            }
+            for name, share in shares.items()
+        },
+    }
+
+
+def _format_stages(by_stage: dict[str, Any] | None) -> list[str]:
+    if by_stage is None:
+        return []
+    lines = [
+        f"CPU of the cold run by stage (py-spy --gil, {by_stage['samples']:,} samples; "
+        "native code that releases the GIL, e.g. SQLite, zlib and much of the HTML parse, "
+        "is not sampled; the profiler's own overhead is in the CPU figure above):"
+    ]
+    for name, stage in by_stage["stages"].items():
+        ms = stage["ms_per_url"]
+        per_url = f"  ≈ {ms:.2f} ms per URL" if ms is not None else ""
+        lines.append(f"  {name:.<66} {100 * stage['share']:5.1f} %{per_url}")
+    return lines
+
+
 def _run_json(
     run: CheckRun | ProcessRun | None,
     requests: CounterSnapshot | None = None,
@@ -437,6 +474,9 @@ def _run_in(config: BenchConfig, work: Path, logs: Path, stamp: str, echo: Any) 
     )
     for figure in figures.values():
         echo(format_figure(figure))
+    by_stage = _cpu_by_stage(logs / "cold.pyspy.txt", figures) if config.profile else None
+    for line in _format_stages(by_stage):
+        echo(line)
     result = {
         "timestamp": stamp,
         "mode": config.mode,
@@ -455,6 +495,7 @@ def _run_in(config: BenchConfig, work: Path, logs: Path, stamp: str, echo: Any) 
             "srccheck_exit": cold.process.returncode,
         },
         "runs": {name: _run_json(run) for name, run in runs.items()},
+        "cpu_by_stage": by_stage,
         "peers": peer_info,
         "server_selftest": {
             "requests": selftest.requests,
