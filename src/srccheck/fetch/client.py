@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import time
 from collections import Counter, OrderedDict
@@ -38,7 +39,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypeVar
 
 import httpx
-from selectolax.lexbor import LexborHTMLParser
 
 from srccheck.credentials import Credentials
 from srccheck.documents.pdf import PdfLimits, PdfReader, is_pdf, looks_like_pdf
@@ -53,7 +53,6 @@ from srccheck.fetch.cache import (
     link_ttl,
     try_decode_outcome,
 )
-from srccheck.fetch.charset import decode_body
 from srccheck.fetch.classify import Verdict, classify_exception, classify_response, describe_code
 from srccheck.fetch.consent import (
     NO_MARKERS,
@@ -61,19 +60,16 @@ from srccheck.fetch.consent import (
     ConsentMarkup,
     consent_wall_signals,
     describe_consent_wall,
-    tree_consent_markup,
 )
 from srccheck.fetch.content import (
     is_html,
     is_textual,
-    page_title,
     parse_content_type,
-    tree_title,
 )
 from srccheck.fetch.decoding import accept_encoding
+from srccheck.fetch.inspect import inspect_body
 from srccheck.fetch.limits import Clock, HostLimits, MonotonicClock
 from srccheck.fetch.model import FetchOutcome, Page
-from srccheck.fetch.paywall import tree_paywall_signals
 from srccheck.fetch.policy import AddressPolicy, build_transport
 from srccheck.fetch.retry import parse_retry_after, with_retries
 from srccheck.fetch.robots import ROBOTS_REASON, RobotsRules, robots_rules
@@ -84,7 +80,6 @@ from srccheck.fetch.soft404 import (
     probe_url,
     soft404_signals,
     text_similarity,
-    tree_headings,
     visible_text,
     without_echo,
 )
@@ -113,6 +108,8 @@ _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.
 _SCHEMES = frozenset({"http", "https"})
 _SNIFF_BYTES = 1024
 _OCTET_STREAM = "application/octet-stream"
+# Bodies from this size on are read (decoded, parsed) in a worker thread; see _read_body.
+_INSPECT_IN_THREAD = 16 * 1024
 # Verdicts about the body itself, which a redirect chain must not turn back into
 # "redirected": a bot wall, a document whose text could not be read.
 _OF_THE_BODY = frozenset({Status.BLOCKED, Status.UNREADABLE})
@@ -803,23 +800,26 @@ class Fetcher:
         if media_type == _OCTET_STREAM or (media_type is None and b"\x00" in body[:_SNIFF_BYTES]):
             return replace(head, body_bytes=len(body), truncated=truncated)
         markup = is_html(media_type) or (media_type is None and body.lstrip().startswith(b"<"))
-        decoded = decode_body(body, declared=declared, markup=markup or "xml" in (media_type or ""))
-        title, headings, paywall, consent = None, (), (), NO_MARKERS
-        if markup and head.status.is_success:  # the page will be inspected: parse it once
-            tree = LexborHTMLParser(decoded.text)
-            title = tree_title(tree, decoded.text)
-            headings, paywall = tree_headings(tree), tree_paywall_signals(tree)
-            consent = tree_consent_markup(tree, title)
-        elif markup:
-            title = page_title(decoded.text)
+        inspect = functools.partial(
+            inspect_body,
+            body,
+            declared=declared,
+            markup=markup,
+            xml="xml" in (media_type or ""),
+            success=head.status.is_success,
+        )
+        # A large page is read in a worker thread: its parse releases the GIL, so the
+        # event loop serves other requests meanwhile (measured in the README's benchmark
+        # section); for a small page the hop would cost more than it frees.
+        marks = await asyncio.to_thread(inspect) if len(body) >= _INSPECT_IN_THREAD else inspect()
         return replace(
             head,
-            headings=headings,
-            paywall=paywall,
-            consent=consent,
-            charset=decoded.charset,
-            text=decoded.text,
-            title=title,
+            headings=marks.headings,
+            paywall=marks.paywall,
+            consent=marks.consent,
+            charset=marks.decoded.charset,
+            text=marks.decoded.text,
+            title=marks.title,
             body_bytes=len(body),
             truncated=truncated,
         )

@@ -1,0 +1,96 @@
+"""Reading a body once (srccheck.fetch.inspect), inline or in a worker thread for a large
+page: the same text and marks, and the same verdicts over the network."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from srccheck.fetch import client
+from srccheck.fetch.consent import NO_MARKERS
+from srccheck.fetch.inspect import inspect_body
+from srccheck.settings import Settings
+from srccheck.status import Status
+
+LOCAL = Settings(allow_private=True, retries=0, timeout=60.0, host_interval=0.0)
+PAYWALLED = (
+    '<html><head><meta charset="utf-8"><title>Exklusiv: Gespräche</title>'
+    '<script type="application/ld+json">{"@context":"https://schema.org",'
+    '"@type":"NewsArticle","isAccessibleForFree":false}</script></head>'
+    "<body><h1>Die Gespräche</h1><p>Anreißer …</p>{padding}</body></html>"
+)
+NOT_FOUND = (
+    "<html><head><title>Seite nicht gefunden – Zeitung</title></head>"
+    "<body><h1>Hoppla</h1>{padding}</body></html>"
+)
+
+
+def _padded(page: str, size: int) -> bytes:
+    padding = "<p>Weitere Meldungen des Tages.</p>" * (size // 36)
+    return page.replace("{padding}", padding).encode("utf-8")
+
+
+def test_a_successful_page_gets_every_mark() -> None:
+    marks = inspect_body(
+        _padded(PAYWALLED, 0), declared=None, markup=True, xml=False, success=True
+    )
+    assert marks.decoded.charset == "utf-8"
+    assert "Anreißer" in marks.decoded.text
+    assert marks.title == "Exklusiv: Gespräche"
+    assert marks.headings == ("Die Gespräche",)
+    assert marks.paywall == ("paywall:jsonld",)
+
+
+def test_an_error_page_gets_only_its_title_and_text_gets_none() -> None:
+    page = _padded(PAYWALLED, 0)
+    error = inspect_body(page, declared=None, markup=True, xml=False, success=False)
+    assert (error.title, error.headings, error.paywall) == ("Exklusiv: Gespräche", (), ())
+    plain = inspect_body(page, declared="utf-8", markup=False, xml=False, success=True)
+    assert (plain.title, plain.headings, plain.paywall, plain.consent) == (None, (), (), NO_MARKERS)
+    assert plain.decoded.text == page.decode("utf-8")
+
+
+@pytest.fixture
+def threads(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The functions the Fetcher hands to worker threads."""
+    handed: list[Any] = []
+    to_thread = asyncio.to_thread
+
+    async def recording(func: Any, /, *args: Any, **kwargs: Any) -> Any:
+        handed.append(func)
+        return await to_thread(func, *args, **kwargs)
+
+    monkeypatch.setattr(client.asyncio, "to_thread", recording)
+    return handed
+
+
+def _inspections(handed: list[Any]) -> int:
+    return sum(
+        1 for f in handed if isinstance(f, functools.partial) and f.func is inspect_body
+    )
+
+
+@pytest.mark.parametrize("size", [0, 4 * client._INSPECT_IN_THREAD])
+async def test_small_and_large_pages_read_alike(
+    httpserver: HTTPServer, threads: list[Any], size: int
+) -> None:
+    httpserver.expect_request("/plus/exklusiv").respond_with_data(
+        _padded(PAYWALLED, size), content_type="text/html; charset=utf-8"
+    )
+    httpserver.expect_request("/politik/weg").respond_with_data(
+        _padded(NOT_FOUND, size), content_type="text/html"
+    )
+    async with client.Fetcher(LOCAL.with_changes(soft404_probe=False)) as fetcher:
+        paywalled = await fetcher.check(httpserver.url_for("/plus/exklusiv"))
+        missing = await fetcher.check(httpserver.url_for("/politik/weg"))
+    assert paywalled.check.status is Status.OK
+    assert paywalled.check.paywalled is True
+    assert paywalled.check.page_title == "Exklusiv: Gespräche"
+    assert missing.check.status is Status.SOFT_404
+    assert missing.check.signals == ["soft404:title"]
+    # Large pages are read off the event loop, small ones inline.
+    assert _inspections(threads) == (2 if size else 0)
