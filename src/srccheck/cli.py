@@ -508,11 +508,11 @@ def verify(
         if shard is not None:
             selected = select_shard(selected, *parse_shard(shard))
         verbosity = -1 if quiet else (1 if verbose else 0)
-        if settings.use_cache and "html" in settings.formats:
+        if settings.use_cache and settings.store is None and "html" in settings.formats:
             from srccheck.fetch.cache import cache_path
             from srccheck.report.html import keep_compiled_templates
 
-            # Next to the cache file (even with --store: compiled code is local).
+            # Next to the SQLite cache file; a run on a --store writes no local files.
             keep_compiled_templates(cache_path(settings.cache_dir).parent / "templates")
         # GitHub annotations own stdout; the console summary then goes to stderr.
         screen = errors if "github" in settings.formats else console
