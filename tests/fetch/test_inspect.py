@@ -4,7 +4,9 @@ page: the same text and marks, and the same verdicts over the network."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -94,3 +96,55 @@ async def test_small_and_large_pages_read_alike(
     assert missing.check.signals == ["soft404:title"]
     # Large pages are read off the event loop, small ones inline.
     assert _inspections(threads) == (2 if size else 0)
+
+
+@pytest.mark.parametrize("size", [0, 4 * client._INSPECT_IN_THREAD])
+async def test_the_page_is_read_after_the_request_deadline(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    # The total deadline is the server's time: a page waiting for a worker thread (the
+    # default executor is shared with DNS look-ups, cache writes and report writes) must
+    # never turn a complete answer into a timeout.
+    deadline = 37.0  # recognisable among other timeouts of the event loop
+    scopes = 0
+    read_inside: list[bool] = []
+    real_timeout, real_inspect = asyncio.timeout, client.inspect_body
+
+    @contextlib.asynccontextmanager
+    async def watched(delay: float | None) -> AsyncIterator[None]:
+        nonlocal scopes
+        async with real_timeout(delay):
+            scopes += delay == deadline
+            try:
+                yield
+            finally:
+                scopes -= delay == deadline
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        read_inside.append(scopes > 0)
+        return real_inspect(*args, **kwargs)
+
+    monkeypatch.setattr(client.asyncio, "timeout", watched)
+    monkeypatch.setattr(client, "inspect_body", recording)
+    httpserver.expect_request("/plus/exklusiv").respond_with_data(
+        _padded(PAYWALLED, size), content_type="text/html; charset=utf-8"
+    )
+    settings = LOCAL.with_changes(soft404_probe=False, timeout=deadline)
+    async with client.Fetcher(settings) as fetcher:
+        outcome = await fetcher.check(httpserver.url_for("/plus/exklusiv"))
+    assert outcome.check.paywalled is True
+    assert read_inside == [False]
+
+
+async def test_a_fetcher_told_so_reads_large_pages_inline(
+    httpserver: HTTPServer, threads: list[Any]
+) -> None:
+    # The cluster's check tasks already run side by side in worker threads.
+    httpserver.expect_request("/plus/exklusiv").respond_with_data(
+        _padded(PAYWALLED, 4 * client._INSPECT_IN_THREAD), content_type="text/html"
+    )
+    settings = LOCAL.with_changes(soft404_probe=False)
+    async with client.Fetcher(settings, inspect_in_thread=False) as fetcher:
+        outcome = await fetcher.check(httpserver.url_for("/plus/exklusiv"))
+    assert outcome.check.paywalled is True
+    assert _inspections(threads) == 0

@@ -242,6 +242,16 @@ class _Chain:
         return _Outcome(check, page, answer.etag, answer.last_modified)
 
 
+@dataclass(frozen=True, slots=True)
+class _Unread:
+    """A textual body received whole, not yet decoded and inspected (Fetcher._inspect)."""
+
+    body: bytes
+    declared: str | None  # the Content-Type's charset
+    markup: bool  # HTML, declared or sniffed
+    xml: bool
+
+
 def _checkable(url: str | httpx.URL) -> httpx.URL | Verdict:
     """The parsed URL, or the reason it cannot be checked (``invalid``)."""
     try:
@@ -280,8 +290,10 @@ class Fetcher:
         cache: Store | None = None,
         page_memory_chars: int = PAGE_MEMORY_CHARS,
         keep_pages: bool = True,
+        inspect_in_thread: bool = True,
     ) -> None:
         self._settings = settings
+        self._inspect_in_thread = inspect_in_thread
         self._side_settings = settings.with_changes(retries=0)
         self._cache = cache
         self._clock = clock or MonotonicClock()
@@ -730,7 +742,7 @@ class Fetcher:
             async with asyncio.timeout(self._settings.timeout):
                 async with self._http.get(url, headers) as response:
                     first_byte_ms = (time.perf_counter() - started) * 1000
-                    return await self._read(response, first_byte_ms)
+                    answer, unread = await self._read_body(response, first_byte_ms)
         except httpx.InvalidURL as exc:  # not an HTTPError in httpx
             return _Answer(Verdict(Status.INVALID, f"not a checkable URL: {exc}"))
         except (httpx.HTTPError, OSError) as exc:  # TimeoutError of the deadline is an OSError
@@ -743,9 +755,10 @@ class Fetcher:
                     f"{type(exc).__name__}: {exc}",
                 )
             )
-
-    async def _read(self, response: Reply, first_byte_ms: float) -> _Answer:
-        answer = await self._read_body(response, first_byte_ms)
+        # The whole answer is in: reading the page (decoding, parsing) is srccheck's work,
+        # not the server's, so it runs after the deadline: a page waiting for a worker
+        # thread never turns into a timeout.
+        answer = await self._inspect(answer, unread)
         # A bot wall is recognised per answer, so the retry rule can refuse to retry it.
         signals = bot_wall_signals(
             answer.http_status or 0,
@@ -758,7 +771,38 @@ class Fetcher:
             answer = replace(answer, verdict=verdict, signals=signals)
         return answer
 
-    async def _read_body(self, response: Reply, first_byte_ms: float) -> _Answer:
+    async def _inspect(self, answer: _Answer, unread: _Unread | None) -> _Answer:
+        """``answer`` with its page's text and marks (srccheck.fetch.inspect)."""
+        if unread is None:
+            return answer
+        inspect = functools.partial(
+            inspect_body,
+            unread.body,
+            declared=unread.declared,
+            markup=unread.markup,
+            xml=unread.xml,
+            success=answer.status.is_success,
+        )
+        # A large page is read in a worker thread: its parse releases the GIL, so the
+        # event loop serves other requests meanwhile (measured in the README's benchmark
+        # section); for a small page the hop would cost more than it frees.
+        in_thread = self._inspect_in_thread and len(unread.body) >= _INSPECT_IN_THREAD
+        marks = await asyncio.to_thread(inspect) if in_thread else inspect()
+        return replace(
+            answer,
+            headings=marks.headings,
+            paywall=marks.paywall,
+            consent=marks.consent,
+            charset=marks.decoded.charset,
+            text=marks.decoded.text,
+            title=marks.title,
+        )
+
+    async def _read_body(
+        self, response: Reply, first_byte_ms: float
+    ) -> tuple[_Answer, _Unread | None]:
+        """The answer's head and, for a textual body, the body still to be read
+        (:meth:`_inspect`); every other kind of answer is complete here."""
         code = response.status_code
         media_type, declared = parse_content_type(response.headers.get("content-type"))
         retry_after = None
@@ -787,42 +831,21 @@ class Fetcher:
             and (is_pdf(media_type) or media_type in (None, _OCTET_STREAM))
         )
         if head.is_redirect or not (media_type is None or is_textual(media_type) or document):
-            return head
+            return head, None
         if coding := response.undecoded:  # see srccheck.fetch.decoding
-            return replace(head, undecoded=coding, signals=(f"encoding:{coding}",))
+            return replace(head, undecoded=coding, signals=(f"encoding:{coding}",)), None
         body, truncated = await self._read_capped(response)
         if document and (is_pdf(media_type) or looks_like_pdf(body)):
             media_type = media_type if is_pdf(media_type) else "application/pdf"
             return replace(
                 head, content_type=media_type, document=body, body_bytes=len(body),
                 truncated=truncated,
-            )  # fmt: skip
+            ), None  # fmt: skip
         if media_type == _OCTET_STREAM or (media_type is None and b"\x00" in body[:_SNIFF_BYTES]):
-            return replace(head, body_bytes=len(body), truncated=truncated)
+            return replace(head, body_bytes=len(body), truncated=truncated), None
         markup = is_html(media_type) or (media_type is None and body.lstrip().startswith(b"<"))
-        inspect = functools.partial(
-            inspect_body,
-            body,
-            declared=declared,
-            markup=markup,
-            xml="xml" in (media_type or ""),
-            success=head.status.is_success,
-        )
-        # A large page is read in a worker thread: its parse releases the GIL, so the
-        # event loop serves other requests meanwhile (measured in the README's benchmark
-        # section); for a small page the hop would cost more than it frees.
-        marks = await asyncio.to_thread(inspect) if len(body) >= _INSPECT_IN_THREAD else inspect()
-        return replace(
-            head,
-            headings=marks.headings,
-            paywall=marks.paywall,
-            consent=marks.consent,
-            charset=marks.decoded.charset,
-            text=marks.decoded.text,
-            title=marks.title,
-            body_bytes=len(body),
-            truncated=truncated,
-        )
+        unread = _Unread(body, declared, markup, xml="xml" in (media_type or ""))
+        return replace(head, body_bytes=len(body), truncated=truncated), unread
 
     async def _read_capped(self, response: Reply) -> tuple[bytes, bool]:
         """The decompressed body up to ``max_body_bytes``; True when more was left unread."""
