@@ -283,6 +283,10 @@ def fresh_environment() -> Iterator[Any]:
     html._environment.cache_clear()
 
 
+def _kept(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
 def test_compiled_templates_are_kept_and_loaded_by_the_next_run(
     tmp_path: Path, fresh_environment: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -294,7 +298,7 @@ def test_compiled_templates_are_kept_and_loaded_by_the_next_run(
     report = make_article_report()
     keep_compiled_templates(folder)
     page = render_article_html(report, nonce="n")
-    kept = sorted(folder.iterdir())
+    kept = _kept(folder)
     assert len(kept) >= 2  # the article page and what it extends/imports
     fresh_environment.cache_clear()  # a new run: nothing compiled in memory
 
@@ -304,21 +308,28 @@ def test_compiled_templates_are_kept_and_loaded_by_the_next_run(
     keep_compiled_templates(folder)
     monkeypatch.setattr(jinja2.Environment, "compile", no_compiling)
     assert render_article_html(report, nonce="n") == page
-    assert sorted(folder.iterdir()) == kept
+    assert _kept(folder) == kept
 
 
 def test_damaged_or_unwritable_template_caches_only_cost_a_compile(
-    tmp_path: Path, fresh_environment: Any
+    tmp_path: Path, fresh_environment: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import jinja2.bccache
+
     from srccheck.report.html import keep_compiled_templates
 
     report = make_article_report()
-    expected = render_article_html(report, nonce="n")
+    expected = render_article_html(report, nonce="n")  # compiled, not kept
+    fresh_environment.cache_clear()
     folder = tmp_path / "templates"
     keep_compiled_templates(folder)
     render_article_html(report, nonce="n")
-    for kept in folder.iterdir():
-        kept.write_bytes(b"not compiled code")
+    kept = _kept(folder)
+    assert len(kept) >= 2
+    kept[0].write_bytes(b"not compiled code")  # fails jinja2's own header check
+    for other in kept[1:]:  # a valid header, the code cut short
+        data = other.read_bytes()
+        other.write_bytes(data[: len(data) // 2])
     fresh_environment.cache_clear()
     keep_compiled_templates(folder)
     assert render_article_html(report, nonce="n") == expected
@@ -328,3 +339,26 @@ def test_damaged_or_unwritable_template_caches_only_cost_a_compile(
     fresh_environment.cache_clear()
     keep_compiled_templates(blocked / "templates")  # cannot be created: compiled per run
     assert render_article_html(report, nonce="n") == expected
+
+    def disk_full(self: object, stream: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jinja2.bccache.Bucket, "write_bytecode", disk_full)
+    fresh_environment.cache_clear()
+    keep_compiled_templates(tmp_path / "full")
+    assert render_article_html(report, nonce="n") == expected
+    assert _kept(tmp_path / "full") == []
+
+
+def test_code_compiled_under_other_options_is_not_loaded() -> None:
+    # jinja2 keys its files by template name and source only: code compiled without
+    # autoescaping must never be loaded by srccheck's environment, which escapes.
+    import jinja2
+
+    from srccheck.report.html import _code_key, _environment
+
+    ours = _environment()
+    other = ours.overlay(autoescape=False)
+    assert _code_key(other) != _code_key(ours)
+    assert _code_key(ours.overlay(trim_blocks=False)) != _code_key(ours)
+    assert _code_key(jinja2.Environment()) != _code_key(ours)

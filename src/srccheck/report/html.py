@@ -30,10 +30,13 @@ its claim's ``<details>``; the script only opens the target on navigation.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import hashlib
 import itertools
 import json
+import pickle
 import secrets
 import threading
 import unicodedata
@@ -43,8 +46,10 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
+from srccheck import __version__
 from srccheck.archive.model import ArchiveReport, ArchiveState, Drift
 from srccheck.claims.model import Claim, ClaimKind, Evidence, Verdict
 from srccheck.models import ArticleMeta, ArticleReport, RunIndex
@@ -345,23 +350,62 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+class _TemplateCode(jinja2.FileSystemBytecodeCache):
+    """jinja2's file cache of compiled templates, never able to fail a run: a file that
+    cannot be read back (damaged, truncated) is compiled again, one that cannot be
+    written (read-only folder, full disk) is left unwritten."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _code_key(env: jinja2.Environment) -> str:
+    """What compiled code depends on besides a template's source: the versions and the
+    environment's options (jinja2 keys its files by name and source checksum only)."""
+    options = (
+        __version__,
+        jinja2.__version__,
+        env.autoescape,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.keep_trailing_newline,
+        env.newline_sequence,
+        env.undefined.__name__,
+        sorted(env.extensions),
+        env.block_start_string,
+        env.variable_start_string,
+        env.comment_start_string,
+    )
+    return hashlib.sha256(repr(options).encode()).hexdigest()[:16]
+
+
 def keep_compiled_templates(folder: Path) -> None:
-    """Keep the templates' compiled code in ``folder`` from one run to the next.
+    """Keep the templates' compiled code under ``folder`` from one run to the next.
 
     Compiling the article and index templates costs every run about 0.07 s of CPU
-    (loaded from this folder: about 1 ms), which a re-run whose reports are all
-    kept, or a CI run of one article, pays in full. jinja2's own file cache stores one file per template, keyed by the
-    template's name and the checksum of its source, and refuses code of another
-    Python or jinja2 version; its writes are atomic (a temporary file renamed), so
-    runs sharing the folder never read a half-written file. A folder that cannot be
-    created leaves the templates compiled in each run, as without it. Call before the
-    first render.
+    (loaded from the folder: about 1 ms), which a re-run whose reports are all kept,
+    or a CI run of one article, pays in full. jinja2's file cache keys each file by
+    template name and source checksum and refuses code of another Python; the
+    subfolder is named after srccheck's and jinja2's versions and the environment's
+    options, which jinja2 does not check. Writes are atomic (a temporary file
+    renamed), so runs sharing the folder never read a half-written file. A folder
+    that cannot be created, read or written leaves the templates compiled in each
+    run, as without it. Call before the first render.
     """
+    env = _environment()
+    code = folder / _code_key(env)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        code.mkdir(parents=True, exist_ok=True)
     except OSError:
         return
-    _environment().bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+    env.bytecode_cache = _TemplateCode(str(code))
 
 
 def _render(template: str, *, nonce: str | None, script: bool, **context: object) -> str:
