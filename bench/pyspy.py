@@ -62,8 +62,9 @@ STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (
         "page inspection (charset, HTML parse, title, headings, markers)",
-        ("decode_body ", "tree_title ", "tree_headings ", "tree_paywall_signals ",
-         "tree_consent_markup ", "page_title ", "visible_text ", "Fetcher._read_body "),
+        ("inspect_body ", "decode_body ", "tree_title ", "tree_headings ",
+         "tree_paywall_signals ", "tree_consent_markup ", "page_title ", "visible_text ",
+         "Fetcher._read_body "),
     ),
     ("cache and report reuse", ("(srccheck/fetch/cache.py", "(srccheck/reuse.py", "(sqlite3/")),
     (

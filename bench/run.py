@@ -300,8 +300,9 @@ def _format_stages(by_stage: dict[str, Any] | None) -> list[str]:
         return []
     lines = [
         f"CPU of the cold run by stage (py-spy --gil, {by_stage['samples']:,} samples; "
-        "native code that releases the GIL, e.g. SQLite, zlib and much of the HTML parse, "
-        "is not sampled; the profiler's own overhead is in the CPU figure above):"
+        "shares of sampled time, approximate: native code that releases the GIL, e.g. "
+        "SQLite, zlib and the HTML parse, is sampled unevenly; the profiler's own overhead "
+        "is in the CPU figure above):"
     ]
     for name, stage in by_stage["stages"].items():
         ms = stage["ms_per_url"]

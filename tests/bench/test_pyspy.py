@@ -31,6 +31,12 @@ def _stage(prefix: str) -> str:
         # The page's parse runs inside the Fetcher: page inspection, not the Fetcher.
         (f"{FETCH};tree_title (srccheck/fetch/content.py:6)", "page inspection"),
         (FETCH, "page inspection"),
+        # … also when a worker thread reads the page.
+        (
+            "Thread._bootstrap (threading.py:1);_WorkItem.run (concurrent/futures/thread.py:2);"
+            "inspect_body (srccheck/fetch/inspect.py:51)",
+            "page inspection",
+        ),
         # Reading the body is the HTTP client's work, though inside _read_body.
         (f"{FETCH};Fetcher._read_capped (srccheck/fetch/client.py:7)", "HTTP client"),
         (f"{RUN};ClientSession._request (aiohttp/client.py:8)", "HTTP client"),
