@@ -5,6 +5,7 @@ test_cluster.py runs it on Dask)."""
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from srccheck.articles import load_article
-from srccheck.models import ReportState
+from srccheck.models import ArticleReport, ReportState
 from srccheck.pipeline import run_sync
 from srccheck.stages import RUN_FOLDER, Stage, run_stages
 from srccheck.stages.collect import host_groups
@@ -183,3 +184,67 @@ def test_every_citation_is_in_exactly_one_report(
     for article, cites in zip(parsed, entries, strict=True):
         urls = {entry.url for entry in article.sources}
         assert {c for c in cites if c.startswith("http")} <= urls
+
+
+class _Recorder:
+    """A sink that says when an article's report arrived, and which stage counts moved."""
+
+    def __init__(self, interrupt: tuple[str, int] | None = None) -> None:
+        self.done: dict[str, threading.Event] = {}
+        self.reports: dict[str, ArticleReport] = {}
+        self.interrupt = interrupt  # (stage, count): Ctrl-C when that count is reached
+
+    def awaited(self, path: Path) -> threading.Event:
+        return self.done.setdefault(str(path), threading.Event())
+
+    def start(self, count_sources: object) -> None:
+        return None
+
+    def advance(self, url: str, check: object) -> None:
+        return None
+
+    def article_done(self, report: ArticleReport) -> None:
+        self.reports[report.article.file] = report
+        self.awaited(Path(report.article.file)).set()
+
+    def finish(self, index: object) -> None:
+        return None
+
+    def cluster_started(self, dashboard: str | None, workers: int) -> None:
+        return None
+
+    def stage_progress(self, stage: str, done: int, total: int) -> None:
+        if self.interrupt == (stage, done):
+            raise KeyboardInterrupt
+
+
+def test_an_article_is_reported_while_a_host_it_does_not_cite_is_still_checked(
+    pool: ThreadPoolExecutor, tmp_path: Path
+) -> None:
+    with serve_web(2, hold=0.0) as web:
+        fast, slow = web.bases
+        held = web.gate(slow)
+        # 64 URLs fill a check task of their own (host_groups packs smaller hosts).
+        cited = [[f"{fast}/p/{i * 8 + j}" for j in range(8)] for i in range(8)]
+        written = articles(tmp_path / "articles", [*cited, [f"{slow}/p/1", f"{fast}/p/0"]])
+        sink = _Recorder()
+        settings = loopback(tmp_path / "out")
+        with ThreadPoolExecutor(1) as driver:
+            running = driver.submit(
+                run_stages, [tmp_path / "articles"], settings, sink, executor=pool
+            )
+            try:
+                assert sink.awaited(written[0]).wait(120), "no report before the slow host answered"
+                assert not held.is_set()
+                assert (settings.output / "a0000.json").is_file()
+                assert str(written[-1]) not in sink.reports  # still waiting for the slow host
+                assert json.loads((settings.output / "a0000.json").read_text())["state"] == (
+                    "complete"
+                )
+            finally:
+                held.set()
+            index = running.result(timeout=300)
+    assert index is not None
+    assert index.state is ReportState.COMPLETE
+    assert sorted(sink.reports) == sorted(str(path) for path in written)
+    assert set(status for *_, status in reported_citations(settings.output)) == {"ok"}

@@ -28,7 +28,8 @@ import datetime as dt
 import hashlib
 import json
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import suppress
 from dataclasses import dataclass
@@ -125,18 +126,21 @@ def run_stages(
 
     entries: dict[Path, IndexEntry] = {}
     requests: list[list[HostStats]] = []  # per task: requests sent per host (--host-stats)
+    joins: _Joins | None = None
     try:
         submit = _Window(executor, window)
         citations = _collect(submit, files, settings, work / Stage.COLLECT, report)
         if stop_after is Stage.COLLECT:
             return None
-        checks = _check(
-            submit, citations, settings, store, work / Stage.CHECK, report, requests
-        )
-        if stop_after is Stage.CHECK:
+        reporting = stop_after is not Stage.CHECK
+        last_done = _resume_reports(files, out, work, sink, entries) if reporting else -1
+        joins = _joins(files, citations, entries)
+        _check_and_report(
+            submit, files, out, citations, joins, settings, store, work, sink, entries,
+            report, requests, last_done=last_done, reporting=reporting,
+        )  # fmt: skip
+        if not reporting:
             return None
-        _report(submit, files, out, citations, checks, settings, store, work, sink, entries,
-                report, requests)
     except BaseException:
         _write_incomplete(files, out, settings, entries, sink)
         with suppress(InputError):
@@ -247,72 +251,62 @@ def _collect(
     return [row for i in sorted(parts) for row in parts[i]]
 
 
-def _check(
-    submit: _Window,
-    citations: Sequence[Citation],
-    settings: Settings,
-    store: str,
-    folder: Path,
-    report: Callable[[Stage, int, int], None],
-    requests: list[list[HostStats]],
-) -> dict[str, CheckedURL]:
-    results: dict[str, CheckedURL] = {}
-    last = -1
-    for number, rows in read_parts(folder, CheckedURL):
-        last = max(last, number)
-        results.update((row.url, row) for row in rows)
-    groups = host_groups(citations)
-    total = sum(len(group) for group in groups)
-    report(Stage.CHECK, len(results), total)
-    keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
-    buffer: list[CheckedURL] = []
+class _Joins:
+    """Which articles wait for which URLs, and the check results they still need.
 
-    def flush() -> None:
-        nonlocal last
-        if buffer:
-            last += 1
-            write_part(part_path(folder, last), buffer, CHECKED_SCHEMA)
-            buffer.clear()
+    An article is ready for its report once every URL it cites is checked; a
+    result is kept while an article without a report cites it (for its report
+    task, or its incomplete report after an interruption), then dropped.
+    """
 
-    def done(_: None, group: CheckedGroup) -> None:
-        requests.append(group.host_stats)
-        for row in group.checked:
-            results[row.url] = row
-        buffer.extend(group.checked)
-        if len(buffer) >= _FLUSH_ROWS:
-            flush()
-        report(Stage.CHECK, len(results), total)
+    def __init__(self, urls: dict[str, tuple[str, ...]]) -> None:
+        self.urls = urls  # article → the unique URLs it cites (articles without a report)
+        self.results: dict[str, CheckedURL] = {}
+        self.waiting = {article: len(cited) for article, cited in urls.items()}
+        self.citing: dict[str, list[str]] = {}  # URL not yet checked → articles citing it
+        self.refs: Counter[str] = Counter()  # URL → articles without a report citing it
+        for article, cited in urls.items():
+            for url in cited:
+                self.citing.setdefault(url, []).append(article)
+            self.refs.update(cited)
+        self.ready: deque[str] = deque(a for a, n in self.waiting.items() if n == 0)
 
-    calls = (
-        (None, check_urls, (group, fetch_settings(settings), store), {"keep_pages": keep_pages})
-        for group in groups
-        if any(url not in results for url in group)
-    )
-    try:
-        _drain(submit, calls, done)
-    finally:
-        flush()
-    return results
+    def checked(self, row: CheckedURL) -> None:
+        """A URL's result arrived: articles whose last URL it was become ready."""
+        citing = self.citing.pop(row.url, None)
+        if citing is None:  # known already, or no article without a report cites it
+            return
+        self.results[row.url] = row
+        for article in citing:
+            self.waiting[article] -= 1
+            if self.waiting[article] == 0:
+                self.ready.append(article)
+
+    def wanted(self, articles: Iterable[str]) -> dict[str, CheckedURL]:
+        """The results of every URL ``articles`` cite."""
+        return {url: self.results[url] for a in articles for url in self.urls[a]}
+
+    def reported(self, article: str) -> None:
+        """The article has its report: drop the results no other article waits for."""
+        for url in self.urls.pop(article, ()):
+            self.refs[url] -= 1
+            if self.refs[url] <= 0:
+                del self.refs[url]
+                self.results.pop(url, None)
 
 
-def _report(
-    submit: _Window,
+def _resume_reports(
     files: Sequence[Path],
     out: dict[Path, Path],
-    citations: Sequence[Citation],
-    checks: dict[str, CheckedURL],
-    settings: Settings,
-    store: str,
     work: Path,
     sink: ProgressSink,
     entries: dict[Path, IndexEntry],
-    report: Callable[[Stage, int, int], None],
-    requests: list[list[HostStats]],
-) -> None:
-    folder = work / Stage.REPORT
-    last = -1
+) -> int:
+    """Take the reports an earlier run of the same stages wrote (their files still
+    there); the number of the report stage's last Parquet part."""
     by_name = {str(path): path for path in files}
-    for number, rows in read_parts(folder, _DoneEntry):
+    last = -1
+    for number, rows in read_parts(work / Stage.REPORT, _DoneEntry):
         last = max(last, number)
         for row in rows:
             path = by_name.get(row.article)
@@ -320,42 +314,166 @@ def _report(
             if path is not None and kept is not None:
                 entries[path] = IndexEntry.model_validate_json(row.entry)
                 sink.article_done(kept)
-    report(Stage.REPORT, len(entries), len(files))
-    urls: dict[str, list[str]] = {}
+    return last
+
+
+def _read_checked(folder: Path) -> tuple[int, dict[str, CheckedURL]]:
+    """The check stage's results in the stage outputs, and the number of its last part."""
+    last, checked = -1, {}
+    for number, rows in read_parts(folder, CheckedURL):
+        last = max(last, number)
+        checked.update((row.url, row) for row in rows)
+    return last, checked
+
+
+def _joins(
+    files: Sequence[Path], citations: Sequence[Citation], entries: dict[Path, IndexEntry]
+) -> _Joins:
+    """The joins of every article without a report."""
+    cited: dict[str, dict[str, None]] = {str(path): {} for path in files if path not in entries}
     for citation in citations:
-        if citation.url is not None:
-            urls.setdefault(citation.article, []).append(citation.url)
-    buffer: list[_DoneEntry] = []
+        if citation.url is not None and citation.article in cited:
+            cited[citation.article].setdefault(citation.url)
+    return _Joins({article: tuple(urls) for article, urls in cited.items()})
 
-    def flush() -> None:
-        nonlocal last
-        if buffer:
-            last += 1
-            write_part(part_path(folder, last), buffer, DONE_SCHEMA)
-            buffer.clear()
 
-    def done(_: None, batch: ReportedBatch) -> None:
+def _check_and_report(
+    submit: _Window,
+    files: Sequence[Path],
+    out: dict[Path, Path],
+    citations: Sequence[Citation],
+    joins: _Joins,
+    settings: Settings,
+    store: str,
+    work: Path,
+    sink: ProgressSink,
+    entries: dict[Path, IndexEntry],
+    report: Callable[[Stage, int, int], None],
+    requests: list[list[HostStats]],
+    *,
+    last_done: int,
+    reporting: bool,
+) -> None:
+    """The check and report stages, side by side: an article's report task is submitted
+    as soon as every URL it cites is checked (in batches of ``_REPORT_BATCH``, or
+    fewer when no check task is left to submit), not after the whole check stage.
+
+    ``joins`` holds the articles without a report (``entries`` those with one,
+    their report stage's parts numbered up to ``last_done``); without
+    ``reporting`` only the check stage runs.
+    """
+    by_name = {str(path): path for path in files}
+    check_folder, report_folder = work / Stage.CHECK, work / Stage.REPORT
+    last_checked, checked = _read_checked(check_folder)
+    groups = host_groups(citations)
+    unchecked = {url for group in groups for url in group if url not in checked}
+    for row in checked.values():
+        joins.checked(row)
+    del checked
+    total = sum(len(group) for group in groups)
+    report(Stage.CHECK, total - len(unchecked), total)
+    if reporting:
+        report(Stage.REPORT, len(entries), len(files))
+    keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
+    check_rows: list[CheckedURL] = []
+    done_rows: list[_DoneEntry] = []
+
+    def flush_checks() -> None:
+        nonlocal last_checked
+        if check_rows:
+            last_checked += 1
+            write_part(part_path(check_folder, last_checked), check_rows, CHECKED_SCHEMA)
+            check_rows.clear()
+
+    def flush_done() -> None:
+        nonlocal last_done
+        if done_rows:
+            last_done += 1
+            write_part(part_path(report_folder, last_done), done_rows, DONE_SCHEMA)
+            done_rows.clear()
+
+    def group_done(group: CheckedGroup) -> None:
+        requests.append(group.host_stats)
+        for row in group.checked:
+            unchecked.discard(row.url)
+            joins.checked(row)
+        check_rows.extend(group.checked)
+        if len(check_rows) >= _FLUSH_ROWS:
+            flush_checks()
+        report(Stage.CHECK, total - len(unchecked), total)
+
+    def batch_done(batch: ReportedBatch) -> None:
         requests.append(batch.host_stats)
         for answer in batch.done:
             path = by_name[answer.article]
             entries[path] = IndexEntry.model_validate_json(answer.entry)
             sink.article_done(ArticleReport.model_validate_json(answer.report))
-            buffer.append(_DoneEntry(answer.article, answer.entry))
-        if len(buffer) >= _FLUSH_ROWS // 4:
-            flush()
+            done_rows.append(_DoneEntry(answer.article, answer.entry))
+            joins.reported(answer.article)
+        if len(done_rows) >= _FLUSH_ROWS // 4:
+            flush_done()
         report(Stage.REPORT, len(entries), len(files))
 
-    todo = [path for path in files if path not in entries]
+    check_calls = (
+        (group_done, check_urls, (group, fetch_settings(settings), store),
+         {"keep_pages": keep_pages})
+        for group in groups
+        if any(url in unchecked for url in group)
+    )
 
-    def call(batch: Sequence[Path]) -> _Call:
-        wanted = {url: checks[url] for path in batch for url in urls.get(str(path), ())}
-        articles = [(str(path), str(out[path])) for path in batch]
-        return None, report_articles, (articles, wanted, settings, store), {}
+    def report_call(checks_left: bool) -> _Call | None:
+        # A full batch as soon as there is one; a smaller one when no check task is
+        # left to submit (those in flight may take long: a slow host holds its group).
+        if not reporting or not joins.ready:
+            return None
+        if checks_left and len(joins.ready) < _REPORT_BATCH:
+            return None
+        batch = [joins.ready.popleft() for _ in range(min(_REPORT_BATCH, len(joins.ready)))]
+        articles = [(article, str(out[by_name[article]])) for article in batch]
+        return batch_done, report_articles, (articles, joins.wanted(batch), settings, store), {}
 
     try:
-        _drain(submit, (call(batch) for batch in _batches(todo, _REPORT_BATCH)), done)
+        _drain_stages(submit, check_calls, report_call)
     finally:
-        flush()
+        flush_checks()
+        flush_done()
+
+
+def _drain_stages(
+    submit: _Window,
+    checks: Iterator[_Call],
+    reports: Callable[[bool], _Call | None],
+) -> None:
+    """Like :func:`_drain` for two kinds of calls sharing the window: a ready report
+    call first, else the next check call. A call's tag is its result's handler."""
+    pending: dict[Future[Any], Callable[[Any], None]] = {}
+    checks_left = True
+
+    def top_up() -> None:
+        nonlocal checks_left
+        while len(pending) < submit.size:
+            call = reports(checks_left)
+            if call is None and checks_left:
+                call = next(checks, None)
+                if call is None:
+                    checks_left = False
+                    continue  # a smaller report batch may now go
+            if call is None:
+                return
+            handler, fn, args, kwargs = call
+            pending[submit.executor.submit(fn, *args, **kwargs)] = handler
+
+    try:
+        top_up()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                handler = pending.pop(future)
+                handler(future.result())
+            top_up()
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 @dataclass(frozen=True, slots=True)
