@@ -248,3 +248,43 @@ def test_an_article_is_reported_while_a_host_it_does_not_cite_is_still_checked(
     assert index.state is ReportState.COMPLETE
     assert sorted(sink.reports) == sorted(str(path) for path in written)
     assert set(status for *_, status in reported_citations(settings.output)) == {"ok"}
+
+
+@pytest.mark.parametrize("resumed", [False, True])
+def test_an_interrupted_run_keeps_the_results_of_the_sources_it_checked(
+    pool: ThreadPoolExecutor, tmp_path: Path, resumed: bool
+) -> None:
+    with serve_web(2, hold=0.0) as web:
+        fast, slow = web.bases
+        held = web.gate(slow)
+        # a0000 … a0007: only URLs of the fast host, checked; a0008 waits for the slow host.
+        cited = [[f"{fast}/p/{i * 8 + j}" for j in range(7)] + [f"{fast}/gone/{i}"]
+                 for i in range(8)]
+        cited.append([f"{fast}/p/0", f"{slow}/p/1", "keine-url"])
+        articles(tmp_path / "articles", cited)
+        settings = loopback(tmp_path / "out")
+        if resumed:  # the checks come from the stage outputs of an earlier run
+            held.set()
+            run_stages([tmp_path / "articles"], settings, executor=pool, stop_after=Stage.CHECK)
+            # Ctrl-C as the report stage's count first moves
+            sink = _Recorder(interrupt=(Stage.REPORT, 0))
+        else:
+            sink = _Recorder(interrupt=(Stage.CHECK, 64))  # Ctrl-C once the fast host is done
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                run_stages([tmp_path / "articles"], settings, sink, executor=pool)
+        finally:
+            held.set()
+    index = json.loads((settings.output / "index.json").read_text(encoding="utf-8"))
+    assert index["state"] == "incomplete"
+    assert [entry["state"] for entry in index["articles"]] == ["incomplete"] * 9
+    found = {(Path(article).name, raw): status
+             for article, raw, status in reported_citations(settings.output)}
+    assert len(found) == 8 * 8 + 3  # every source of every article
+    for i in range(8):
+        assert found[(f"a{i:04d}.txt", f"{fast}/p/{i * 8}")] == "ok"
+        assert found[(f"a{i:04d}.txt", f"{fast}/gone/{i}")] == "not_found"
+    assert found[("a0008.txt", f"{fast}/p/0")] == "ok"
+    assert found[("a0008.txt", "keine-url")] == "invalid"  # needs no request
+    # Never answered before the interruption (or, resumed, answered: then kept too).
+    assert found[("a0008.txt", f"{slow}/p/1")] == ("ok" if resumed else "skipped")

@@ -29,7 +29,7 @@ import hashlib
 import json
 import shutil
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import suppress
 from dataclasses import dataclass
@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 
 from srccheck import __version__
 from srccheck.articles import find_articles, load_article
+from srccheck.articles.model import Article
 from srccheck.errors import InputError
 from srccheck.fetch.cache import cache_path
 from srccheck.fetch.stats import merge_host_stats
@@ -45,11 +46,21 @@ from srccheck.models import (
     ArticleReport,
     HostStats,
     IndexEntry,
+    LinkCheck,
     ReportState,
     RunIndex,
     Summary,
 )
-from srccheck.pipeline import build_report, fetch_settings, index_entry, write_index
+from srccheck.pipeline import (
+    SourceResult,
+    accepted,
+    build_report,
+    checked_url,
+    fetch_settings,
+    index_entry,
+    settled_check,
+    write_index,
+)
 from srccheck.report.console import NullProgress, ProgressSink, StageProgress
 from srccheck.report.html import write_article_html
 from srccheck.report.json import write_json
@@ -142,7 +153,8 @@ def run_stages(
         if not reporting:
             return None
     except BaseException:
-        _write_incomplete(files, out, settings, entries, sink)
+        known = joins.results if joins is not None else _read_checked(work / Stage.CHECK)[1]
+        _write_incomplete(files, out, settings, entries, sink, known)
         with suppress(InputError):
             write_index(_index(files, entries, started, ReportState.INCOMPLETE), settings)
         raise
@@ -517,12 +529,17 @@ def _write_incomplete(
     settings: Settings,
     entries: dict[Path, IndexEntry],
     sink: ProgressSink,
+    known: Mapping[str, CheckedURL],
 ) -> None:
-    """Every article without a report gets an ``incomplete`` one (all sources skipped)."""
+    """Every article without a report gets an ``incomplete`` one: the sources whose
+    URL the check stage answered (``known``) keep that result, as in one process;
+    the others are ``skipped``."""
     for path in files:
         if path in entries:
             continue
-        report = build_report(path, load_article(path, settings), [], state=ReportState.INCOMPLETE)
+        article = load_article(path, settings)
+        results = _known_results(article, settings, known) if isinstance(article, Article) else []
+        report = build_report(path, article, results, state=ReportState.INCOMPLETE)
         stem = out[path]
         try:
             if "json" in settings.formats:
@@ -533,3 +550,22 @@ def _write_incomplete(
             continue
         entries[path] = index_entry(path, stem, report, settings)
         sink.article_done(report)
+
+
+def _known_results(
+    article: Article, settings: Settings, known: Mapping[str, CheckedURL]
+) -> list[SourceResult | None]:
+    """Per source of ``article``: its check when it needs no request or the check stage
+    answered its URL (``--accept`` applied, as in the report stage), else None."""
+    results: list[SourceResult | None] = []
+    for entry in article.sources:
+        check = settled_check(entry, settings)
+        remapped = checked_url(entry.url, settings) if entry.url is not None else None
+        if check is None and remapped is not None and remapped in known:
+            check = accepted(LinkCheck.model_validate_json(known[remapped].check), settings)
+        if check is None:
+            results.append(None)
+            continue
+        changed = remapped if remapped != entry.url else None
+        results.append(SourceResult(check=check, checked_url=changed))
+    return results
