@@ -288,3 +288,22 @@ def test_an_interrupted_run_keeps_the_results_of_the_sources_it_checked(
     assert found[("a0008.txt", "keine-url")] == "invalid"  # needs no request
     # Never answered before the interruption (or, resumed, answered: then kept too).
     assert found[("a0008.txt", f"{slow}/p/1")] == ("ok" if resumed else "skipped")
+
+
+def test_remapped_urls_are_checked_by_the_check_stage_and_the_cited_ones_never(
+    pool: ThreadPoolExecutor, tmp_path: Path
+) -> None:
+    from srccheck.options import Remap
+
+    with serve_web(2, hold=0.0) as web:
+        cited, mirror = web.bases
+        articles(tmp_path / "articles", [[f"{cited}/p/{i}", f"{cited}/gone/1"] for i in range(6)])
+        rule = (Remap.parse(rf"^{cited}/(.*) {mirror}/\1"),)
+        run_sync([tmp_path / "articles"], loopback(tmp_path / "one", remap=rule))
+        one = web.total()
+        run_stages([tmp_path / "articles"], loopback(tmp_path / "staged", remap=rule),
+                   executor=pool)
+        # The host of the rewritten URLs owns them: each fetched once more, none cited one.
+        assert not any(url.startswith(cited) for url in web.requests)
+        assert web.total() == 2 * one
+    assert normalised_reports(tmp_path / "staged") == normalised_reports(tmp_path / "one")

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from srccheck.articles import load_article
 from srccheck.articles.model import Article
-from srccheck.pipeline import excluded_by
+from srccheck.pipeline import checked_url, excluded_by
 from srccheck.settings import Settings
 from srccheck.stages.model import Citation
 
@@ -42,9 +42,10 @@ def host_of(url: str) -> str:
 def collect_articles(paths: Sequence[str], settings: Settings) -> list[Citation]:
     """The citations of the articles at ``paths``, in article and source order.
 
-    An entry that needs no request — not a checkable URL, or excluded by
-    ``--exclude`` — gets ``url`` None: the report stage decides its status
-    without the check stage. An article that cannot be parsed has no rows.
+    ``url`` is the URL to check (rewritten by ``--remap``). An entry that needs
+    no request — not a checkable URL, or excluded by ``--exclude`` — gets
+    ``url`` None: the report stage decides its status without the check stage.
+    An article that cannot be parsed has no rows.
     """
     rows: list[Citation] = []
     for name in paths:
@@ -55,6 +56,8 @@ def collect_articles(paths: Sequence[str], settings: Settings) -> list[Citation]
             url = entry.url
             if url is not None and excluded_by(url, settings) is not None:
                 url = None
+            elif url is not None:
+                url = checked_url(url, settings)  # --remap: the URL the report asks about
             rows.append(
                 Citation(
                     article=name,
