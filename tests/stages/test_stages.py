@@ -4,12 +4,14 @@ test_cluster.py runs it on Dask)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 from srccheck.articles import load_article
 from srccheck.models import ArticleReport, ReportState
 from srccheck.pipeline import run_sync
+from srccheck.settings import EventLoop
 from srccheck.stages import RUN_FOLDER, Stage, run_stages
 from srccheck.stages.collect import host_groups
 from srccheck.stages.model import Citation
@@ -307,3 +310,34 @@ def test_remapped_urls_are_checked_by_the_check_stage_and_the_cited_ones_never(
         assert not any(url.startswith(cited) for url in web.requests)
         assert web.total() == 2 * one
     assert normalised_reports(tmp_path / "staged") == normalised_reports(tmp_path / "one")
+
+
+@pytest.mark.parametrize("loop", [EventLoop.UVLOOP, EventLoop.ASYNCIO])
+def test_stage_tasks_run_on_the_event_loop_loop_chooses(
+    web: Web, pool: ThreadPoolExecutor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    loop: EventLoop,
+) -> None:
+    import srccheck.stages.check as check_stage
+    import srccheck.stages.report as report_stage
+
+    uvloop = pytest.importorskip("uvloop")
+    seen: list[tuple[str, bool]] = []
+
+    def recorded(name: str, task: Callable[..., Any]) -> Callable[..., Any]:
+        async def run(*args: Any) -> Any:
+            seen.append((name, isinstance(asyncio.get_running_loop(), uvloop.Loop)))
+            return await task(*args)
+
+        return run
+
+    monkeypatch.setattr(check_stage, "_check_urls", recorded("check", check_stage._check_urls))
+    monkeypatch.setattr(
+        report_stage, "_report_articles", recorded("report", report_stage._report_articles)
+    )
+    articles(tmp_path / "articles", _cited(web, 3))
+    index = run_stages([tmp_path / "articles"], loopback(tmp_path / "out", loop=loop),
+                       executor=pool)
+    assert index is not None
+    assert len(index.articles) == 3
+    assert {name for name, _ in seen} == {"check", "report"}
+    assert {on_uvloop for _, on_uvloop in seen} == {loop is EventLoop.UVLOOP}

@@ -4,9 +4,10 @@ The unit of work is a group of URLs whose hosts appear in no other group
 (:func:`srccheck.stages.collect.host_groups`) in, one :class:`CheckedURL` per
 URL out (:func:`check_urls`). The function runs the fetch stage's own
 :class:`~srccheck.fetch.client.Fetcher` over the group in an event loop of its
-own; because no other task holds the group's hosts, the per-host limit,
-spacing and ``Retry-After`` pauses hold across the whole cluster without any
-coordination, and robots.txt and the soft-404 probe are fetched once per host.
+own (the one ``--loop`` chooses, as in one process); because no other task
+holds the group's hosts, the per-host limit, spacing and ``Retry-After``
+pauses hold across the whole cluster without any coordination, and robots.txt
+and the soft-404 probe are fetched once per host.
 Results that may be cached go to the store (with their page texts, which the
 report stage reads back); every result, transient failures included, comes
 back to the caller, which keeps it in the stage's Parquet output.
@@ -26,14 +27,16 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pyarrow as pa
 
 from srccheck.fetch.cache import Cache, CacheKind, cache_call, try_decode_outcome
 from srccheck.fetch.client import Fetcher
 from srccheck.fetch.model import FetchOutcome
+from srccheck.fetch.transport import loop_factory
 from srccheck.models import LinkCheck
 from srccheck.reuse import depends_on
 from srccheck.settings import Settings
@@ -47,6 +50,7 @@ __all__ = [
     "StagedChecker",
     "check_urls",
     "open_store",
+    "run_on_loop",
     "task_settings",
     "threads_per_worker",
 ]
@@ -61,6 +65,8 @@ CHECKED_SCHEMA = pa.schema(
     ]
 )
 
+
+_T = TypeVar("_T")
 
 _stores: dict[str, tuple[tuple[int, int] | None, Store]] = {}
 _stores_lock = threading.Lock()
@@ -105,6 +111,13 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return stat.st_dev, stat.st_ino
 
 
+def run_on_loop(main: Coroutine[Any, Any, _T], settings: Settings) -> _T:
+    """Run a task's ``main`` on the event loop ``--loop`` chooses (uvloop when asked
+    for and installed), as :func:`srccheck.pipeline.run_sync` does."""
+    with asyncio.Runner(loop_factory=loop_factory(settings.loop)) as runner:
+        return runner.run(main)
+
+
 def threads_per_worker(settings: Settings) -> int:
     """Tasks a worker runs at once so that their requests stay within ``concurrency``."""
     return max(1, settings.concurrency // max(1, settings.per_host))
@@ -123,7 +136,7 @@ def check_urls(
     ``settings`` are the fetch settings of the run (archive hosts trusted);
     ``store`` is given to :func:`open_store`; ``keep_pages`` as for the Fetcher.
     """
-    return asyncio.run(_check_urls(urls, settings, store, keep_pages))
+    return run_on_loop(_check_urls(urls, settings, store, keep_pages), settings)
 
 
 async def _check_urls(
