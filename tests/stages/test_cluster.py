@@ -250,3 +250,31 @@ def test_run_on_the_cluster_resumes_from_the_stage_outputs(
     assert index is not None
     assert index.state is ReportState.COMPLETE
     assert len(reported_citations(tmp_path / "out")) == 60
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_cache_file_is_merged_when_a_cluster_run_ends(tmp_path: Path, workers: str) -> None:
+    # As after a single-process run (tests/test_reuse_robustness.py, the damaged cache):
+    # every connection to the SQLite cache is closed, so its write-ahead log is merged
+    # into the file, and the file alone holds what the run stored.
+    from srccheck.fetch.cache import CACHE_FILE_NAME
+    from tests.reuse_runs import verify
+
+    with serve_web(2, hold=0.0) as web:
+        a, b = web.bases
+        folder = tmp_path / "articles"
+        articles(folder, [[f"{a}/p/{i}", f"{b}/p/{i}"] for i in range(12)])
+        first = verify(folder, tmp_path / "out", tmp_path / "cache", "--workers", workers)
+        assert first.exception is None or isinstance(first.exception, SystemExit)
+        assert first.exit_code == 0, first.output
+        cache_file = tmp_path / "cache" / CACHE_FILE_NAME
+        wal = cache_file.with_name(cache_file.name + "-wal")
+        assert not wal.exists() or wal.stat().st_size == 0
+        data = bytearray(cache_file.read_bytes())
+        assert len(data) > 2 * 4096
+        data[4096:] = b"\xa5" * (len(data) - 4096)  # damaged: every page but the first
+        cache_file.write_bytes(bytes(data))
+        second = verify(folder, tmp_path / "out2", tmp_path / "cache", "--workers", workers)
+    assert second.exception is None or isinstance(second.exception, SystemExit)
+    assert second.exit_code == 0, second.output
+    assert {status for *_, status in reported_citations(tmp_path / "out2")} == {"ok"}

@@ -49,6 +49,7 @@ __all__ = [
     "CHECKED_SCHEMA",
     "StagedChecker",
     "check_urls",
+    "close_stores",
     "open_store",
     "run_on_loop",
     "task_settings",
@@ -82,7 +83,8 @@ def open_store(store: str, settings: Settings) -> Store:
     under its write lock, and with a connection per task that wait outlasted
     the busy timeout while other tasks stored pages (10,000 articles on 200
     hosts). A file replaced since (a new run's store at the same path) is
-    opened anew.
+    opened anew. The run closes the connection of the process that started it
+    when it ends (:func:`close_stores`).
     """
     if "://" in store:  # a PostgreSQL URL: one connection per process, opened once
         with _stores_lock:
@@ -101,6 +103,21 @@ def open_store(store: str, settings: Settings) -> Store:
     if known is not None:
         known[1].close()  # its file was removed or replaced: no task can still want it
     return cache
+
+
+def close_stores(store: str | None = None) -> None:
+    """Close this process's connection to ``store`` (to every store when None).
+
+    Called when a run ends (by the process that started it, and on the workers
+    of a cluster it started), so a SQLite cache is written through — its
+    write-ahead log merged into the file — as after a single-process run. A
+    later task opens the store anew.
+    """
+    with _stores_lock:
+        names = list(_stores) if store is None else [store]
+        closing = [_stores.pop(name)[1] for name in names if name in _stores]
+    for connection in closing:
+        connection.close()
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

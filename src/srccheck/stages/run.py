@@ -67,7 +67,7 @@ from srccheck.report.json import write_json
 from srccheck.report.paths import report_paths
 from srccheck.reuse import settings_fingerprint
 from srccheck.settings import Settings
-from srccheck.stages.check import CHECKED_SCHEMA, check_urls, open_store
+from srccheck.stages.check import CHECKED_SCHEMA, check_urls, close_stores, open_store
 from srccheck.stages.collect import CITATION_SCHEMA, collect_articles, host_groups
 from srccheck.stages.model import CheckedGroup, CheckedURL, Citation, ReportedBatch, Stage
 from srccheck.stages.report import DONE_SCHEMA, report_articles
@@ -114,7 +114,6 @@ def run_stages(
     the next run resumes.
     """
     sink = sink or NullProgress()
-    progress = sink if isinstance(sink, StageProgress) else None
     started = dt.datetime.now(dt.UTC)
     files = find_articles(paths)
     try:
@@ -130,6 +129,28 @@ def run_stages(
     else:
         store = str(work / "store.sqlite3")
     open_store(store, settings)  # created once here, not raced by the first tasks
+    try:
+        return _run(files, out, work, store, settings, sink, started, executor, stop_after, window)
+    finally:
+        # Closed when the run ends (this process's tasks share the connection when they
+        # run here): a SQLite cache's write-ahead log is merged, as after one process.
+        close_stores(store)
+
+
+def _run(
+    files: Sequence[Path],
+    out: dict[Path, Path],
+    work: Path,
+    store: str,
+    settings: Settings,
+    sink: ProgressSink,
+    started: dt.datetime,
+    executor: Executor,
+    stop_after: Stage | None,
+    window: int,
+) -> RunIndex | None:
+    """:func:`run_stages` once its files, folders and store are known."""
+    progress = sink if isinstance(sink, StageProgress) else None
 
     def report(stage: Stage, done: int, total: int) -> None:
         if progress is not None:
