@@ -69,7 +69,7 @@ def test_host_groups_own_each_host_once() -> None:
         Citation("a", i, f"http://h{i % 5}/{i % 7}", f"http://h{i % 5}/{i % 7}", f"h{i % 5}")
         for i in range(200)
     ] + [Citation("b", 0, "x", None, None)]
-    groups = host_groups(rows, min_urls=3)
+    groups = host_groups((row.url for row in rows if row.url is not None), min_urls=3)
     hosts = [{url.split("/")[2] for url in group} for group in groups]
     flat = [url for group in groups for url in group]
     assert len(flat) == len(set(flat)) == len({r.url for r in rows if r.url})
