@@ -190,6 +190,29 @@ def test_clusters_srccheck_starts_run_without_the_worker_profiler(workers: int) 
         assert [answer.result(timeout=120) for answer in answers] == [False] * 8
 
 
+def _worker_log_lengths() -> tuple[int | None, int | None]:
+    worker = distributed.get_worker()
+    return worker.batched_stream.recent_message_log.maxlen, worker.state.stimulus_log.maxlen
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_clusters_srccheck_starts_keep_short_message_logs(workers: int) -> None:
+    # Dask keeps the last messages of every stream for its developers, tasks with their
+    # arguments included: 1,000 of them held over 100 MB in the main process of the
+    # 10,000-article benchmark. The client, the scheduler and every worker keep 50.
+    with open_cluster(workers=workers, scheduler=None, threads=2) as cluster:
+        client = distributed.get_client()
+        assert client.scheduler_comm.recent_message_log.maxlen == 50
+        on_scheduler = client.run_on_scheduler(
+            lambda dask_scheduler: {
+                comm.recent_message_log.maxlen for comm in dask_scheduler.stream_comms.values()
+            } | {dask_scheduler.transition_log.maxlen}
+        )
+        assert on_scheduler == {50}
+        answers = [cluster.executor.submit(_worker_log_lengths) for _ in range(8)]
+        assert {answer.result(timeout=120) for answer in answers} == {(50, 50)}
+
+
 def test_a_cluster_srccheck_starts_leaves_the_users_dask_config_as_it_was(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
