@@ -7,7 +7,8 @@
                                                           ▼
                      check: one task per host group ─▶ results (Parquet; pages in the store)
                                                           │
-    reports + index ◀─ report: batches of articles with the results of their URLs
+    reports + index ◀─ report: batches of articles with the results of their URLs,
+                       each article as soon as every URL it cites is checked
 
 Every task is a plain function over small values (:mod:`.collect`,
 :mod:`.check`, :mod:`.report`) submitted to a :class:`concurrent.futures.Executor`
@@ -35,6 +36,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+
+import pyarrow as pa
 
 from srccheck import __version__
 from srccheck.articles import find_articles, load_article
@@ -174,7 +177,7 @@ def _run(
         if not reporting:
             return None
     except BaseException:
-        known = joins.results if joins is not None else _read_checked(work / Stage.CHECK)[1]
+        known = joins.results if joins is not None else _checks_on_disk(work)
         _write_incomplete(files, out, settings, entries, sink, known)
         with suppress(InputError):
             write_index(_index(files, entries, started, ReportState.INCOMPLETE), settings)
@@ -374,6 +377,15 @@ def _read_checked(folder: Path) -> tuple[int, dict[str, CheckedURL]]:
         last = max(last, number)
         checked.update((row.url, row) for row in rows)
     return last, checked
+
+
+def _checks_on_disk(work: Path) -> dict[str, CheckedURL]:
+    """After an interruption before the check stage: the results in its outputs (none
+    when they cannot be read: the incomplete reports must not hide the first error)."""
+    try:
+        return _read_checked(work / Stage.CHECK)[1]
+    except (OSError, ValueError, pa.ArrowException):
+        return {}
 
 
 def _joins(
