@@ -105,19 +105,18 @@ def open_store(store: str, settings: Settings) -> Store:
     return cache
 
 
-def close_stores(store: str | None = None) -> None:
-    """Close this process's connection to ``store`` (to every store when None).
+def close_stores(store: str) -> None:
+    """Close this process's connection to ``store``, when it has one.
 
-    Called when a run ends (by the process that started it, and on the workers
-    of a cluster it started), so a SQLite cache is written through — its
-    write-ahead log merged into the file — as after a single-process run. A
-    later task opens the store anew.
+    Called by the process that started a run when the run ends, so a SQLite
+    cache is written through — its write-ahead log merged into the file — as
+    after a single-process run (the tasks of an in-process worker share that
+    connection). A later task opens the store anew.
     """
     with _stores_lock:
-        names = list(_stores) if store is None else [store]
-        closing = [_stores.pop(name)[1] for name in names if name in _stores]
-    for connection in closing:
-        connection.close()
+        known = _stores.pop(store, None)
+    if known is not None:
+        known[1].close()
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
