@@ -14,6 +14,11 @@ deadlock the whole worker process when a garbage collection runs inside it
 while another thread starts a thread (CPython gh-106883, dask/distributed#8616):
 the report stage starts threads all the time (``asyncio.to_thread``), and the
 full cluster benchmark froze both workers, every thread waiting for the GIL.
+And Dask's logs for its developers keep the last 50 messages of each stream,
+not 1,000: every client, scheduler and worker stream keeps the messages it
+sent, tasks with their arguments included (a report task's are its articles'
+check results), which held over 100 MB in the process that ran the
+benchmark's 10,000 articles. The client is created under the same settings.
 Workers of an existing cluster (``--scheduler``) are configured by whoever
 started them (README, "Scaling out").
 """
@@ -38,7 +43,12 @@ from srccheck.settings import Settings
 __all__ = ["DASK_CONFIG", "Cluster", "open_cluster", "verify_on_cluster"]
 
 #: Dask settings of the clusters srccheck starts (see the module docstring).
-DASK_CONFIG: dict[str, object] = {"distributed.worker.profile.enabled": False}
+_LOG_LENGTH = {"distributed.admin.low-level-log-length": 50}
+DASK_CONFIG: dict[str, object] = {"distributed.worker.profile.enabled": False, **_LOG_LENGTH}
+
+
+# What the client of any cluster runs with (it keeps its own log of sent messages).
+_CLIENT_CONFIG: dict[str, object] = dict(_LOG_LENGTH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +79,8 @@ def open_cluster(
     logging.getLogger("distributed").setLevel(logging.ERROR)
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="30s")
+            with dask.config.set(_CLIENT_CONFIG):
+                client = Client(scheduler, timeout="30s")
         except (OSError, TimeoutError) as exc:
             raise UsageError(f"--scheduler {scheduler}: cannot connect: {exc}") from exc
         with client:
@@ -87,10 +98,13 @@ def open_cluster(
             dashboard_address=":0",  # any free port: several runs may share a machine
             silence_logs=logging.ERROR,
         )
-    with local, Client(local) as client:
-        yield Cluster(
-            client.get_executor(pure=False), client.dashboard_link, count, count * threads
-        )
+    with local:
+        with dask.config.set(_CLIENT_CONFIG):
+            client = Client(local)
+        with client:
+            yield Cluster(
+                client.get_executor(pure=False), client.dashboard_link, count, count * threads
+            )
 
 
 def verify_on_cluster(

@@ -86,8 +86,10 @@ __all__ = [
     "ArticleRun",
     "Interrupted",
     "SourceResult",
+    "accepted",
     "build_report",
     "check_source",
+    "checked_url",
     "excluded_by",
     "fetch_settings",
     "index_entry",
@@ -95,6 +97,7 @@ __all__ = [
     "page_text",
     "run",
     "run_sync",
+    "settled_check",
     "text_unread",
     "unread_sources",
     "write_index",
@@ -141,27 +144,32 @@ def excluded_by(url: str, settings: Settings) -> str | None:
     return None
 
 
+def settled_check(entry: SourceEntry, settings: Settings) -> LinkCheck | None:
+    """The check of an entry that needs no request (invalid, or excluded), else None."""
+    if entry.url is None:
+        return LinkCheck(
+            status=Status.INVALID,
+            reason=entry.invalid_reason or "not a checkable http(s) URL",
+            checked_at=_now(),
+        )
+    pattern = excluded_by(entry.url, settings)
+    if pattern is not None:
+        return LinkCheck(
+            status=Status.SKIPPED,
+            reason=f"excluded by --exclude {pattern!r}",
+            checked_at=_now(),
+        )
+    return None
+
+
 async def check_source(
     entry: SourceEntry, fetcher: URLChecker, settings: Settings
 ) -> FetchOutcome:
     """Check one source entry: invalid and excluded entries are results, not requests."""
-    if entry.url is None:
-        return FetchOutcome(
-            LinkCheck(
-                status=Status.INVALID,
-                reason=entry.invalid_reason or "not a checkable http(s) URL",
-                checked_at=_now(),
-            )
-        )
-    pattern = excluded_by(entry.url, settings)
-    if pattern is not None:
-        return FetchOutcome(
-            LinkCheck(
-                status=Status.SKIPPED,
-                reason=f"excluded by --exclude {pattern!r}",
-                checked_at=_now(),
-            )
-        )
+    settled = settled_check(entry, settings)
+    if settled is not None:
+        return FetchOutcome(settled)
+    assert entry.url is not None  # settled_check answers every entry without one
     outcome = await fetcher.check(checked_url(entry.url, settings))
     return FetchOutcome(accepted(outcome.check, settings), outcome.page)
 

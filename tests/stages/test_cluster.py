@@ -190,6 +190,29 @@ def test_clusters_srccheck_starts_run_without_the_worker_profiler(workers: int) 
         assert [answer.result(timeout=120) for answer in answers] == [False] * 8
 
 
+def _worker_log_lengths() -> tuple[int | None, int | None]:
+    worker = distributed.get_worker()
+    return worker.batched_stream.recent_message_log.maxlen, worker.state.stimulus_log.maxlen
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_clusters_srccheck_starts_keep_short_message_logs(workers: int) -> None:
+    # Dask keeps the last messages of every stream for its developers, tasks with their
+    # arguments included: 1,000 of them held over 100 MB in the main process of the
+    # 10,000-article benchmark. The client, the scheduler and every worker keep 50.
+    with open_cluster(workers=workers, scheduler=None, threads=2) as cluster:
+        client = distributed.get_client()
+        assert client.scheduler_comm.recent_message_log.maxlen == 50
+        on_scheduler = client.run_on_scheduler(
+            lambda dask_scheduler: {
+                comm.recent_message_log.maxlen for comm in dask_scheduler.stream_comms.values()
+            } | {dask_scheduler.transition_log.maxlen}
+        )
+        assert on_scheduler == {50}
+        answers = [cluster.executor.submit(_worker_log_lengths) for _ in range(8)]
+        assert {answer.result(timeout=120) for answer in answers} == {(50, 50)}
+
+
 def test_a_cluster_srccheck_starts_leaves_the_users_dask_config_as_it_was(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -250,3 +273,31 @@ def test_run_on_the_cluster_resumes_from_the_stage_outputs(
     assert index is not None
     assert index.state is ReportState.COMPLETE
     assert len(reported_citations(tmp_path / "out")) == 60
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_cache_file_is_merged_when_a_cluster_run_ends(tmp_path: Path, workers: str) -> None:
+    # As after a single-process run (tests/test_reuse_robustness.py, the damaged cache):
+    # every connection to the SQLite cache is closed, so its write-ahead log is merged
+    # into the file, and the file alone holds what the run stored.
+    from srccheck.fetch.cache import CACHE_FILE_NAME
+    from tests.reuse_runs import verify
+
+    with serve_web(2, hold=0.0) as web:
+        a, b = web.bases
+        folder = tmp_path / "articles"
+        articles(folder, [[f"{a}/p/{i}", f"{b}/p/{i}"] for i in range(12)])
+        first = verify(folder, tmp_path / "out", tmp_path / "cache", "--workers", workers)
+        assert first.exception is None or isinstance(first.exception, SystemExit)
+        assert first.exit_code == 0, first.output
+        cache_file = tmp_path / "cache" / CACHE_FILE_NAME
+        wal = cache_file.with_name(cache_file.name + "-wal")
+        assert not wal.exists() or wal.stat().st_size == 0
+        data = bytearray(cache_file.read_bytes())
+        assert len(data) > 2 * 4096
+        data[4096:] = b"\xa5" * (len(data) - 4096)  # damaged: every page but the first
+        cache_file.write_bytes(bytes(data))
+        second = verify(folder, tmp_path / "out2", tmp_path / "cache", "--workers", workers)
+    assert second.exception is None or isinstance(second.exception, SystemExit)
+    assert second.exit_code == 0, second.output
+    assert {status for *_, status in reported_citations(tmp_path / "out2")} == {"ok"}

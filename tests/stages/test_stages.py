@@ -4,19 +4,23 @@ test_cluster.py runs it on Dask)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from srccheck.articles import load_article
-from srccheck.models import ReportState
+from srccheck.models import ArticleReport, ReportState
 from srccheck.pipeline import run_sync
+from srccheck.settings import EventLoop
 from srccheck.stages import RUN_FOLDER, Stage, run_stages
 from srccheck.stages.collect import host_groups
 from srccheck.stages.model import Citation
@@ -65,7 +69,7 @@ def test_host_groups_own_each_host_once() -> None:
         Citation("a", i, f"http://h{i % 5}/{i % 7}", f"http://h{i % 5}/{i % 7}", f"h{i % 5}")
         for i in range(200)
     ] + [Citation("b", 0, "x", None, None)]
-    groups = host_groups(rows, min_urls=3)
+    groups = host_groups((row.url for row in rows if row.url is not None), min_urls=3)
     hosts = [{url.split("/")[2] for url in group} for group in groups]
     flat = [url for group in groups for url in group]
     assert len(flat) == len(set(flat)) == len({r.url for r in rows if r.url})
@@ -183,3 +187,157 @@ def test_every_citation_is_in_exactly_one_report(
     for article, cites in zip(parsed, entries, strict=True):
         urls = {entry.url for entry in article.sources}
         assert {c for c in cites if c.startswith("http")} <= urls
+
+
+class _Recorder:
+    """A sink that says when an article's report arrived, and which stage counts moved."""
+
+    def __init__(self, interrupt: tuple[str, int] | None = None) -> None:
+        self.done: dict[str, threading.Event] = {}
+        self.reports: dict[str, ArticleReport] = {}
+        self.interrupt = interrupt  # (stage, count): Ctrl-C when that count is reached
+
+    def awaited(self, path: Path) -> threading.Event:
+        return self.done.setdefault(str(path), threading.Event())
+
+    def start(self, count_sources: object) -> None:
+        return None
+
+    def advance(self, url: str, check: object) -> None:
+        return None
+
+    def article_done(self, report: ArticleReport) -> None:
+        self.reports[report.article.file] = report
+        self.awaited(Path(report.article.file)).set()
+
+    def finish(self, index: object) -> None:
+        return None
+
+    def cluster_started(self, dashboard: str | None, workers: int) -> None:
+        return None
+
+    def stage_progress(self, stage: str, done: int, total: int) -> None:
+        if self.interrupt == (stage, done):
+            raise KeyboardInterrupt
+
+
+def test_an_article_is_reported_while_a_host_it_does_not_cite_is_still_checked(
+    pool: ThreadPoolExecutor, tmp_path: Path
+) -> None:
+    with serve_web(2, hold=0.0) as web:
+        fast, slow = web.bases
+        held = web.gate(slow)
+        # 64 URLs fill a check task of their own (host_groups packs smaller hosts).
+        cited = [[f"{fast}/p/{i * 8 + j}" for j in range(8)] for i in range(8)]
+        written = articles(tmp_path / "articles", [*cited, [f"{slow}/p/1", f"{fast}/p/0"]])
+        sink = _Recorder()
+        settings = loopback(tmp_path / "out")
+        with ThreadPoolExecutor(1) as driver:
+            running = driver.submit(
+                run_stages, [tmp_path / "articles"], settings, sink, executor=pool
+            )
+            try:
+                assert sink.awaited(written[0]).wait(120), "no report before the slow host answered"
+                assert not held.is_set()
+                assert (settings.output / "a0000.json").is_file()
+                assert str(written[-1]) not in sink.reports  # still waiting for the slow host
+                assert json.loads((settings.output / "a0000.json").read_text())["state"] == (
+                    "complete"
+                )
+            finally:
+                held.set()
+            index = running.result(timeout=300)
+    assert index is not None
+    assert index.state is ReportState.COMPLETE
+    assert sorted(sink.reports) == sorted(str(path) for path in written)
+    assert set(status for *_, status in reported_citations(settings.output)) == {"ok"}
+
+
+@pytest.mark.parametrize("resumed", [False, True])
+def test_an_interrupted_run_keeps_the_results_of_the_sources_it_checked(
+    pool: ThreadPoolExecutor, tmp_path: Path, resumed: bool
+) -> None:
+    with serve_web(2, hold=0.0) as web:
+        fast, slow = web.bases
+        held = web.gate(slow)
+        # a0000 … a0007: only URLs of the fast host, checked; a0008 waits for the slow host.
+        cited = [[f"{fast}/p/{i * 8 + j}" for j in range(7)] + [f"{fast}/gone/{i}"]
+                 for i in range(8)]
+        cited.append([f"{fast}/p/0", f"{slow}/p/1", "keine-url"])
+        articles(tmp_path / "articles", cited)
+        settings = loopback(tmp_path / "out")
+        if resumed:  # the checks come from the stage outputs of an earlier run
+            held.set()
+            run_stages([tmp_path / "articles"], settings, executor=pool, stop_after=Stage.CHECK)
+            # Ctrl-C as the report stage's count first moves
+            sink = _Recorder(interrupt=(Stage.REPORT, 0))
+        else:
+            sink = _Recorder(interrupt=(Stage.CHECK, 64))  # Ctrl-C once the fast host is done
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                run_stages([tmp_path / "articles"], settings, sink, executor=pool)
+        finally:
+            held.set()
+    index = json.loads((settings.output / "index.json").read_text(encoding="utf-8"))
+    assert index["state"] == "incomplete"
+    assert [entry["state"] for entry in index["articles"]] == ["incomplete"] * 9
+    found = {(Path(article).name, raw): status
+             for article, raw, status in reported_citations(settings.output)}
+    assert len(found) == 8 * 8 + 3  # every source of every article
+    for i in range(8):
+        assert found[(f"a{i:04d}.txt", f"{fast}/p/{i * 8}")] == "ok"
+        assert found[(f"a{i:04d}.txt", f"{fast}/gone/{i}")] == "not_found"
+    assert found[("a0008.txt", f"{fast}/p/0")] == "ok"
+    assert found[("a0008.txt", "keine-url")] == "invalid"  # needs no request
+    # Never answered before the interruption (or, resumed, answered: then kept too).
+    assert found[("a0008.txt", f"{slow}/p/1")] == ("ok" if resumed else "skipped")
+
+
+def test_remapped_urls_are_checked_by_the_check_stage_and_the_cited_ones_never(
+    pool: ThreadPoolExecutor, tmp_path: Path
+) -> None:
+    from srccheck.options import Remap
+
+    with serve_web(2, hold=0.0) as web:
+        cited, mirror = web.bases
+        articles(tmp_path / "articles", [[f"{cited}/p/{i}", f"{cited}/gone/1"] for i in range(6)])
+        rule = (Remap.parse(rf"^{cited}/(.*) {mirror}/\1"),)
+        run_sync([tmp_path / "articles"], loopback(tmp_path / "one", remap=rule))
+        one = web.total()
+        run_stages([tmp_path / "articles"], loopback(tmp_path / "staged", remap=rule),
+                   executor=pool)
+        # The host of the rewritten URLs owns them: each fetched once more, none cited one.
+        assert not any(url.startswith(cited) for url in web.requests)
+        assert web.total() == 2 * one
+    assert normalised_reports(tmp_path / "staged") == normalised_reports(tmp_path / "one")
+
+
+@pytest.mark.parametrize("loop", [EventLoop.UVLOOP, EventLoop.ASYNCIO])
+def test_stage_tasks_run_on_the_event_loop_loop_chooses(
+    web: Web, pool: ThreadPoolExecutor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    loop: EventLoop,
+) -> None:
+    import srccheck.stages.check as check_stage
+    import srccheck.stages.report as report_stage
+
+    uvloop = pytest.importorskip("uvloop")
+    seen: list[tuple[str, bool]] = []
+
+    def recorded(name: str, task: Callable[..., Any]) -> Callable[..., Any]:
+        async def run(*args: Any) -> Any:
+            seen.append((name, isinstance(asyncio.get_running_loop(), uvloop.Loop)))
+            return await task(*args)
+
+        return run
+
+    monkeypatch.setattr(check_stage, "_check_urls", recorded("check", check_stage._check_urls))
+    monkeypatch.setattr(
+        report_stage, "_report_articles", recorded("report", report_stage._report_articles)
+    )
+    articles(tmp_path / "articles", _cited(web, 3))
+    index = run_stages([tmp_path / "articles"], loopback(tmp_path / "out", loop=loop),
+                       executor=pool)
+    assert index is not None
+    assert len(index.articles) == 3
+    assert {name for name, _ in seen} == {"check", "report"}
+    assert {on_uvloop for _, on_uvloop in seen} == {loop is EventLoop.UVLOOP}

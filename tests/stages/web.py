@@ -4,7 +4,8 @@ Every host serves ``/p/<n>`` (a page quoting the minister of
 tests/reuse_runs.PAGE), ``/gone/<n>`` (404) and ``/busy/<n>`` (503, never
 cached). The server counts requests per URL and the peak of requests in
 flight per host; it holds each answer ``hold`` seconds so that requests
-overlap (counts decide the tests, never how long anything took).
+overlap (counts decide the tests, never how long anything took). A host
+with a gate (:meth:`Web.gate`) holds every answer until the test opens it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ class Web:
     # Set by a test to learn when the n-th request arrived (see first_requests).
     arrived: threading.Event = field(default_factory=threading.Event)
     arrive_after: int = 0
+    gates: dict[str, threading.Event] = field(default_factory=dict)  # host → open when set
+
+    def gate(self, base: str) -> threading.Event:
+        """Hold the answers of the host at ``base`` until the returned event is set."""
+        gate = self.gates[base.removeprefix("http://")] = threading.Event()
+        return gate
 
     def total(self) -> int:
         with self.lock:
@@ -59,6 +66,9 @@ def _handler(web: Web) -> type[BaseHTTPRequestHandler]:
                     web.arrived.set()
             try:
                 threading.Event().wait(web.hold)
+                gate = web.gates.get(host)
+                if gate is not None:
+                    gate.wait(300)  # opened by the test (the limit only ends a broken test)
                 if self.path.startswith("/p/"):
                     self._answer(200, PAGE.replace("Bericht", f"Bericht {self.path}"))
                 elif self.path.startswith("/busy/"):

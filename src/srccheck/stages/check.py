@@ -4,9 +4,10 @@ The unit of work is a group of URLs whose hosts appear in no other group
 (:func:`srccheck.stages.collect.host_groups`) in, one :class:`CheckedURL` per
 URL out (:func:`check_urls`). The function runs the fetch stage's own
 :class:`~srccheck.fetch.client.Fetcher` over the group in an event loop of its
-own; because no other task holds the group's hosts, the per-host limit,
-spacing and ``Retry-After`` pauses hold across the whole cluster without any
-coordination, and robots.txt and the soft-404 probe are fetched once per host.
+own (the one ``--loop`` chooses, as in one process); because no other task
+holds the group's hosts, the per-host limit, spacing and ``Retry-After``
+pauses hold across the whole cluster without any coordination, and robots.txt
+and the soft-404 probe are fetched once per host.
 Results that may be cached go to the store (with their page texts, which the
 report stage reads back); every result, transient failures included, comes
 back to the caller, which keeps it in the stage's Parquet output.
@@ -26,14 +27,16 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pyarrow as pa
 
 from srccheck.fetch.cache import Cache, CacheKind, cache_call, try_decode_outcome
 from srccheck.fetch.client import Fetcher
 from srccheck.fetch.model import FetchOutcome
+from srccheck.fetch.transport import loop_factory
 from srccheck.models import LinkCheck
 from srccheck.reuse import depends_on
 from srccheck.settings import Settings
@@ -46,7 +49,9 @@ __all__ = [
     "CHECKED_SCHEMA",
     "StagedChecker",
     "check_urls",
+    "close_stores",
     "open_store",
+    "run_on_loop",
     "task_settings",
     "threads_per_worker",
 ]
@@ -62,6 +67,8 @@ CHECKED_SCHEMA = pa.schema(
 )
 
 
+_T = TypeVar("_T")
+
 _stores: dict[str, tuple[tuple[int, int] | None, Store]] = {}
 _stores_lock = threading.Lock()
 
@@ -76,7 +83,8 @@ def open_store(store: str, settings: Settings) -> Store:
     under its write lock, and with a connection per task that wait outlasted
     the busy timeout while other tasks stored pages (10,000 articles on 200
     hosts). A file replaced since (a new run's store at the same path) is
-    opened anew.
+    opened anew. The run closes the connection of the process that started it
+    when it ends (:func:`close_stores`).
     """
     if "://" in store:  # a PostgreSQL URL: one connection per process, opened once
         with _stores_lock:
@@ -97,12 +105,33 @@ def open_store(store: str, settings: Settings) -> Store:
     return cache
 
 
+def close_stores(store: str) -> None:
+    """Close this process's connection to ``store``, when it has one.
+
+    Called by the process that started a run when the run ends, so a SQLite
+    cache is written through — its write-ahead log merged into the file — as
+    after a single-process run (the tasks of an in-process worker share that
+    connection). A later task opens the store anew.
+    """
+    with _stores_lock:
+        known = _stores.pop(store, None)
+    if known is not None:
+        known[1].close()
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     try:
         stat = path.stat()
     except OSError:
         return None
     return stat.st_dev, stat.st_ino
+
+
+def run_on_loop(main: Coroutine[Any, Any, _T], settings: Settings) -> _T:
+    """Run a task's ``main`` on the event loop ``--loop`` chooses (uvloop when asked
+    for and installed), as :func:`srccheck.pipeline.run_sync` does."""
+    with asyncio.Runner(loop_factory=loop_factory(settings.loop)) as runner:
+        return runner.run(main)
 
 
 def threads_per_worker(settings: Settings) -> int:
@@ -123,7 +152,7 @@ def check_urls(
     ``settings`` are the fetch settings of the run (archive hosts trusted);
     ``store`` is given to :func:`open_store`; ``keep_pages`` as for the Fetcher.
     """
-    return asyncio.run(_check_urls(urls, settings, store, keep_pages))
+    return run_on_loop(_check_urls(urls, settings, store, keep_pages), settings)
 
 
 async def _check_urls(

@@ -3,7 +3,8 @@
 The unit of work is a batch of article paths in, :class:`Citation` rows out
 (:func:`collect_articles`): a plain function, run in any process. The rows of
 all batches form the run's citation table; its unique URLs, grouped by host
-(:func:`host_groups`), are the check stage's work.
+(:func:`host_groups`), are the check stage's work. The process that
+runs the stages keeps of the table only each article's unique URLs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pyarrow as pa
 
 from srccheck.articles import load_article
 from srccheck.articles.model import Article
-from srccheck.pipeline import excluded_by
+from srccheck.pipeline import checked_url, excluded_by
 from srccheck.settings import Settings
 from srccheck.stages.model import Citation
 
@@ -42,9 +43,10 @@ def host_of(url: str) -> str:
 def collect_articles(paths: Sequence[str], settings: Settings) -> list[Citation]:
     """The citations of the articles at ``paths``, in article and source order.
 
-    An entry that needs no request — not a checkable URL, or excluded by
-    ``--exclude`` — gets ``url`` None: the report stage decides its status
-    without the check stage. An article that cannot be parsed has no rows.
+    ``url`` is the URL to check (rewritten by ``--remap``). An entry that needs
+    no request — not a checkable URL, or excluded by ``--exclude`` — gets
+    ``url`` None: the report stage decides its status without the check stage.
+    An article that cannot be parsed has no rows.
     """
     rows: list[Citation] = []
     for name in paths:
@@ -55,6 +57,8 @@ def collect_articles(paths: Sequence[str], settings: Settings) -> list[Citation]
             url = entry.url
             if url is not None and excluded_by(url, settings) is not None:
                 url = None
+            elif url is not None:
+                url = checked_url(url, settings)  # --remap: the URL the report asks about
             rows.append(
                 Citation(
                     article=name,
@@ -67,18 +71,17 @@ def collect_articles(paths: Sequence[str], settings: Settings) -> list[Citation]
     return rows
 
 
-def host_groups(citations: Iterable[Citation], *, min_urls: int = 64) -> list[list[str]]:
-    """The unique URLs to check, grouped so that each host is in exactly one group.
+def host_groups(urls: Iterable[str], *, min_urls: int = 64) -> list[list[str]]:
+    """The unique ``urls`` to check, grouped so that each host is in exactly one group.
 
     Hosts are taken in name order; a host's URLs are never split, and small
     hosts are packed together until a group holds at least ``min_urls`` URLs
     (one task per tiny host would cost more in scheduling than in fetching).
-    URLs keep the order in which the citations first name them.
+    URLs keep the order in which ``urls`` first names them.
     """
     by_host: dict[str, dict[str, None]] = defaultdict(dict)
-    for citation in citations:
-        if citation.url is not None and citation.host is not None:
-            by_host[citation.host].setdefault(citation.url)
+    for url in urls:
+        by_host[host_of(url)].setdefault(url)
     groups: list[list[str]] = []
     current: list[str] = []
     for host in sorted(by_host):

@@ -28,7 +28,7 @@ from srccheck.models import ArticleReport, LinkCheck, RunIndex
 from srccheck.pipeline import ArticleRun, fetch_settings
 from srccheck.reuse import report_store
 from srccheck.settings import Settings
-from srccheck.stages.check import StagedChecker, open_store
+from srccheck.stages.check import StagedChecker, open_store, run_on_loop
 from srccheck.stages.leases import ClusterLeases, cluster_leases
 from srccheck.stages.model import ArticleDone, CheckedURL, ReportedBatch
 
@@ -70,7 +70,7 @@ def report_articles(
     """
     leases = cluster_leases() if settings.archive_enabled and settings.archives else None
     try:
-        return asyncio.run(_report_articles(articles, checks, settings, store, leases))
+        return run_on_loop(_report_articles(articles, checks, settings, store, leases), settings)
     finally:
         if leases is not None:
             leases.close()

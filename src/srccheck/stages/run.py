@@ -7,7 +7,8 @@
                                                           ▼
                      check: one task per host group ─▶ results (Parquet; pages in the store)
                                                           │
-    reports + index ◀─ report: batches of articles with the results of their URLs
+    reports + index ◀─ report: batches of articles with the results of their URLs,
+                       each article as soon as every URL it cites is checked
 
 Every task is a plain function over small values (:mod:`.collect`,
 :mod:`.check`, :mod:`.report`) submitted to a :class:`concurrent.futures.Executor`
@@ -28,15 +29,19 @@ import datetime as dt
 import hashlib
 import json
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pyarrow as pa
+
 from srccheck import __version__
 from srccheck.articles import find_articles, load_article
+from srccheck.articles.model import Article
 from srccheck.errors import InputError
 from srccheck.fetch.cache import cache_path
 from srccheck.fetch.stats import merge_host_stats
@@ -44,18 +49,28 @@ from srccheck.models import (
     ArticleReport,
     HostStats,
     IndexEntry,
+    LinkCheck,
     ReportState,
     RunIndex,
     Summary,
 )
-from srccheck.pipeline import build_report, fetch_settings, index_entry, write_index
+from srccheck.pipeline import (
+    SourceResult,
+    accepted,
+    build_report,
+    checked_url,
+    fetch_settings,
+    index_entry,
+    settled_check,
+    write_index,
+)
 from srccheck.report.console import NullProgress, ProgressSink, StageProgress
 from srccheck.report.html import write_article_html
 from srccheck.report.json import write_json
 from srccheck.report.paths import report_paths
 from srccheck.reuse import settings_fingerprint
 from srccheck.settings import Settings
-from srccheck.stages.check import CHECKED_SCHEMA, check_urls, open_store
+from srccheck.stages.check import CHECKED_SCHEMA, check_urls, close_stores, open_store
 from srccheck.stages.collect import CITATION_SCHEMA, collect_articles, host_groups
 from srccheck.stages.model import CheckedGroup, CheckedURL, Citation, ReportedBatch, Stage
 from srccheck.stages.report import DONE_SCHEMA, report_articles
@@ -102,7 +117,6 @@ def run_stages(
     the next run resumes.
     """
     sink = sink or NullProgress()
-    progress = sink if isinstance(sink, StageProgress) else None
     started = dt.datetime.now(dt.UTC)
     files = find_articles(paths)
     try:
@@ -118,6 +132,28 @@ def run_stages(
     else:
         store = str(work / "store.sqlite3")
     open_store(store, settings)  # created once here, not raced by the first tasks
+    try:
+        return _run(files, out, work, store, settings, sink, started, executor, stop_after, window)
+    finally:
+        # Closed when the run ends (this process's tasks share the connection when they
+        # run here): a SQLite cache's write-ahead log is merged, as after one process.
+        close_stores(store)
+
+
+def _run(
+    files: Sequence[Path],
+    out: dict[Path, Path],
+    work: Path,
+    store: str,
+    settings: Settings,
+    sink: ProgressSink,
+    started: dt.datetime,
+    executor: Executor,
+    stop_after: Stage | None,
+    window: int,
+) -> RunIndex | None:
+    """:func:`run_stages` once its files, folders and store are known."""
+    progress = sink if isinstance(sink, StageProgress) else None
 
     def report(stage: Stage, done: int, total: int) -> None:
         if progress is not None:
@@ -125,20 +161,24 @@ def run_stages(
 
     entries: dict[Path, IndexEntry] = {}
     requests: list[list[HostStats]] = []  # per task: requests sent per host (--host-stats)
+    joins: _Joins | None = None
     try:
         submit = _Window(executor, window)
-        citations = _collect(submit, files, settings, work / Stage.COLLECT, report)
+        cited = _collect(submit, files, settings, work / Stage.COLLECT, report)
         if stop_after is Stage.COLLECT:
             return None
-        checks = _check(
-            submit, citations, settings, store, work / Stage.CHECK, report, requests
-        )
-        if stop_after is Stage.CHECK:
+        reporting = stop_after is not Stage.CHECK
+        last_done = _resume_reports(files, out, work, sink, entries) if reporting else -1
+        joins = _joins(files, cited, entries)
+        _check_and_report(
+            submit, files, out, cited, joins, settings, store, work, sink, entries,
+            report, requests, last_done=last_done, reporting=reporting,
+        )  # fmt: skip
+        if not reporting:
             return None
-        _report(submit, files, out, citations, checks, settings, store, work, sink, entries,
-                report, requests)
     except BaseException:
-        _write_incomplete(files, out, settings, entries, sink)
+        known = joins.results if joins is not None else _checks_on_disk(work)
+        _write_incomplete(files, out, settings, entries, sink, known)
         with suppress(InputError):
             write_index(_index(files, entries, started, ReportState.INCOMPLETE), settings)
         raise
@@ -225,16 +265,33 @@ def _collect(
     settings: Settings,
     folder: Path,
     report: Callable[[Stage, int, int], None],
-) -> list[Citation]:
+) -> dict[str, tuple[str, ...]]:
+    """Article → the unique URLs it cites (in citation order; articles citing none,
+    or that cannot be parsed, are left out), from the collect stage's outputs.
+
+    The citation rows go to Parquet; this process keeps only the URLs, each
+    string once however many articles cite it (10^5 rows as objects cost ~40 MB).
+    """
     batches = _batches([str(path) for path in files], _COLLECT_BATCH)
-    parts: dict[int, list[Citation]] = dict(read_parts(folder, Citation))
+    known: dict[str, str] = {}  # one string per unique URL
+    parts: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+
+    def keep(number: int, rows: list[Citation]) -> None:
+        cited: dict[str, dict[str, None]] = {}
+        for row in rows:
+            if row.url is not None:
+                cited.setdefault(row.article, {}).setdefault(known.setdefault(row.url, row.url))
+        parts[number] = [(article, tuple(urls)) for article, urls in cited.items()]
+
+    for number, rows in read_parts(folder, Citation):
+        keep(number, rows)
     collected = sum(len(batches[i]) for i in parts if i < len(batches))
     report(Stage.COLLECT, collected, len(files))
 
     def done(number: int, rows: list[Citation]) -> None:
         nonlocal collected
         write_part(part_path(folder, number), rows, CITATION_SCHEMA)
-        parts[number] = rows
+        keep(number, rows)
         collected += len(batches[number])
         report(Stage.COLLECT, collected, len(files))
 
@@ -244,75 +301,65 @@ def _collect(
         if i not in parts
     )
     _drain(submit, calls, done)
-    return [row for i in sorted(parts) for row in parts[i]]
+    return {article: urls for i in sorted(parts) for article, urls in parts[i]}
 
 
-def _check(
-    submit: _Window,
-    citations: Sequence[Citation],
-    settings: Settings,
-    store: str,
-    folder: Path,
-    report: Callable[[Stage, int, int], None],
-    requests: list[list[HostStats]],
-) -> dict[str, CheckedURL]:
-    results: dict[str, CheckedURL] = {}
-    last = -1
-    for number, rows in read_parts(folder, CheckedURL):
-        last = max(last, number)
-        results.update((row.url, row) for row in rows)
-    groups = host_groups(citations)
-    total = sum(len(group) for group in groups)
-    report(Stage.CHECK, len(results), total)
-    keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
-    buffer: list[CheckedURL] = []
+class _Joins:
+    """Which articles wait for which URLs, and the check results they still need.
 
-    def flush() -> None:
-        nonlocal last
-        if buffer:
-            last += 1
-            write_part(part_path(folder, last), buffer, CHECKED_SCHEMA)
-            buffer.clear()
+    An article is ready for its report once every URL it cites is checked; a
+    result is kept while an article without a report cites it (for its report
+    task, or its incomplete report after an interruption), then dropped.
+    """
 
-    def done(_: None, group: CheckedGroup) -> None:
-        requests.append(group.host_stats)
-        for row in group.checked:
-            results[row.url] = row
-        buffer.extend(group.checked)
-        if len(buffer) >= _FLUSH_ROWS:
-            flush()
-        report(Stage.CHECK, len(results), total)
+    def __init__(self, urls: dict[str, tuple[str, ...]]) -> None:
+        self.urls = urls  # article → the unique URLs it cites (articles without a report)
+        self.results: dict[str, CheckedURL] = {}
+        self.waiting = {article: len(cited) for article, cited in urls.items()}
+        self.citing: dict[str, list[str]] = {}  # URL not yet checked → articles citing it
+        self.refs: Counter[str] = Counter()  # URL → articles without a report citing it
+        for article, cited in urls.items():
+            for url in cited:
+                self.citing.setdefault(url, []).append(article)
+            self.refs.update(cited)
+        self.ready: deque[str] = deque(a for a, n in self.waiting.items() if n == 0)
 
-    calls = (
-        (None, check_urls, (group, fetch_settings(settings), store), {"keep_pages": keep_pages})
-        for group in groups
-        if any(url not in results for url in group)
-    )
-    try:
-        _drain(submit, calls, done)
-    finally:
-        flush()
-    return results
+    def checked(self, row: CheckedURL) -> None:
+        """A URL's result arrived: articles whose last URL it was become ready."""
+        citing = self.citing.pop(row.url, None)
+        if citing is None:  # known already, or no article without a report cites it
+            return
+        self.results[row.url] = row
+        for article in citing:
+            self.waiting[article] -= 1
+            if self.waiting[article] == 0:
+                self.ready.append(article)
+
+    def wanted(self, articles: Iterable[str]) -> dict[str, CheckedURL]:
+        """The results of every URL ``articles`` cite."""
+        return {url: self.results[url] for a in articles for url in self.urls[a]}
+
+    def reported(self, article: str) -> None:
+        """The article has its report: drop the results no other article waits for."""
+        for url in self.urls.pop(article, ()):
+            self.refs[url] -= 1
+            if self.refs[url] <= 0:
+                del self.refs[url]
+                self.results.pop(url, None)
 
 
-def _report(
-    submit: _Window,
+def _resume_reports(
     files: Sequence[Path],
     out: dict[Path, Path],
-    citations: Sequence[Citation],
-    checks: dict[str, CheckedURL],
-    settings: Settings,
-    store: str,
     work: Path,
     sink: ProgressSink,
     entries: dict[Path, IndexEntry],
-    report: Callable[[Stage, int, int], None],
-    requests: list[list[HostStats]],
-) -> None:
-    folder = work / Stage.REPORT
-    last = -1
+) -> int:
+    """Take the reports an earlier run of the same stages wrote (their files still
+    there); the number of the report stage's last Parquet part."""
     by_name = {str(path): path for path in files}
-    for number, rows in read_parts(folder, _DoneEntry):
+    last = -1
+    for number, rows in read_parts(work / Stage.REPORT, _DoneEntry):
         last = max(last, number)
         for row in rows:
             path = by_name.get(row.article)
@@ -320,42 +367,171 @@ def _report(
             if path is not None and kept is not None:
                 entries[path] = IndexEntry.model_validate_json(row.entry)
                 sink.article_done(kept)
-    report(Stage.REPORT, len(entries), len(files))
-    urls: dict[str, list[str]] = {}
-    for citation in citations:
-        if citation.url is not None:
-            urls.setdefault(citation.article, []).append(citation.url)
-    buffer: list[_DoneEntry] = []
+    return last
 
-    def flush() -> None:
-        nonlocal last
-        if buffer:
-            last += 1
-            write_part(part_path(folder, last), buffer, DONE_SCHEMA)
-            buffer.clear()
 
-    def done(_: None, batch: ReportedBatch) -> None:
+def _read_checked(folder: Path) -> tuple[int, dict[str, CheckedURL]]:
+    """The check stage's results in the stage outputs, and the number of its last part."""
+    last, checked = -1, {}
+    for number, rows in read_parts(folder, CheckedURL):
+        last = max(last, number)
+        checked.update((row.url, row) for row in rows)
+    return last, checked
+
+
+def _checks_on_disk(work: Path) -> dict[str, CheckedURL]:
+    """After an interruption before the check stage: the results in its outputs (none
+    when they cannot be read: the incomplete reports must not hide the first error)."""
+    try:
+        return _read_checked(work / Stage.CHECK)[1]
+    except (OSError, ValueError, pa.ArrowException):
+        return {}
+
+
+def _joins(
+    files: Sequence[Path], cited: Mapping[str, tuple[str, ...]], entries: dict[Path, IndexEntry]
+) -> _Joins:
+    """The joins of every article without a report."""
+    return _Joins({str(p): cited.get(str(p), ()) for p in files if p not in entries})
+
+
+def _check_and_report(
+    submit: _Window,
+    files: Sequence[Path],
+    out: dict[Path, Path],
+    cited: Mapping[str, tuple[str, ...]],
+    joins: _Joins,
+    settings: Settings,
+    store: str,
+    work: Path,
+    sink: ProgressSink,
+    entries: dict[Path, IndexEntry],
+    report: Callable[[Stage, int, int], None],
+    requests: list[list[HostStats]],
+    *,
+    last_done: int,
+    reporting: bool,
+) -> None:
+    """The check and report stages, side by side: an article's report task is submitted
+    as soon as every URL it cites is checked (in batches of ``_REPORT_BATCH``, or
+    fewer when no check task is left to submit), not after the whole check stage.
+
+    ``joins`` holds the articles without a report (``entries`` those with one,
+    their report stage's parts numbered up to ``last_done``); without
+    ``reporting`` only the check stage runs.
+    """
+    by_name = {str(path): path for path in files}
+    check_folder, report_folder = work / Stage.CHECK, work / Stage.REPORT
+    last_checked, checked = _read_checked(check_folder)
+    groups = host_groups(url for urls in cited.values() for url in urls)
+    unchecked = {url for group in groups for url in group if url not in checked}
+    for row in checked.values():
+        joins.checked(row)
+    del checked
+    total = sum(len(group) for group in groups)
+    report(Stage.CHECK, total - len(unchecked), total)
+    if reporting:
+        report(Stage.REPORT, len(entries), len(files))
+    keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
+    check_rows: list[CheckedURL] = []
+    done_rows: list[_DoneEntry] = []
+
+    def flush_checks() -> None:
+        nonlocal last_checked
+        if check_rows:
+            last_checked += 1
+            write_part(part_path(check_folder, last_checked), check_rows, CHECKED_SCHEMA)
+            check_rows.clear()
+
+    def flush_done() -> None:
+        nonlocal last_done
+        if done_rows:
+            last_done += 1
+            write_part(part_path(report_folder, last_done), done_rows, DONE_SCHEMA)
+            done_rows.clear()
+
+    def group_done(group: CheckedGroup) -> None:
+        requests.append(group.host_stats)
+        for row in group.checked:
+            unchecked.discard(row.url)
+            joins.checked(row)
+        check_rows.extend(group.checked)
+        if len(check_rows) >= _FLUSH_ROWS:
+            flush_checks()
+        report(Stage.CHECK, total - len(unchecked), total)
+
+    def batch_done(batch: ReportedBatch) -> None:
         requests.append(batch.host_stats)
         for answer in batch.done:
             path = by_name[answer.article]
             entries[path] = IndexEntry.model_validate_json(answer.entry)
             sink.article_done(ArticleReport.model_validate_json(answer.report))
-            buffer.append(_DoneEntry(answer.article, answer.entry))
-        if len(buffer) >= _FLUSH_ROWS // 4:
-            flush()
+            done_rows.append(_DoneEntry(answer.article, answer.entry))
+            joins.reported(answer.article)
+        if len(done_rows) >= _FLUSH_ROWS // 4:
+            flush_done()
         report(Stage.REPORT, len(entries), len(files))
 
-    todo = [path for path in files if path not in entries]
+    check_calls = (
+        (group_done, check_urls, (group, fetch_settings(settings), store),
+         {"keep_pages": keep_pages})
+        for group in groups
+        if any(url in unchecked for url in group)
+    )
 
-    def call(batch: Sequence[Path]) -> _Call:
-        wanted = {url: checks[url] for path in batch for url in urls.get(str(path), ())}
-        articles = [(str(path), str(out[path])) for path in batch]
-        return None, report_articles, (articles, wanted, settings, store), {}
+    def report_call(checks_left: bool) -> _Call | None:
+        # A full batch as soon as there is one; a smaller one when no check task is
+        # left to submit (those in flight may take long: a slow host holds its group).
+        if not reporting or not joins.ready:
+            return None
+        if checks_left and len(joins.ready) < _REPORT_BATCH:
+            return None
+        batch = [joins.ready.popleft() for _ in range(min(_REPORT_BATCH, len(joins.ready)))]
+        articles = [(article, str(out[by_name[article]])) for article in batch]
+        return batch_done, report_articles, (articles, joins.wanted(batch), settings, store), {}
 
     try:
-        _drain(submit, (call(batch) for batch in _batches(todo, _REPORT_BATCH)), done)
+        _drain_stages(submit, check_calls, report_call)
     finally:
-        flush()
+        flush_checks()
+        flush_done()
+
+
+def _drain_stages(
+    submit: _Window,
+    checks: Iterator[_Call],
+    reports: Callable[[bool], _Call | None],
+) -> None:
+    """Like :func:`_drain` for two kinds of calls sharing the window: a ready report
+    call first, else the next check call. A call's tag is its result's handler."""
+    pending: dict[Future[Any], Callable[[Any], None]] = {}
+    checks_left = True
+
+    def top_up() -> None:
+        nonlocal checks_left
+        while len(pending) < submit.size:
+            call = reports(checks_left)
+            if call is None and checks_left:
+                call = next(checks, None)
+                if call is None:
+                    checks_left = False
+                    continue  # a smaller report batch may now go
+            if call is None:
+                return
+            handler, fn, args, kwargs = call
+            pending[submit.executor.submit(fn, *args, **kwargs)] = handler
+
+    try:
+        top_up()
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                handler = pending.pop(future)
+                handler(future.result())
+            top_up()
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,12 +575,17 @@ def _write_incomplete(
     settings: Settings,
     entries: dict[Path, IndexEntry],
     sink: ProgressSink,
+    known: Mapping[str, CheckedURL],
 ) -> None:
-    """Every article without a report gets an ``incomplete`` one (all sources skipped)."""
+    """Every article without a report gets an ``incomplete`` one: the sources whose
+    URL the check stage answered (``known``) keep that result, as in one process;
+    the others are ``skipped``."""
     for path in files:
         if path in entries:
             continue
-        report = build_report(path, load_article(path, settings), [], state=ReportState.INCOMPLETE)
+        article = load_article(path, settings)
+        results = _known_results(article, settings, known) if isinstance(article, Article) else []
+        report = build_report(path, article, results, state=ReportState.INCOMPLETE)
         stem = out[path]
         try:
             if "json" in settings.formats:
@@ -415,3 +596,22 @@ def _write_incomplete(
             continue
         entries[path] = index_entry(path, stem, report, settings)
         sink.article_done(report)
+
+
+def _known_results(
+    article: Article, settings: Settings, known: Mapping[str, CheckedURL]
+) -> list[SourceResult | None]:
+    """Per source of ``article``: its check when it needs no request or the check stage
+    answered its URL (``--accept`` applied, as in the report stage), else None."""
+    results: list[SourceResult | None] = []
+    for entry in article.sources:
+        check = settled_check(entry, settings)
+        remapped = checked_url(entry.url, settings) if entry.url is not None else None
+        if check is None and remapped is not None and remapped in known:
+            check = accepted(LinkCheck.model_validate_json(known[remapped].check), settings)
+        if check is None:
+            results.append(None)
+            continue
+        changed = remapped if remapped != entry.url else None
+        results.append(SourceResult(check=check, checked_url=changed))
+    return results
