@@ -159,7 +159,11 @@ async def _check_urls(
     urls: Sequence[str], settings: Settings, store: str, keep_pages: bool
 ) -> CheckedGroup:
     cache = open_store(store, settings)  # the process's shared connection: not closed here
-    async with Fetcher(task_settings(settings), cache=cache, keep_pages=keep_pages) as fetcher:
+    # Check tasks already run side by side in the worker's threads: pages are read inline.
+    fetcher = Fetcher(
+        task_settings(settings), cache=cache, keep_pages=keep_pages, inspect_in_thread=False
+    )
+    async with fetcher:
         outcomes = await asyncio.gather(*(fetcher.check(url) for url in urls))
         checked = [
             CheckedURL(

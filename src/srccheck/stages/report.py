@@ -87,7 +87,11 @@ async def _report_articles(
     out = {Path(path): Path(stem) for path, stem in articles}
     sink = _Collect()
     cache = open_store(store, settings)  # the process's shared connection: not closed here
-    async with Fetcher(fetch_settings(settings), cache=cache, keep_pages=keep_pages) as own:
+    # Report tasks run side by side in the worker's threads: pages are read inline.
+    own = Fetcher(
+        fetch_settings(settings), cache=cache, keep_pages=keep_pages, inspect_in_thread=False
+    )
+    async with own:
         checker = StagedChecker(checks, own, cache)
         archives = (
             ArchiveService(settings, own.client, checker.check, cache=cache, leases=leases)
