@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,18 +28,22 @@ class FrameShares:
     inclusive_samples: Counter[str]
 
 
+def _stacks(path: Path) -> Iterator[tuple[list[str], int]]:
+    """Each stack of a collapsed-stacks file (outermost frame first) and its samples."""
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if stack and count.isdigit():
+            yield stack.split(";"), int(count)
+
+
 def frame_shares(path: Path) -> FrameShares:
     """Count self and inclusive samples per function in a collapsed-stacks file."""
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     total = 0
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
-            continue
-        n = int(count)
+    for stack, n in _stacks(path):
         total += n
-        frames = [_LINE.sub(")", frame) for frame in stack.split(";")]
+        frames = [_LINE.sub(")", frame) for frame in stack]
         own[frames[-1]] += n
         for frame in set(frames):
             inclusive[frame] += n
@@ -83,13 +88,8 @@ def stage_shares(path: Path) -> tuple[int, dict[str, float]]:
     (:data:`STAGES`, in its order; shares add up to 1)."""
     counts = dict.fromkeys((name for name, _ in STAGES), 0)
     total = 0
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
-            continue
-        n = int(count)
+    for frames, n in _stacks(path):
         total += n
-        frames = stack.split(";")
         for name, markers in STAGES:
             if any(marker in frame for frame in frames for marker in markers):
                 counts[name] += n

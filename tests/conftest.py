@@ -91,3 +91,24 @@ def _httpx_mock_needs_the_httpx_transport(
         from srccheck.fetch.transport import TEST_SEAM
 
         monkeypatch.setattr(TEST_SEAM, "force_httpx", True)
+
+
+@pytest.fixture
+def threaded_page_reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Filled with every page read (srccheck.fetch.inspect.inspect_body) the Fetcher hands
+    to a worker thread during the test."""
+    import functools
+
+    from srccheck.fetch import client
+    from srccheck.fetch.inspect import inspect_body
+
+    reads: list[object] = []
+    to_thread = asyncio.to_thread
+
+    async def recording(func: object, /, *args: object, **kwargs: object) -> object:
+        if isinstance(func, functools.partial) and func.func is inspect_body:
+            reads.append(func)
+        return await to_thread(func, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(client.asyncio, "to_thread", recording)
+    return reads

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -56,29 +55,9 @@ def test_an_error_page_gets_only_its_title_and_text_gets_none() -> None:
     assert plain.decoded.text == page.decode("utf-8")
 
 
-@pytest.fixture
-def threads(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """The functions the Fetcher hands to worker threads."""
-    handed: list[Any] = []
-    to_thread = asyncio.to_thread
-
-    async def recording(func: Any, /, *args: Any, **kwargs: Any) -> Any:
-        handed.append(func)
-        return await to_thread(func, *args, **kwargs)
-
-    monkeypatch.setattr(client.asyncio, "to_thread", recording)
-    return handed
-
-
-def _inspections(handed: list[Any]) -> int:
-    return sum(
-        1 for f in handed if isinstance(f, functools.partial) and f.func is inspect_body
-    )
-
-
 @pytest.mark.parametrize("size", [0, 4 * client._INSPECT_IN_THREAD])
 async def test_small_and_large_pages_read_alike(
-    httpserver: HTTPServer, threads: list[Any], size: int
+    httpserver: HTTPServer, threaded_page_reads: list[object], size: int
 ) -> None:
     httpserver.expect_request("/plus/exklusiv").respond_with_data(
         _padded(PAYWALLED, size), content_type="text/html; charset=utf-8"
@@ -95,7 +74,7 @@ async def test_small_and_large_pages_read_alike(
     assert missing.check.status is Status.SOFT_404
     assert missing.check.signals == ["soft404:title"]
     # Large pages are read off the event loop, small ones inline.
-    assert _inspections(threads) == (2 if size else 0)
+    assert len(threaded_page_reads) == (2 if size else 0)
 
 
 @pytest.mark.parametrize("size", [0, 4 * client._INSPECT_IN_THREAD])
@@ -137,7 +116,7 @@ async def test_the_page_is_read_after_the_request_deadline(
 
 
 async def test_a_fetcher_told_so_reads_large_pages_inline(
-    httpserver: HTTPServer, threads: list[Any]
+    httpserver: HTTPServer, threaded_page_reads: list[object]
 ) -> None:
     # The cluster's check tasks already run side by side in worker threads.
     httpserver.expect_request("/plus/exklusiv").respond_with_data(
@@ -147,4 +126,4 @@ async def test_a_fetcher_told_so_reads_large_pages_inline(
     async with client.Fetcher(settings, inspect_in_thread=False) as fetcher:
         outcome = await fetcher.check(httpserver.url_for("/plus/exklusiv"))
     assert outcome.check.paywalled is True
-    assert _inspections(threads) == 0
+    assert threaded_page_reads == []

@@ -3,16 +3,11 @@ other tasks in the worker's threads, so a hop to yet another thread would only c
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from pathlib import Path
-from typing import Any
 
-import pytest
 from pytest_httpserver import HTTPServer
 
 from srccheck.fetch import client
-from srccheck.fetch.inspect import inspect_body
 from srccheck.models import LinkCheck
 from srccheck.settings import Settings
 from srccheck.stages.check import check_urls
@@ -20,16 +15,8 @@ from srccheck.status import Status
 
 
 def test_a_check_task_reads_large_pages_inline(
-    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    httpserver: HTTPServer, tmp_path: Path, threaded_page_reads: list[object]
 ) -> None:
-    handed: list[Any] = []
-    to_thread = asyncio.to_thread
-
-    async def recording(func: Any, /, *args: Any, **kwargs: Any) -> Any:
-        handed.append(func)
-        return await to_thread(func, *args, **kwargs)
-
-    monkeypatch.setattr(client.asyncio, "to_thread", recording)
     page = "<html><head><title>Groß</title></head><body>" + "<p>Text.</p>" * 10_000
     httpserver.expect_request("/gross").respond_with_data(page, content_type="text/html")
     settings = Settings(allow_private=True, retries=0, soft404_probe=False, host_interval=0.0)
@@ -40,4 +27,4 @@ def test_a_check_task_reads_large_pages_inline(
     (checked,) = group.checked
     check = LinkCheck.model_validate_json(checked.check)
     assert (check.status, check.page_title) == (Status.OK, "Groß")
-    assert not [f for f in handed if isinstance(f, functools.partial) and f.func is inspect_body]
+    assert threaded_page_reads == []

@@ -74,7 +74,7 @@ from srccheck.stages.check import CHECKED_SCHEMA, check_urls, close_stores, open
 from srccheck.stages.collect import CITATION_SCHEMA, collect_articles, host_groups
 from srccheck.stages.model import CheckedGroup, CheckedURL, Citation, ReportedBatch, Stage
 from srccheck.stages.report import DONE_SCHEMA, report_articles
-from srccheck.stages.tables import part_path, read_parts, write_part
+from srccheck.stages.tables import PartWriter, part_path, read_parts, write_part
 
 __all__ = ["RUN_FOLDER", "run_stages"]
 
@@ -433,31 +433,15 @@ def _check_and_report(
     if reporting:
         report(Stage.REPORT, len(entries), len(files))
     keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
-    check_rows: list[CheckedURL] = []
-    done_rows: list[_DoneEntry] = []
-
-    def flush_checks() -> None:
-        nonlocal last_checked
-        if check_rows:
-            last_checked += 1
-            write_part(part_path(check_folder, last_checked), check_rows, CHECKED_SCHEMA)
-            check_rows.clear()
-
-    def flush_done() -> None:
-        nonlocal last_done
-        if done_rows:
-            last_done += 1
-            write_part(part_path(report_folder, last_done), done_rows, DONE_SCHEMA)
-            done_rows.clear()
+    check_parts = PartWriter(check_folder, CHECKED_SCHEMA, last_checked, _FLUSH_ROWS)
+    done_parts = PartWriter(report_folder, DONE_SCHEMA, last_done, _FLUSH_ROWS // 4)
 
     def group_done(group: CheckedGroup) -> None:
         requests.append(group.host_stats)
         for row in group.checked:
             unchecked.discard(row.url)
             joins.checked(row)
-        check_rows.extend(group.checked)
-        if len(check_rows) >= _FLUSH_ROWS:
-            flush_checks()
+        check_parts.add(group.checked)
         report(Stage.CHECK, total - len(unchecked), total)
 
     def batch_done(batch: ReportedBatch) -> None:
@@ -466,10 +450,8 @@ def _check_and_report(
             path = by_name[answer.article]
             entries[path] = IndexEntry.model_validate_json(answer.entry)
             sink.article_done(ArticleReport.model_validate_json(answer.report))
-            done_rows.append(_DoneEntry(answer.article, answer.entry))
+            done_parts.add([_DoneEntry(answer.article, answer.entry)])
             joins.reported(answer.article)
-        if len(done_rows) >= _FLUSH_ROWS // 4:
-            flush_done()
         report(Stage.REPORT, len(entries), len(files))
 
     check_calls = (
@@ -493,8 +475,8 @@ def _check_and_report(
     try:
         _drain_stages(submit, check_calls, report_call)
     finally:
-        flush_checks()
-        flush_done()
+        check_parts.flush()
+        done_parts.flush()
 
 
 def _drain_stages(

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["part_path", "read_parts", "write_part"]
+__all__ = ["PartWriter", "part_path", "read_parts", "write_part"]
 
 _T = TypeVar("_T")
 
@@ -35,6 +36,30 @@ def write_part(path: Path, rows: Sequence[Any], schema: pa.Schema) -> None:
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     pq.write_table(table, partial)
     os.replace(partial, path)
+
+
+@dataclass(slots=True)
+class PartWriter:
+    """Rows on their way to a stage's ``folder``: written as the next numbered part
+    once ``limit`` rows are in, and by :meth:`flush` (call it when the stage ends or
+    is interrupted). ``last`` is the number of the last part in the folder (-1: none)."""
+
+    folder: Path
+    schema: pa.Schema
+    last: int
+    limit: int
+    rows: list[Any] = field(default_factory=list)
+
+    def add(self, rows: Iterable[Any]) -> None:
+        self.rows.extend(rows)
+        if len(self.rows) >= self.limit:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.last += 1
+            write_part(part_path(self.folder, self.last), self.rows, self.schema)
+            self.rows.clear()
 
 
 def read_parts(folder: Path, cls: type[_T]) -> Iterator[tuple[int, list[_T]]]:
