@@ -6,8 +6,8 @@
 #
 # Builds two throw-away environments with the newest releases that pyproject.toml's ranges
 # (and requirements/pywb.in) allow, runs the full suite against them, and only when it passes
-# rewrites requirements/test-constraints.txt (constraints for the test environment) and
-# requirements/pywb-lock.txt (pywb's own environment). Commit the two files together.
+# rewrites constraints.txt (constraints for the test environment) and
+# requirements-pywb.txt (pywb's own environment). Commit the two files together.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -24,8 +24,8 @@ header() {
     echo "# Made by requirements/refresh.sh with $("$work/test/bin/python" --version) on $(uname -sm);"
     echo "# the suite passed against exactly these versions. Do not edit by hand."
 }
-{ header "Constraints of the test environment: pip install -c requirements/test-constraints.txt -e '.[test]'"
-  "$work/test/bin/pip" freeze --exclude-editable; } > requirements/test-constraints.txt
-{ header "pywb's own environment (.venv-pywb): pip install -r requirements/pywb-lock.txt"
-  "$work/pywb/bin/pip" freeze; } > requirements/pywb-lock.txt
-git --no-pager diff --stat -- requirements/
+{ header "Constraints of the test environment: pip install -c constraints.txt -e '.[test]'"
+  "$work/test/bin/pip" freeze --exclude-editable; } > constraints.txt
+{ header "pywb's own environment (.venv-pywb): pip install -r requirements-pywb.txt"
+  "$work/pywb/bin/pip" freeze; } > requirements-pywb.txt
+git --no-pager diff --stat -- constraints.txt requirements-pywb.txt

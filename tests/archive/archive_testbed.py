@@ -153,6 +153,6 @@ def pywb_tool(name: str) -> str:
         # Part of the README's test command: a missing command is a broken set-up, not a skip.
         pytest.fail(
             f"pywb's {name} command is not in {env}; make pywb's environment with "
-            f"'python3 -m venv {env} && {env}/bin/pip install -r requirements/pywb-lock.txt'"
+            f"'python3 -m venv {env} && {env}/bin/pip install -r requirements-pywb.txt'"
         )
     return str(found)

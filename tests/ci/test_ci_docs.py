@@ -44,15 +44,15 @@ def test_ci_runs_exactly_the_readmes_test_command() -> None:
     assert len(commands) == 2, "the quick start gives exactly two commands"
     ci_command = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
     assert commands[1] == ci_command
-    assert "-c requirements/test-constraints.txt" in ci_command  # the pinned test environment
-    assert "-r requirements/pywb-lock.txt" in ci_command  # pywb kept apart from srccheck's brotli
+    assert "-c constraints.txt" in ci_command  # the pinned test environment
+    assert "-r requirements-pywb.txt" in ci_command  # pywb kept apart from srccheck's brotli
 
 
 def test_the_pins_cover_what_the_suite_installs() -> None:
-    pinned = (ROOT / "requirements" / "test-constraints.txt").read_text(encoding="utf-8")
+    pinned = (ROOT / "constraints.txt").read_text(encoding="utf-8")
     pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", pinned, flags=re.MULTILINE))
     names = {name.lower().replace("_", "-") for name in pins}
     assert {"httpx", "brotli", "pytest", "pytest-httpx", "selectolax", "warcio"} <= names
     assert not {"brotlipy", "pywb"} & names  # those live in pywb's own environment
-    pywb = (ROOT / "requirements" / "pywb-lock.txt").read_text(encoding="utf-8")
+    pywb = (ROOT / "requirements-pywb.txt").read_text(encoding="utf-8")
     assert re.search(r"^pywb==", pywb, flags=re.MULTILINE)
