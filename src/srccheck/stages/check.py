@@ -49,7 +49,7 @@ __all__ = [
     "CHECKED_SCHEMA",
     "StagedChecker",
     "check_urls",
-    "close_stores",
+    "close_store",
     "open_store",
     "run_on_loop",
     "task_settings",
@@ -84,7 +84,7 @@ def open_store(store: str, settings: Settings) -> Store:
     the busy timeout while other tasks stored pages (10,000 articles on 200
     hosts). A file replaced since (a new run's store at the same path) is
     opened anew. The run closes the connection of the process that started it
-    when it ends (:func:`close_stores`).
+    when it ends (:func:`close_store`).
     """
     if "://" in store:  # a PostgreSQL URL: one connection per process, opened once
         with _stores_lock:
@@ -105,7 +105,7 @@ def open_store(store: str, settings: Settings) -> Store:
     return cache
 
 
-def close_stores(store: str) -> None:
+def close_store(store: str) -> None:
     """Close this process's connection to ``store``, when it has one.
 
     Called by the process that started a run when the run ends, so a SQLite

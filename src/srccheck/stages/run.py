@@ -26,11 +26,12 @@ is removed when a run completes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import shutil
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import suppress
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ from srccheck.report.json import write_json
 from srccheck.report.paths import report_paths
 from srccheck.reuse import settings_fingerprint
 from srccheck.settings import Settings
-from srccheck.stages.check import CHECKED_SCHEMA, check_urls, close_stores, open_store
+from srccheck.stages.check import CHECKED_SCHEMA, check_urls, close_store, open_store
 from srccheck.stages.collect import CITATION_SCHEMA, collect_articles, host_groups
 from srccheck.stages.model import CheckedGroup, CheckedURL, Citation, ReportedBatch, Stage
 from srccheck.stages.report import DONE_SCHEMA, report_articles
@@ -87,8 +88,8 @@ _FLUSH_ROWS = 2000  # results kept in memory before a Parquet part is written
 _WINDOW = 256  # tasks submitted and not yet finished, at most
 
 _T = TypeVar("_T")
-# A task to submit: (tag handed back with its result, function, args, kwargs).
-_Call = tuple[Any, Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+# A task to submit: (handler of its result, function, args, kwargs).
+_Call = tuple[Callable[[Any], None], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 
 def run_stages(
@@ -137,7 +138,7 @@ def run_stages(
     finally:
         # Closed when the run ends (this process's tasks share the connection when they
         # run here): a SQLite cache's write-ahead log is merged, as after one process.
-        close_stores(store)
+        close_store(store)
 
 
 def _run(
@@ -230,29 +231,44 @@ class _Window:
     size: int
 
 
-def _drain(submit: _Window, calls: Iterable[_Call], done: Callable[[Any, _T], None]) -> None:
+def _drain(
+    submit: _Window,
+    calls: Iterable[_Call],
+    ready: Callable[[bool], _Call | None] = lambda more: None,
+) -> None:
     """Submit the calls, at most ``submit.size`` unfinished at a time (their arguments
-    are not all held by the scheduler at once), and hand each result to ``done`` with
-    the call's tag as it arrives; on any error or interruption cancel what has not
-    started, and re-raise."""
+    are not all held by the scheduler at once), and hand each result to its call's
+    handler as it arrives; on any error or interruption cancel what has not started,
+    and re-raise.
+
+    ``ready`` offers a call that goes before the next of ``calls`` (the report stage's,
+    beside the check stage's); it is told whether ``calls`` has more, and gives None
+    when it has nothing to submit yet.
+    """
     todo = iter(calls)
-    pending: dict[Future[_T], Any] = {}
+    more = True
+    pending: dict[Future[Any], Callable[[Any], None]] = {}
 
     def top_up() -> None:
+        nonlocal more
         while len(pending) < submit.size:
-            call = next(todo, None)
+            call = ready(more)
+            if call is None and more:
+                call = next(todo, None)
+                if call is None:
+                    more = False
+                    continue  # ``ready`` may now give a call it held back
             if call is None:
                 return
-            tag, fn, args, kwargs = call
-            pending[submit.executor.submit(fn, *args, **kwargs)] = tag
+            handler, fn, args, kwargs = call
+            pending[submit.executor.submit(fn, *args, **kwargs)] = handler
 
     try:
         top_up()
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                tag = pending.pop(future)
-                done(tag, future.result())
+                pending.pop(future)(future.result())
             top_up()
     finally:
         for future in pending:
@@ -296,11 +312,11 @@ def _collect(
         report(Stage.COLLECT, collected, len(files))
 
     calls = (
-        (i, collect_articles, (list(batch), settings), {})
+        (functools.partial(done, i), collect_articles, (list(batch), settings), {})
         for i, batch in enumerate(batches)
         if i not in parts
     )
-    _drain(submit, calls, done)
+    _drain(submit, calls)
     return {article: urls for i in sorted(parts) for article, urls in parts[i]}
 
 
@@ -473,47 +489,10 @@ def _check_and_report(
         return batch_done, report_articles, (articles, joins.wanted(batch), settings, store), {}
 
     try:
-        _drain_stages(submit, check_calls, report_call)
+        _drain(submit, check_calls, report_call)
     finally:
         check_parts.flush()
         done_parts.flush()
-
-
-def _drain_stages(
-    submit: _Window,
-    checks: Iterator[_Call],
-    reports: Callable[[bool], _Call | None],
-) -> None:
-    """Like :func:`_drain` for two kinds of calls sharing the window: a ready report
-    call first, else the next check call. A call's tag is its result's handler."""
-    pending: dict[Future[Any], Callable[[Any], None]] = {}
-    checks_left = True
-
-    def top_up() -> None:
-        nonlocal checks_left
-        while len(pending) < submit.size:
-            call = reports(checks_left)
-            if call is None and checks_left:
-                call = next(checks, None)
-                if call is None:
-                    checks_left = False
-                    continue  # a smaller report batch may now go
-            if call is None:
-                return
-            handler, fn, args, kwargs = call
-            pending[submit.executor.submit(fn, *args, **kwargs)] = handler
-
-    try:
-        top_up()
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                handler = pending.pop(future)
-                handler(future.result())
-            top_up()
-    finally:
-        for future in pending:
-            future.cancel()
 
 
 @dataclass(frozen=True, slots=True)
