@@ -163,19 +163,21 @@ async def _check_urls(
     fetcher = Fetcher(
         task_settings(settings), cache=cache, keep_pages=keep_pages, inspect_in_thread=False
     )
+    async def one(url: str) -> CheckedURL:
+        # The row, not the outcome, is kept until the group ends: a page's text (in the
+        # store already) is freed as soon as its URL is answered.
+        outcome = await fetcher.check(url)
+        return CheckedURL(
+            url=url,
+            host=host_of(url),
+            check=outcome.check.model_dump_json(),
+            page=_page_for_claims(outcome),
+            stamps=json.dumps(fetcher.stamps(url)),
+        )
+
     async with fetcher:
-        outcomes = await asyncio.gather(*(fetcher.check(url) for url in urls))
-        checked = [
-            CheckedURL(
-                url=url,
-                host=host_of(url),
-                check=outcome.check.model_dump_json(),
-                page=_page_for_claims(outcome),
-                stamps=json.dumps(fetcher.stamps(url)),
-            )
-            for url, outcome in zip(urls, outcomes, strict=True)
-        ]
-        return CheckedGroup(checked, await fetcher.host_stats())
+        checked = await asyncio.gather(*map(one, urls))
+        return CheckedGroup(list(checked), await fetcher.host_stats())
 
 
 def _page_for_claims(outcome: FetchOutcome) -> bool:
