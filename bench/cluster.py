@@ -3,10 +3,13 @@
     .venv/bin/python bench/cluster.py            # 10,000 articles / 100,000 citations /
                                                  # 20,000 URLs on 200 loopback hosts
     .venv/bin/python bench/cluster.py --quick    # 1,000 / 10,000 / 2,000 on 40 hosts
+    .venv/bin/python bench/cluster.py --articles 300 --pages 600 --hosts 40 --claims \
+        --modes one,workers2                     # claims checked: CPU-bound, not I/O-bound
 
 Every run checks links only (``--no-archive --no-claims --host-interval 0
---no-cache``) against the benchmark's loopback web (bench/server.py, 50 ms per
-answer). Printed per mode: wall time, requests the server saw (cited pages,
+--no-cache``; with ``--claims`` the articles' claims too, srccheck's default)
+against the benchmark's loopback web (bench/server.py, 50 ms per answer).
+Printed per mode: wall time, requests the server saw (cited pages,
 everything), peak RSS of each srccheck process (VmHWM of every process in the
 run's process tree, sampled), and for the cluster the scheduling overhead per
 task (no-op tasks on a LocalCluster of the same shape). Figures also go to
@@ -153,7 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, help="instead of the workload's 10,000")
     parser.add_argument("--pages", type=int, help="distinct URLs, instead of 20,000")
     parser.add_argument("--hosts", type=int, help="instead of 200")
+    parser.add_argument("--claims", action="store_true",
+                        help="check the articles' claims too (srccheck's default; off: links only)")
     args = parser.parse_args(argv)
+    flags = [arg for arg in ARGS if not (args.claims and arg == "--no-claims")]
     articles, per_article, pages, hosts = (
         (1000, 10, 2000, 40) if args.quick else (10_000, 10, 20_000, 200)
     )
@@ -162,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     srccheck = [sys.executable, "-m", "srccheck", "verify"]
     results: dict[str, object] = {
         "workload": {"articles": articles, "citations": articles * per_article,
-                     "urls": pages, "hosts": hosts, "latency_s": 0.05},
+                     "urls": pages, "hosts": hosts, "latency_s": 0.05, "claims": args.claims},
         "started": dt.datetime.now(dt.UTC).isoformat(),
         "cores": os.cpu_count(),
     }
@@ -174,10 +180,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{workload.distinct_urls} distinct URLs on {hosts} hosts")
         folder = str(workload.directory)
         modes = {
-            "one": [[*srccheck, folder, "-o", str(work / "one"), *ARGS]],
-            "workers2": [[*srccheck, folder, "-o", str(work / "w2"), *ARGS, "--workers", "2"]],
+            "one": [[*srccheck, folder, "-o", str(work / "one"), *flags]],
+            "workers2": [[*srccheck, folder, "-o", str(work / "w2"), *flags, "--workers", "2"]],
             "shards2": [
-                [*srccheck, folder, "-o", str(work / f"s{k}"), *ARGS, "--shard", f"{k}/2",
+                [*srccheck, folder, "-o", str(work / f"s{k}"), *flags, "--shard", f"{k}/2",
                  "--per-host", "2", "--concurrency", "16"]
                 for k in (1, 2)
             ],

@@ -31,11 +31,15 @@ import datetime as dt
 import hashlib
 import signal
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+import cachetools
+import cachetools.keys
 
 from srccheck import __version__
 from srccheck.archive.config import archive_hosts
@@ -107,6 +111,11 @@ LIVE, ARCHIVED = "live", "archived"
 
 #: Characters of a page's text that claims are matched against (see page_text).
 CLAIM_TEXT_CHARS = 500_000
+
+#: Characters of pages (their HTML and the text read from it) whose text
+#: :func:`page_text` keeps for the next article citing the same page: some 8–16 MB
+#: (one or two bytes per character), about thirty pages of 100 KB of HTML.
+PAGE_TEXT_CACHE_CHARS = 8_000_000
 
 
 class Interrupted(Exception):
@@ -207,9 +216,31 @@ def page_text(page: Page | None) -> PageText | None:
     Texts are cut at :data:`CLAIM_TEXT_CHARS`: the claim index costs memory in
     proportion to the text (a 5 MB page of text peaked near 700 MB), and a
     news article's text is far shorter; offsets into the kept prefix stay valid.
+    A page cited by several articles is read once while its text stays among
+    the last :data:`PAGE_TEXT_CACHE_CHARS` characters read (the same page: the
+    same body, URL and content type). The text is read-only to callers.
     """
     if page is None or not page.text:
         return None
+    return _read_page_text(page)[0]
+
+
+def _page_key(page: Page) -> tuple[object, ...]:
+    return cachetools.keys.hashkey(page.text, page.url, page.content_type)
+
+
+def _chars(entry: tuple[PageText, int]) -> int:
+    return entry[1]
+
+
+@cachetools.cached(
+    cachetools.LRUCache(PAGE_TEXT_CACHE_CHARS, getsizeof=_chars),
+    key=_page_key,
+    lock=threading.Lock(),
+)
+def _read_page_text(page: Page) -> tuple[PageText, int]:
+    """:func:`page_text`'s work, and the characters it keeps in the cache."""
+    assert page.text
     if page.content_type in (None, "text/html", "application/xhtml+xml"):
         text = extract_page_text(page.text, page.url)
     else:
@@ -220,7 +251,7 @@ def page_text(page: Page | None) -> PageText | None:
             main_text=text.main_text[:CLAIM_TEXT_CHARS],
             full_text=text.full_text[:CLAIM_TEXT_CHARS],
         )
-    return text
+    return text, len(page.text) + len(text.main_text) + len(text.full_text)
 
 
 def cited_fragments(entry: SourceEntry) -> list[str]:

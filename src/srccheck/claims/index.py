@@ -21,6 +21,14 @@ What is indexed, per text (a *document*):
   and year. These tables are built on the first number or date lookup, so
   an article without number and date claims never parses them.
 
+What depends on one text alone — its normalisation, tokens, word positions,
+locale and numbers and dates — is kept per text (:func:`text_tables`) in a
+cache bounded by the characters of its texts (:data:`TABLES_CACHE_CHARS`), for
+the next article that cites the same page: a page cited by many articles is
+read once per process while it stays in the cache, not once per article. The
+cached tables are never changed once built, so articles (and threads) share
+them; an index is the same whether its tables came from the cache or not.
+
 Complexity, with N the total characters of all page texts, P the postings of
 a looked-up token, m the words of a quote and H the hits of a claim:
 
@@ -40,6 +48,7 @@ a looked-up token, m the words of a quote and H the hits of a claim:
 from __future__ import annotations
 
 import re
+import threading
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
@@ -47,6 +56,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import TYPE_CHECKING
+
+import cachetools
 
 from srccheck.claims.model import Origin, TextPart
 from srccheck.claims.numbers import (
@@ -63,7 +74,16 @@ from srccheck.text.normalize import NormalizedText, normalize
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["MAX_WINDOWS", "Document", "PageIndex", "PhraseHit", "tokenize"]
+__all__ = [
+    "MAX_WINDOWS",
+    "TABLES_CACHE_CHARS",
+    "Document",
+    "PageIndex",
+    "PhraseHit",
+    "TextTables",
+    "text_tables",
+    "tokenize",
+]
 
 #: Candidate windows per document handed to the fuzzy aligner.
 MAX_WINDOWS = 3
@@ -88,6 +108,76 @@ def tokenize(text: str) -> tuple[list[str], array, array]:
     return words[first:last], array("l", starts[first:last]), array("l", ends[first:last])
 
 
+class TextTables:
+    """What the index needs of one text, each part computed on first use and then kept:
+    the normalised text, its word tokens with offsets, each word's token positions,
+    the locale per ``<html lang>`` hint, and the numbers and dates per locale.
+
+    Shared between articles and threads (:func:`text_tables`): read-only to callers.
+    Two threads may both compute a part the first time; they compute the same value.
+    """
+
+    __slots__ = ("_locales", "_numbers", "_positions", "_tokens", "chars", "norm")
+
+    def __init__(self, text: str) -> None:
+        self.norm = normalize(text)
+        self.chars = len(text)
+        self._tokens: tuple[list[str], array, array] | None = None
+        self._positions: dict[str, list[int]] | None = None
+        self._locales: dict[str | None, Locale] = {}
+        self._numbers: dict[Locale, tuple[list[DateMention], list[Quantity]]] = {}
+
+    def prepared(self) -> tuple[NormalizedText, list[str], array, array]:
+        """The normalised text and its tokens (:func:`tokenize`)."""
+        if self._tokens is None:
+            self._tokens = tokenize(self.norm.text)
+        return (self.norm, *self._tokens)
+
+    def positions(self) -> dict[str, list[int]]:
+        """Each word's token positions, ascending."""
+        if self._positions is None:
+            positions: defaultdict[str, list[int]] = defaultdict(list)
+            for pos, word in enumerate(self.prepared()[1]):
+                positions[word].append(pos)
+            self._positions = dict(positions)
+        return self._positions
+
+    def locale(self, hint: str | None) -> Locale:
+        """How numbers are written in the text (:func:`guess_locale` with ``hint``)."""
+        locale = self._locales.get(hint)
+        if locale is None:
+            locale = self._locales[hint] = guess_locale(self.norm.text, hint)
+        return locale
+
+    def numbers(self, locale: Locale) -> tuple[list[DateMention], list[Quantity]]:
+        """The dates of the normalised text, and its numbers outside those dates."""
+        found = self._numbers.get(locale)
+        if found is None:
+            text = self.norm.text
+            dates = find_dates(text, locale)
+            quantities = find_quantities(text, locale, exclude=[(d.start, d.end) for d in dates])
+            found = self._numbers[locale] = (dates, quantities)
+        return found
+
+
+#: Characters of the texts whose tables :func:`text_tables` keeps (the least recently
+#: used go first). An index's tables cost about 12 bytes per character of its texts
+#: (main and full text of the benchmark's pages, numbers and dates parsed), so this
+#: keeps some 35 MB: about twenty 70,000-character pages, or a hundred short ones.
+TABLES_CACHE_CHARS = 3_000_000
+
+_tables: cachetools.LRUCache[str, TextTables] = cachetools.LRUCache(
+    TABLES_CACHE_CHARS, getsizeof=lambda tables: max(1, tables.chars)
+)
+
+
+@cachetools.cached(_tables, lock=threading.Lock())
+def text_tables(text: str) -> TextTables:
+    """The :class:`TextTables` of ``text``, from the process's cache when another
+    article's index built them already (a text longer than the cache is not kept)."""
+    return TextTables(text)
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """One indexed text: the main or the fallback text of one page."""
@@ -102,6 +192,7 @@ class Document:
     starts: array
     ends: array
     locale: Locale
+    tables: TextTables  # of this document's text: its numbers and dates
 
     def char_span(self, first: int, last: int) -> tuple[int, int]:
         """Normalised character span of tokens ``first..last`` (inclusive)."""
@@ -149,24 +240,27 @@ class PageIndex:
         index = cls()
         for source_id, origin, page in pages:
             main = full = view = None
+            full_tables = main_tables = None
             if page.full_text and page.full_text != page.main_text:
-                full = _prepared(page.full_text)
+                full_tables = text_tables(page.full_text)
+                full = full_tables.prepared()
             if page.main_text:
-                m_norm = normalize(page.main_text)
+                main_tables = text_tables(page.main_text)
+                m_norm = main_tables.norm
                 view = _region(m_norm, full) if full is not None else None
                 if view is None:
-                    main = (m_norm, *tokenize(m_norm.text))
+                    main = main_tables.prepared()
                 else:  # its words are the full text's, from the view's first token on
                     first, at, k = view
                     _, f_words, f_starts, f_ends = full
                     main = (m_norm, f_words[first : first + k],
                             array("l", [s - at for s in f_starts[first : first + k]]),
                             array("l", [e - at for e in f_ends[first : first + k]]))  # fmt: skip
-            if main is not None:
-                index._add(source_id, Origin(origin), TextPart.MAIN, page, main,
+            if main is not None and main_tables is not None:
+                index._add(source_id, Origin(origin), TextPart.MAIN, page, main, main_tables,
                            postings=view is None)  # fmt: skip
-            if full is not None:
-                index._add(source_id, Origin(origin), TextPart.FALLBACK, page, full)
+            if full is not None and full_tables is not None:
+                index._add(source_id, Origin(origin), TextPart.FALLBACK, page, full, full_tables)
             if view is not None:
                 main_no, full_no = len(index.docs) - 2, len(index.docs) - 1
                 index.views[full_no] = (main_no, view[0], view[1])
@@ -179,25 +273,25 @@ class PageIndex:
         part: TextPart,
         page: PageText,
         prepared: tuple[NormalizedText, list[str], array, array],
+        tables: TextTables,
         *,
         postings: bool = True,
     ) -> None:
+        """Add a document; ``prepared`` is ``tables.prepared()``, or a view's stretch of
+        its full text's (then without postings of its own)."""
         norm, words, starts, ends = prepared
-        locale = guess_locale(norm.text, page.lang)
+        locale = tables.locale(page.lang)
         doc_no = len(self.docs)
         self.docs.append(
             Document(doc_no, source_id, origin, part, page.paywalled, norm, words, starts, ends,
-                     locale)
+                     locale, tables)
         )  # fmt: skip
         if not postings:
             return
-        # Group this document's positions first (one dict lookup per token), then
-        # add one entry per distinct word to the shared postings.
-        positions: defaultdict[str, list[int]] = defaultdict(list)
-        for pos, word in enumerate(words):
-            positions[word].append(pos)
+        # This document's positions are grouped per word once per text (one dict lookup
+        # per token); one entry per distinct word goes to the index's postings.
         all_postings = self.postings
-        for word, found in positions.items():
+        for word, found in tables.positions().items():
             entry = all_postings.get(word)
             if entry is None:
                 all_postings[word] = {doc_no: found}
@@ -210,16 +304,13 @@ class PageIndex:
             return
         self.numbers_indexed = True
         for doc in self.docs:
-            text = doc.norm.text
-            dates = find_dates(text, doc.locale)
+            dates, quantities = doc.tables.numbers(doc.locale)
             for date in dates:
                 if date.month is not None:
                     self.dates_by_month.setdefault(date.month, []).append((doc.doc, date))
                 if date.year is not None:
                     self.dates_by_year.setdefault(date.year, []).append((doc.doc, date))
-            for quantity in find_quantities(
-                text, doc.locale, exclude=[(d.start, d.end) for d in dates]
-            ):
+            for quantity in quantities:
                 self.numbers.setdefault(quantity.value, []).append((doc.doc, quantity))
 
     # -- lookups ---------------------------------------------------------------------
@@ -382,11 +473,6 @@ class PageIndex:
         if year is not None:
             return self.dates_by_year.get(year, [])
         return []
-
-
-def _prepared(text: str) -> tuple[NormalizedText, list[str], array, array]:
-    norm = normalize(text)
-    return (norm, *tokenize(norm.text))
 
 
 def _region(
