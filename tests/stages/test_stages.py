@@ -5,6 +5,7 @@ test_cluster.py runs it on Dask)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import threading
 from collections import Counter
@@ -148,6 +149,7 @@ def test_an_error_in_a_stage_writes_incomplete_reports(
 _POOL = [f"/p/{i}" for i in range(4)] + ["/gone/1", "/busy/1"]
 
 
+@pytest.mark.parametrize("tiny", [False, True], ids=["default-batches", "tiny-batches"])
 @settings(
     max_examples=8,
     deadline=None,
@@ -161,19 +163,36 @@ _POOL = [f"/p/{i}" for i in range(4)] + ["/gone/1", "/busy/1"]
             max_size=6,
         ),
         min_size=1,
-        max_size=12,
+        max_size=20,
     )
 )
 def test_every_citation_is_in_exactly_one_report(
-    web: Web, pool: ThreadPoolExecutor, tmp_path_factory: pytest.TempPathFactory, cited: list
+    web: Web,
+    pool: ThreadPoolExecutor,
+    tmp_path_factory: pytest.TempPathFactory,
+    tiny: bool,
+    cited: list,
 ) -> None:
+    import srccheck.stages.run as staged
+
     tmp = tmp_path_factory.mktemp("prop")
     entries = [
         [f"{web.bases[host]}{path}" if path.startswith("/") else path for host, path in article]
         for article in cited
     ]
     written = articles(tmp / "articles", entries)
-    index = run_stages([tmp / "articles"], loopback(tmp / "out"), executor=pool)
+    with pytest.MonkeyPatch.context() as patch:
+        if tiny:
+            # Archive-sized runs have many tasks per stage: a host per check task, three
+            # articles per report task (a shared URL's result serves several), four per
+            # collect task, two tasks in flight.
+            patch.setattr(staged, "host_groups", functools.partial(host_groups, min_urls=1))
+            patch.setattr(staged, "_REPORT_BATCH", 3)
+            patch.setattr(staged, "_COLLECT_BATCH", 4)
+        window = 2 if tiny else 256
+        index = run_stages(
+            [tmp / "articles"], loopback(tmp / "out"), executor=pool, window=window
+        )
     assert index is not None
     assert len(index.articles) == len(written)
     reported = Counter((article, raw) for article, raw, _ in reported_citations(tmp / "out"))
@@ -291,6 +310,84 @@ def test_an_interrupted_run_keeps_the_results_of_the_sources_it_checked(
     assert found[("a0008.txt", "keine-url")] == "invalid"  # needs no request
     # Never answered before the interruption (or, resumed, answered: then kept too).
     assert found[("a0008.txt", f"{slow}/p/1")] == ("ok" if resumed else "skipped")
+
+
+def test_a_run_interrupted_in_the_check_stage_resumes_without_asking_again(
+    pool: ThreadPoolExecutor, tmp_path: Path
+) -> None:
+    # Ctrl-C, not a planned stop: what the check stage answered before it must be in the
+    # stage outputs, so the next run asks none of it again (503s: never in any cache).
+    with serve_web(2, hold=0.0) as web:
+        fast, slow = web.bases
+        held = web.gate(slow)
+        cited = [[f"{fast}/busy/{i * 8 + j}" for j in range(8)] for i in range(8)]
+        cited.append([f"{slow}/p/1", f"{fast}/busy/0", "keine-url"])
+        articles(tmp_path / "articles", cited)
+        settings = loopback(tmp_path / "out")
+        sink = _Recorder(interrupt=(Stage.CHECK, 64))  # Ctrl-C once the fast host is done
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                run_stages([tmp_path / "articles"], settings, sink, executor=pool)
+        finally:
+            held.set()
+        asked = [url for url in web.requests if "/busy/" in url]
+        assert len(asked) == 64
+        assert (settings.output / RUN_FOLDER).is_dir()  # kept for the next run
+        index = run_stages([tmp_path / "articles"], settings, executor=pool)
+        assert [url for url, n in web.requests.items() if "/busy/" in url and n != 1] == []
+        assert web.paths_requested("/p/1") >= 1  # the slow host's URL was checked
+    assert index is not None
+    assert index.state is ReportState.COMPLETE
+    assert [entry.state for entry in index.articles] == [ReportState.COMPLETE] * 9
+    found = reported_citations(settings.output)
+    assert len(found) == 8 * 8 + 3
+    assert {status for _, raw, status in found if "/busy/" in raw} == {"http_error"}
+    assert {status for _, raw, status in found if raw.endswith("/p/1")} == {"ok"}
+    assert not (settings.output / RUN_FOLDER).exists()
+
+
+def test_a_run_interrupted_in_the_report_stage_keeps_the_reports_it_wrote(
+    pool: ThreadPoolExecutor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srccheck.stages.run as staged
+
+    with serve_web(1, hold=0.0) as web:
+        (base,) = web.bases
+        written = articles(
+            tmp_path / "articles", [[f"{base}/p/{i}", f"{base}/busy/{i % 3}"] for i in range(40)]
+        )
+        settings = loopback(tmp_path / "out")
+        # One task at a time: the check task, then report tasks of 16 articles in article
+        # order; Ctrl-C as the first report task's answer arrives (a0000 … a0015).
+        sink = _Recorder(interrupt=(Stage.REPORT, 16))
+        with pytest.raises(KeyboardInterrupt):
+            run_stages([tmp_path / "articles"], settings, sink, executor=pool, window=1)
+        kept = {
+            path.name: path.read_bytes()
+            for path in sorted(settings.output.glob("a*.json"))
+            if json.loads(path.read_bytes())["state"] == "complete"
+        }
+        assert sorted(kept) == [f"a{i:04d}.json" for i in range(16)]
+        sent = web.total()
+
+        reported_again: list[str] = []
+        report = staged.report_articles
+
+        def recorded(batch: list[tuple[str, str]], *args: object) -> object:
+            reported_again.extend(Path(article).name for article, _ in batch)
+            return report(batch, *args)
+
+        monkeypatch.setattr(staged, "report_articles", recorded)
+        resumed = _Recorder()
+        index = run_stages([tmp_path / "articles"], settings, resumed, executor=pool)
+        assert web.total() == sent  # nothing checked again
+    assert sorted(reported_again) == [f"a{i:04d}.txt" for i in range(16, 40)]
+    assert {name: (settings.output / name).read_bytes() for name in kept} == kept
+    assert index is not None
+    assert index.state is ReportState.COMPLETE
+    assert [entry.state for entry in index.articles] == [ReportState.COMPLETE] * 40
+    assert sorted(resumed.reports) == sorted(str(path) for path in written)  # kept ones too
+    assert len(reported_citations(settings.output)) == 80
 
 
 def test_remapped_urls_are_checked_by_the_check_stage_and_the_cited_ones_never(
