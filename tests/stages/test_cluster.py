@@ -4,7 +4,9 @@ is for an event with a generous limit."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import signal
 import threading
 from collections.abc import Iterator
@@ -69,17 +71,34 @@ def test_same_reports_in_one_process_one_worker_and_two_workers(tmp_path: Path) 
     assert runs["w2"] == runs["one"]
 
 
+def test_a_cluster_run_prints_the_dashboard_address(tmp_path: Path) -> None:
+    articles(tmp_path / "articles", [["keine-url"]])
+    result = CliRunner().invoke(
+        app, ["verify", str(tmp_path / "articles"), "-o", str(tmp_path / "out"), "--workers", "1"]
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1, result.output  # an invalid entry is a finding
+    assert re.search(r"Dask cluster: 1 worker; dashboard http://[\w.\[\]:-]+/status", result.output)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
 def test_url_cited_by_500_articles_is_fetched_once(
-    cluster: distributed.Client, tmp_path: Path
+    request: pytest.FixtureRequest, tmp_path: Path, workers: int
 ) -> None:
-    with serve_web(4, hold=0.0) as web:
+    with serve_web(4, hold=0.0) as web, contextlib.ExitStack() as stack:
+        if workers == 1:  # --workers 1: one worker inside this process, its threads
+            executor = stack.enter_context(
+                open_cluster(workers=1, scheduler=None, threads=4)
+            ).executor
+        else:
+            executor = _executor(request.getfixturevalue("cluster"))
         shared = f"{web.bases[0]}/p/live-blog"
+        busy = f"{web.bases[1]}/busy/live"  # a 503: no cache spares a second request
         own = [f"{web.bases[i % 4]}/p/{i}" for i in range(500)]
-        articles(tmp_path / "articles", [[shared, own[i]] for i in range(500)])
-        index = run_stages(
-            [tmp_path / "articles"], loopback(tmp_path / "out"), executor=_executor(cluster)
-        )
+        articles(tmp_path / "articles", [[shared, busy, own[i]] for i in range(500)])
+        index = run_stages([tmp_path / "articles"], loopback(tmp_path / "out"), executor=executor)
         assert web.paths_requested("/p/live-blog") == 1
+        assert web.paths_requested("/busy/live") == 1
         assert all(web.requests[url] == 1 for url in own)
     assert index is not None
     assert len(index.articles) == 500

@@ -240,6 +240,40 @@ class _Recorder:
             raise KeyboardInterrupt
 
 
+class _Counts(_Recorder):
+    """A sink that keeps every stage count it is given, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[str, list[tuple[int, int]]] = {}
+
+    def stage_progress(self, stage: str, done: int, total: int) -> None:
+        self.counts.setdefault(stage, []).append((done, total))
+
+
+def test_progress_counts_every_stage_up_to_its_total(
+    web: Web, pool: ThreadPoolExecutor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srccheck.stages.run as staged
+
+    # Several tasks per stage, so the counts move more than once.
+    monkeypatch.setattr(staged, "host_groups", functools.partial(host_groups, min_urls=1))
+    monkeypatch.setattr(staged, "_REPORT_BATCH", 4)
+    monkeypatch.setattr(staged, "_COLLECT_BATCH", 5)
+    articles(tmp_path / "articles", _cited(web, 20))  # 8 unique URLs on 3 hosts
+    sink = _Counts()
+    index = run_stages([tmp_path / "articles"], loopback(tmp_path / "out"), sink,
+                       executor=pool)  # fmt: skip
+    assert index is not None
+    assert list(sink.counts) == [Stage.COLLECT, Stage.CHECK, Stage.REPORT]
+    expected = {Stage.COLLECT: 20, Stage.CHECK: 8, Stage.REPORT: 20}
+    for stage, counts in sink.counts.items():
+        assert counts[-1] == (expected[stage], expected[stage]), stage
+        done = [d for d, _ in counts]
+        assert done == sorted(done), stage  # counts only go up
+        assert len(set(done)) > 2, stage  # and moved while the stage ran
+
+
 def test_an_article_is_reported_while_a_host_it_does_not_cite_is_still_checked(
     pool: ThreadPoolExecutor, tmp_path: Path
 ) -> None:
