@@ -129,6 +129,8 @@ def verify_on_cluster(
         raise UsageError("use either --workers (a cluster on this machine) or --scheduler")
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be at least 1 (got {workers})")
+    if scheduler is not None:
+        paths, settings = _absolute_paths(paths, settings)
     with _signals_interrupt(), open_cluster(
         workers=workers, scheduler=scheduler, threads=threads_per_worker(settings)
     ) as cluster:
@@ -137,6 +139,20 @@ def verify_on_cluster(
         # A few tasks per slot keep every worker busy without sending all at once.
         window = max(64, 4 * cluster.threads)
         return run_stages(paths, settings, sink, executor=cluster.executor, window=window)
+
+
+def _absolute_paths(
+    paths: Sequence[Path], settings: Settings
+) -> tuple[list[Path], Settings]:
+    """The articles, the output folder, the cache folder and the cookie jar as absolute
+    paths: the workers of an existing cluster were started in folders of their own and
+    would resolve a relative path there (``--workers`` starts its workers here)."""
+    changes: dict[str, object] = {"output": settings.output.absolute()}
+    if settings.cache_dir is not None:
+        changes["cache_dir"] = settings.cache_dir.absolute()
+    if settings.cookie_jar is not None:
+        changes["cookie_jar"] = settings.cookie_jar.absolute()
+    return [path.absolute() for path in paths], settings.with_changes(**changes)
 
 
 @contextlib.contextmanager

@@ -194,6 +194,40 @@ def test_killed_worker_its_hosts_are_redone_and_no_citation_is_lost(tmp_path: Pa
     assert set(statuses) == {"ok"}
 
 
+def test_a_run_on_an_existing_cluster_takes_relative_paths_where_srccheck_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The workers of a cluster started elsewhere ('dask worker' in a folder of its own)
+    # resolve a relative path in their own folder: srccheck's relative arguments must
+    # mean what they mean where srccheck runs.
+    workers, here = tmp_path / "workers", tmp_path / "here"
+    workers.mkdir()
+    with serve_web(1, hold=0.0) as web:
+        articles(here / "articles", [[f"{web.bases[0]}/p/{i}"] for i in range(3)])
+        monkeypatch.chdir(workers)  # where the worker processes start
+        with (
+            dask.config.set(DASK_CONFIG),
+            distributed.LocalCluster(
+                n_workers=1, threads_per_worker=2, processes=True, dashboard_address=":0"
+            ) as local,
+        ):
+            monkeypatch.chdir(here)
+            result = CliRunner().invoke(
+                app,
+                ["verify", "articles", "-o", "out", "--cache-dir", "cache", "-q",
+                 "--scheduler", local.scheduler_address, "--allow-private", "--no-archive",
+                 "--host-interval", "0", "--retries", "0"],
+            )  # fmt: skip
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in (here / "out").glob("*.json")) == [
+        "a0000.json", "a0001.json", "a0002.json", "index.json"
+    ]  # fmt: skip
+    assert [status for *_, status in reported_citations(here / "out")] == ["ok"] * 3
+    assert (here / "cache").is_dir()
+    assert not {"articles", "out", "cache"} & {path.name for path in workers.iterdir()}
+
+
 def _profiling() -> bool:
     return "profile" in distributed.get_worker().periodic_callbacks
 
