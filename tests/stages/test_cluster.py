@@ -20,7 +20,15 @@ from srccheck.cli import app
 from srccheck.cluster import DASK_CONFIG, open_cluster
 from srccheck.models import ReportState
 from srccheck.stages import run_stages
-from tests.stages.runs import articles, loopback, normalised_reports, reported_citations
+from tests.stages.runs import (
+    articles,
+    hold_report_write,
+    loopback,
+    normalised_reports,
+    release_when_the_run_waits,
+    report_states,
+    reported_citations,
+)
 from tests.stages.web import serve_web
 
 distributed = pytest.importorskip("distributed")
@@ -354,3 +362,31 @@ def test_the_cache_file_is_merged_when_a_cluster_run_ends(tmp_path: Path, worker
     assert second.exception is None or isinstance(second.exception, SystemExit)
     assert second.exit_code == 0, second.output
     assert {status for *_, status in reported_citations(tmp_path / "out2")} == {"ok"}
+
+
+def test_a_report_task_running_on_a_worker_at_ctrl_c_is_finished_and_its_reports_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A Dask future of a task that runs is not marked running, and cancelling it does not
+    # stop the task: without its ticket the run would write the incomplete reports and
+    # the task its complete ones over them.
+    from tests.stages.test_stages import _InterruptWhileHeld
+
+    with serve_web(1, hold=0.0) as web:
+        (base,) = web.bases
+        articles(tmp_path / "articles", [[f"{base}/p/{i}"] for i in range(48)])
+        settings = loopback(tmp_path / "out")
+        held = hold_report_write(monkeypatch, "a0020.json")  # one worker: in this process
+        release_when_the_run_waits(monkeypatch, held)
+        with open_cluster(workers=1, scheduler=None, threads=1) as cluster:
+            try:
+                with pytest.raises(KeyboardInterrupt):
+                    run_stages([tmp_path / "articles"], settings, _InterruptWhileHeld(16, held),
+                               executor=cluster.executor)  # fmt: skip
+            finally:
+                held.release.set()
+    listed, files = report_states(settings.output)
+    assert listed == files  # the report files say what the index says
+    assert listed["a0020.txt"] == "complete"
+    assert [listed[f"a{i:04d}.txt"] for i in range(16)] == ["complete"] * 16
+    assert "incomplete" in listed.values()

@@ -25,7 +25,16 @@ from srccheck.settings import EventLoop
 from srccheck.stages import RUN_FOLDER, Stage, run_stages
 from srccheck.stages.collect import host_groups
 from srccheck.stages.model import Citation
-from tests.stages.runs import articles, loopback, normalised_reports, reported_citations
+from tests.stages.runs import (
+    HeldWrite,
+    articles,
+    hold_report_write,
+    loopback,
+    normalised_reports,
+    release_when_the_run_waits,
+    report_states,
+    reported_citations,
+)
 from tests.stages.web import Web, serve_web
 
 
@@ -472,3 +481,79 @@ def test_stage_tasks_run_on_the_event_loop_loop_chooses(
     assert len(index.articles) == 3
     assert {name for name, _ in seen} == {"check", "report"}
     assert {on_uvloop for _, on_uvloop in seen} == {loop is EventLoop.UVLOOP}
+
+
+class _InterruptWhileHeld(_Recorder):
+    """Ctrl-C as the report stage's count reaches ``count``, once ``held`` is writing."""
+
+    def __init__(self, count: int, held: HeldWrite) -> None:
+        super().__init__(interrupt=(Stage.REPORT, count))
+        self.held = held
+
+    def stage_progress(self, stage: str, done: int, total: int) -> None:
+        if self.interrupt == (stage, done):
+            assert self.held.started.wait(120), "the report task never started writing"
+        super().stage_progress(stage, done, total)
+
+
+def test_a_report_task_running_at_ctrl_c_is_finished_and_its_reports_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve_web(1, hold=0.0) as web:
+        (base,) = web.bases
+        articles(tmp_path / "articles", [[f"{base}/p/{i}", "keine-url"] for i in range(48)])
+        settings = loopback(tmp_path / "out")
+        held = hold_report_write(monkeypatch, "a0020.json")
+        release_when_the_run_waits(monkeypatch, held)
+        # One task at a time: the check task, then report tasks of 16 articles in article
+        # order. Ctrl-C as the first one's answer arrives: the second one is writing
+        # a0020's report, the third has not started.
+        with ThreadPoolExecutor(1) as one:  # shut down: every task has ended
+            try:
+                with pytest.raises(KeyboardInterrupt):
+                    run_stages([tmp_path / "articles"], settings, _InterruptWhileHeld(16, held),
+                               executor=one)  # fmt: skip
+            finally:
+                held.release.set()
+    listed, files = report_states(settings.output)
+    assert listed == files  # the report files say what the index says
+    assert listed == {f"a{i:04d}.txt": "complete" if i < 32 else "incomplete" for i in range(48)}
+    assert len(reported_citations(settings.output)) == 96
+
+
+def test_a_report_task_running_when_a_check_task_fails_is_finished_and_its_reports_kept(
+    pool: ThreadPoolExecutor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srccheck.stages.run as staged
+
+    monkeypatch.setattr(staged, "host_groups", functools.partial(host_groups, min_urls=1))
+    held = hold_report_write(monkeypatch, "a0001.json")
+    release_when_the_run_waits(monkeypatch, held)
+    check = staged.check_urls
+
+    def failing(urls: list[str], *args: object, **kwargs: object) -> object:
+        if any("/busy/" in url for url in urls):  # the slow host's task fails, mid-report
+            assert held.started.wait(120), "the report task never started writing"
+            raise RuntimeError("worker bug")
+        return check(urls, *args, **kwargs)
+
+    monkeypatch.setattr(staged, "check_urls", failing)
+    with serve_web(2, hold=0.0) as web:
+        fast, slow = web.bases
+        cited = [[f"{fast}/p/{i}"] for i in range(4)] + [[f"{fast}/p/0", f"{slow}/busy/1"]]
+        articles(tmp_path / "articles", cited)
+        settings = loopback(tmp_path / "out")
+        try:
+            with pytest.raises(RuntimeError, match="worker bug"):
+                run_stages([tmp_path / "articles"], settings, executor=pool)
+        finally:
+            held.release.set()
+    listed, files = report_states(settings.output)
+    assert listed == files
+    assert listed == {
+        "a0000.txt": "complete",
+        "a0001.txt": "complete",
+        "a0002.txt": "complete",
+        "a0003.txt": "complete",
+        "a0004.txt": "incomplete",
+    }

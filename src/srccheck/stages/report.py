@@ -12,6 +12,14 @@ the check stage's results and reads page texts back from the store.
 On a Dask worker the archive requests of all report tasks share each archive
 host's leases on the scheduler (:mod:`srccheck.stages.leases`), so an archive's
 per-host limit holds across the cluster, not per task.
+
+A report task first takes its *ticket*, a file of the run's stage outputs
+(:func:`take_ticket`): after an interruption the run takes the tickets of
+the report tasks it gives up. Whoever creates the file first wins, so a task
+either started — the run waits for it and keeps its reports — or never
+writes a report: its articles' ``incomplete`` reports are not overwritten
+later. (A Dask future cannot tell: it is not marked running, and cancelling
+it does not stop a task that already runs on a worker.)
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ from srccheck.stages.check import StagedChecker, open_store, run_on_loop
 from srccheck.stages.leases import ClusterLeases, cluster_leases
 from srccheck.stages.model import ArticleDone, CheckedURL, ReportedBatch
 
-__all__ = ["DONE_SCHEMA", "report_articles"]
+__all__ = ["DONE_SCHEMA", "report_articles", "take_ticket"]
 
 DONE_SCHEMA = pa.schema([("article", pa.string()), ("entry", pa.string())])
 
@@ -56,18 +64,35 @@ class _Collect:
         return None
 
 
+def take_ticket(ticket: str) -> bool:
+    """Create the file ``ticket``: True when this call created it, False when it exists.
+
+    Raises :class:`OSError` when the file can be neither created nor found.
+    """
+    try:
+        Path(ticket).touch(exist_ok=False)
+    except FileExistsError:
+        return False
+    return True
+
+
 def report_articles(
     articles: Sequence[tuple[str, str]],
     checks: Mapping[str, CheckedURL],
     settings: Settings,
     store: str,
+    ticket: str | None = None,
 ) -> ReportedBatch:
     """Report each (article path, report stem) of ``articles``; write its report files.
 
     ``checks`` holds the check stage's result of every URL these articles
     cite; ``store`` is the run's store (page texts, archive lookups, report
-    reuse when the run uses the persistent cache).
+    reuse when the run uses the persistent cache). When the run has taken
+    ``ticket`` already (it was interrupted before this task started), nothing
+    is reported: the answer is empty.
     """
+    if ticket is not None and not take_ticket(ticket):
+        return ReportedBatch([], [])
     leases = cluster_leases() if settings.archive_enabled and settings.archives else None
     try:
         return run_on_loop(_report_articles(articles, checks, settings, store, leases), settings)
