@@ -557,3 +557,25 @@ def test_a_report_task_running_when_a_check_task_fails_is_finished_and_its_repor
         "a0003.txt": "complete",
         "a0004.txt": "incomplete",
     }
+
+
+class _RunsTwice(ThreadPoolExecutor):
+    """Runs every task twice and answers with the second run's result, as Dask does for a
+    task whose worker died after it started (its report task's ticket marked already)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        def twice() -> Any:
+            fn(*args, **kwargs)
+            return fn(*args, **kwargs)
+
+        return super().submit(twice)
+
+
+def test_a_report_task_run_again_after_its_worker_died_still_reports(tmp_path: Path) -> None:
+    with serve_web(1, hold=0.0) as web, _RunsTwice(2) as pool:
+        articles(tmp_path / "articles", [[f"{web.bases[0]}/p/{i}"] for i in range(20)])
+        settings = loopback(tmp_path / "out")
+        index = run_stages([tmp_path / "articles"], settings, executor=pool)
+    assert index is not None
+    assert [entry.state for entry in index.articles] == [ReportState.COMPLETE] * 20
+    assert [status for *_, status in reported_citations(settings.output)] == ["ok"] * 20

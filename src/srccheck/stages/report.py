@@ -13,18 +13,22 @@ On a Dask worker the archive requests of all report tasks share each archive
 host's leases on the scheduler (:mod:`srccheck.stages.leases`), so an archive's
 per-host limit holds across the cluster, not per task.
 
-A report task first takes its *ticket*, a file of the run's stage outputs
-(:func:`take_ticket`): after an interruption the run takes the tickets of
-the report tasks it gives up. Whoever creates the file first wins, so a task
-either started — the run waits for it and keeps its reports — or never
-writes a report: its articles' ``incomplete`` reports are not overwritten
-later. (A Dask future cannot tell: it is not marked running, and cancelling
-it does not stop a task that already runs on a worker.)
+A report task first marks its *ticket*, a file of the run's stage outputs,
+``started`` (:func:`start_ticket`); after an interruption the run marks the
+tickets of the report tasks in flight ``given up`` (:func:`give_up_ticket`).
+The first mark stays, so a task either started — the run waits for it and
+keeps its reports — or never writes a report: its articles' ``incomplete``
+reports are not overwritten later. A task Dask runs again (its worker died)
+finds its own mark and reports. (A Dask future cannot tell which tasks
+started: it is not marked running, and cancelling it does not stop a task
+that already runs on a worker.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -40,7 +44,7 @@ from srccheck.stages.check import StagedChecker, open_store, run_on_loop
 from srccheck.stages.leases import ClusterLeases, cluster_leases
 from srccheck.stages.model import ArticleDone, CheckedURL, ReportedBatch
 
-__all__ = ["DONE_SCHEMA", "report_articles", "take_ticket"]
+__all__ = ["DONE_SCHEMA", "give_up_ticket", "report_articles", "start_ticket"]
 
 DONE_SCHEMA = pa.schema([("article", pa.string()), ("entry", pa.string())])
 
@@ -64,16 +68,44 @@ class _Collect:
         return None
 
 
-def take_ticket(ticket: str) -> bool:
-    """Create the file ``ticket``: True when this call created it, False when it exists.
+_STARTED, _GIVEN_UP = "started", "given up"
 
-    Raises :class:`OSError` when the file can be neither created nor found.
+
+def _mark(ticket: str, mark: str) -> str:
+    """Write ``mark`` to the file ``ticket`` unless it holds one already; the mark it holds.
+
+    The mark is written to a file of its own and linked as ``ticket``: the link
+    fails when ``ticket`` exists, and a reader never finds it half written.
+    """
+    path = Path(ticket)
+    draft = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
+    draft.write_text(mark, encoding="utf-8")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8")
+    finally:
+        draft.unlink(missing_ok=True)
+    return mark
+
+
+def start_ticket(ticket: str) -> bool:
+    """A report task starts: False when the run gave it up before, else True (also when
+    the ticket cannot be written: reporting matters more than the race it prevents)."""
+    try:
+        return _mark(ticket, _STARTED) == _STARTED
+    except OSError:
+        return True
+
+
+def give_up_ticket(ticket: str) -> bool:
+    """An interrupted run gives a report task up: True when the task has not started (it
+    never will report), False when it has or cannot be told (then it may be running).
     """
     try:
-        Path(ticket).touch(exist_ok=False)
-    except FileExistsError:
+        return _mark(ticket, _GIVEN_UP) == _GIVEN_UP
+    except OSError:
         return False
-    return True
 
 
 def report_articles(
@@ -91,7 +123,7 @@ def report_articles(
     ``ticket`` already (it was interrupted before this task started), nothing
     is reported: the answer is empty.
     """
-    if ticket is not None and not take_ticket(ticket):
+    if ticket is not None and not start_ticket(ticket):
         return ReportedBatch([], [])
     leases = cluster_leases() if settings.archive_enabled and settings.archives else None
     try:

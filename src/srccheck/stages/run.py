@@ -75,7 +75,7 @@ from srccheck.settings import Settings
 from srccheck.stages.check import CHECKED_SCHEMA, check_urls, close_store, open_store
 from srccheck.stages.collect import CITATION_SCHEMA, collect_articles, host_groups
 from srccheck.stages.model import CheckedGroup, CheckedURL, Citation, ReportedBatch, Stage
-from srccheck.stages.report import DONE_SCHEMA, report_articles, take_ticket
+from srccheck.stages.report import DONE_SCHEMA, give_up_ticket, report_articles
 from srccheck.stages.tables import PartWriter, part_path, read_parts, write_part
 
 __all__ = ["RUN_FOLDER", "run_stages"]
@@ -236,10 +236,10 @@ class _Call:
     fn: Callable[..., Any]
     args: tuple[Any, ...]
     kwargs: dict[str, Any] = field(default_factory=dict)
-    # When the run is interrupted: whether the task has started, then it is waited for
-    # and its result handled (once it says so it must never start later: see
-    # srccheck.stages.report.take_ticket). None: cancelled and its result dropped.
-    started: Callable[[], bool] | None = None
+    # When the run is interrupted: gives the task up, True when it never will run, False
+    # when it has started: then it is waited for and its result handled (the report
+    # tasks' tickets, srccheck.stages.report). None: cancelled and its result dropped.
+    give_up: Callable[[], bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,13 +294,13 @@ def _drain(
 
 
 def _finish(pending: Mapping[Future[Any], _Call]) -> None:
-    """After an interruption: cancel every task but those whose call says they started;
-    wait for these (up to ``_FINISH_WAIT`` seconds) and hand their results to their
-    handlers. A task that failed, or is still running then, is left alone (its error is
-    not the interruption's)."""
+    """After an interruption: cancel every task but those that started and whose call
+    cannot give them up; wait for these (up to ``_FINISH_WAIT`` seconds) and hand their
+    results to their handlers. A task that failed, or is still running then, is left
+    alone (its error is not the interruption's)."""
     started = []
     for future, call in pending.items():
-        if call.started is not None and call.started():
+        if call.give_up is not None and not call.give_up():
             started.append(future)
         else:
             future.cancel()  # may still run (a Dask task or a thread that started): dropped
@@ -529,21 +529,14 @@ def _check_and_report(
         articles = [(article, str(out[by_name[article]])) for article in batch]
         ticket = str(tickets / uuid.uuid4().hex)
         args = (articles, joins.wanted(batch), settings, store, ticket)
-        return _Call(batch_done, report_articles, args, started=functools.partial(_started, ticket))
+        give_up = functools.partial(give_up_ticket, ticket)
+        return _Call(batch_done, report_articles, args, give_up=give_up)
 
     try:
         _drain(submit, check_calls, report_call)
     finally:
         check_parts.flush()
         done_parts.flush()
-
-
-def _started(ticket: str) -> bool:
-    """Whether the report task of ``ticket`` has started; else it never will."""
-    try:
-        return not take_ticket(ticket)
-    except OSError:
-        return True  # neither taken nor found: the task may run, so wait for it
 
 
 @dataclass(frozen=True, slots=True)
