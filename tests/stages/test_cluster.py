@@ -315,6 +315,31 @@ def test_bad_cluster_options_are_usage_errors(
     assert "Traceback" not in result.output
 
 
+def test_a_scheduler_without_workers_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srccheck.cluster
+
+    monkeypatch.setattr(srccheck.cluster, "WORKER_WAIT", 0.5, raising=False)  # not 30 s
+    articles(tmp_path / "articles", [["keine-url"]])
+    with distributed.LocalCluster(
+        n_workers=0, host="127.0.0.1", dashboard_address=":0"
+    ) as scheduler:  # a scheduler on loopback, no worker
+        address = scheduler.scheduler_address
+        result = CliRunner().invoke(
+            app,
+            ["verify", str(tmp_path / "articles"), "-o", str(tmp_path / "out"),
+             "--scheduler", address],
+        )  # fmt: skip
+    output = " ".join(result.output.split())  # as wrapped to the terminal's width
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "the scheduler has no workers" in output
+    assert f"dask worker {address}" in output
+    assert "Traceback" not in output
+    assert not (tmp_path / "out" / "index.json").exists()
+
+
 def test_run_on_the_cluster_resumes_from_the_stage_outputs(
     cluster: distributed.Client, tmp_path: Path
 ) -> None:
