@@ -180,3 +180,29 @@ def test_a_report_that_cannot_be_written_stops_the_run_cleanly(tmp_path: Path) -
     assert index["state"] == "incomplete"
     assert [entry["file"] for entry in index["articles"]] == [str(articles[1])]
     assert json.loads((out / "b.json").read_text(encoding="utf-8"))["sources"]
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["normal", "verbose"])
+def test_a_large_run_prints_a_screenful_and_verbose_prints_every_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, verbose: bool
+) -> None:
+    # 60 articles, each with a finding (an entry that is no URL: no request is sent).
+    monkeypatch.chdir(tmp_path)
+    for i in range(60):
+        (tmp_path / "a").mkdir(exist_ok=True)
+        (tmp_path / "a" / f"n{i:02d}.txt").write_text(
+            f"22.10.2024\nTitel {i}\n\nText.\n\nQuellen: - keine-url-{i}\n", encoding="utf-8"
+        )
+    code, output = invoke("verify", "a", "-o", "out", *(["--verbose"] if verbose else []))
+    assert code == 1, output
+    listed = {f"n{i:02d}.txt" for i in range(60) if f"n{i:02d}.txt" in output}
+    assert output.splitlines()[-1].startswith("60 articles, 60 sources: 0 ok")  # the totals
+    if verbose:
+        assert len(listed) == 60
+        assert "… and" not in output
+    else:
+        assert "Articles with findings (60 of 60), worst first" in output
+        assert len(listed) == 12
+        assert "… and 48 more (--verbose lists every article)" in output
+        assert f"HTML index: {Path('out') / 'index.html'}" in output
+        assert len(output.splitlines()) < 80  # a screenful, not two lines per article

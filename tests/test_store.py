@@ -232,14 +232,18 @@ def test_runs_share_a_postgresql_store(
         assert set(store.stats().entries) == {"link", "report"}
 
 
+@pytest.mark.parametrize("workers", [[], ["--workers", "2"]], ids=["one-process", "cluster"])
 def test_a_postgresql_store_gives_the_reports_sqlite_gives(
-    site: HTTPServer, postgres: PostgresServer, tmp_path: Path
+    site: HTTPServer, postgres: PostgresServer, tmp_path: Path, workers: list[str]
 ) -> None:
+    """The same reports (up to timestamps) from one process on the SQLite cache as from a
+    PostgreSQL store, in one process or on two Dask workers (issue #16)."""
     base = site.url_for("").rstrip("/")
     folder = tmp_path / "artikel"
     _articles(folder, base)
     lite = verify(folder, tmp_path / "lite", tmp_path / "cache")
-    pg = verify(folder, tmp_path / "pg", tmp_path / "unused", "--store", postgres.new_database())
+    pg = verify(folder, tmp_path / "pg", tmp_path / "unused", "--store", postgres.new_database(),
+                *workers)  # fmt: skip
     assert lite.exit_code == pg.exit_code == 1
     assert _reports(tmp_path / "pg") == _reports(tmp_path / "lite")
     assert len(_reports(tmp_path / "pg")) == 2

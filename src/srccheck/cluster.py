@@ -33,6 +33,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from srccheck.errors import UsageError
 from srccheck.models import RunIndex
@@ -40,7 +41,10 @@ from srccheck.pipeline import Interrupted
 from srccheck.report.console import ProgressSink
 from srccheck.settings import Settings
 
-__all__ = ["DASK_CONFIG", "Cluster", "open_cluster", "verify_on_cluster"]
+if TYPE_CHECKING:
+    from distributed import Client
+
+__all__ = ["DASK_CONFIG", "WORKER_WAIT", "Cluster", "open_cluster", "verify_on_cluster"]
 
 #: Dask settings of the clusters srccheck starts (see the module docstring).
 _LOG_LENGTH = {"distributed.admin.low-level-log-length": 50}
@@ -49,6 +53,11 @@ DASK_CONFIG: dict[str, object] = {"distributed.worker.profile.enabled": False, *
 
 # What the client of any cluster runs with (it keeps its own log of sent messages).
 _CLIENT_CONFIG: dict[str, object] = dict(_LOG_LENGTH)
+
+#: Seconds ``--scheduler`` waits for a worker on a scheduler that has none yet (its
+#: workers may be starting beside it) before it gives up: a run without workers would
+#: wait forever.
+WORKER_WAIT = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +72,18 @@ class Cluster:
 
 @contextlib.contextmanager
 def open_cluster(
-    *, workers: int | None, scheduler: str | None, threads: int
+    *,
+    workers: int | None,
+    scheduler: str | None,
+    threads: int,
+    worker_wait: float | None = None,
 ) -> Iterator[Cluster]:
     """A cluster for one run, closed afterwards (a local one is shut down).
 
     ``threads`` is each local worker's number of task threads (tasks it runs
     at once). Raises :class:`~srccheck.errors.UsageError` when the scheduler
-    cannot be reached.
+    cannot be reached, or has no worker within ``worker_wait`` seconds
+    (default :data:`WORKER_WAIT`).
     """
     import dask
     from distributed import Client, LocalCluster
@@ -84,6 +98,7 @@ def open_cluster(
         except (OSError, TimeoutError) as exc:
             raise UsageError(f"--scheduler {scheduler}: cannot connect: {exc}") from exc
         with client:
+            _wait_for_a_worker(client, scheduler, worker_wait)
             info = client.scheduler_info().get("workers", {})
             slots = sum(int(w.get("nthreads", 1)) for w in info.values())
             yield Cluster(client.get_executor(pure=False), client.dashboard_link, len(info), slots)
@@ -105,6 +120,22 @@ def open_cluster(
             yield Cluster(
                 client.get_executor(pure=False), client.dashboard_link, count, count * threads
             )
+
+
+def _wait_for_a_worker(client: Client, scheduler: str, seconds: float | None) -> None:
+    """Return once the scheduler has a running worker; a UsageError after ``seconds``
+    (None: :data:`WORKER_WAIT`)."""
+    from distributed.exceptions import WorkerStartTimeoutError
+
+    seconds = WORKER_WAIT if seconds is None else seconds
+    try:
+        client.wait_for_workers(n_workers=1, timeout=seconds)
+    except WorkerStartTimeoutError:
+        raise UsageError(
+            f"--scheduler {scheduler}: the scheduler has no workers (waited {seconds:g} s); "
+            f"start one with 'dask worker {scheduler}' on a machine with srccheck "
+            "installed (see README, Scaling out)"
+        ) from None
 
 
 def verify_on_cluster(
@@ -129,6 +160,8 @@ def verify_on_cluster(
         raise UsageError("use either --workers (a cluster on this machine) or --scheduler")
     if workers is not None and workers < 1:
         raise UsageError(f"--workers must be at least 1 (got {workers})")
+    if scheduler is not None:
+        paths, settings = _absolute_paths(paths, settings)
     with _signals_interrupt(), open_cluster(
         workers=workers, scheduler=scheduler, threads=threads_per_worker(settings)
     ) as cluster:
@@ -137,6 +170,20 @@ def verify_on_cluster(
         # A few tasks per slot keep every worker busy without sending all at once.
         window = max(64, 4 * cluster.threads)
         return run_stages(paths, settings, sink, executor=cluster.executor, window=window)
+
+
+def _absolute_paths(
+    paths: Sequence[Path], settings: Settings
+) -> tuple[list[Path], Settings]:
+    """The articles, the output folder, the cache folder and the cookie jar as absolute
+    paths: the workers of an existing cluster were started in folders of their own and
+    would resolve a relative path there (``--workers`` starts its workers here)."""
+    changes: dict[str, object] = {"output": settings.output.absolute()}
+    if settings.cache_dir is not None:
+        changes["cache_dir"] = settings.cache_dir.absolute()
+    if settings.cookie_jar is not None:
+        changes["cookie_jar"] = settings.cookie_jar.absolute()
+    return [path.absolute() for path in paths], settings.with_changes(**changes)
 
 
 @contextlib.contextmanager

@@ -4,7 +4,9 @@ is for an event with a generous limit."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import signal
 import threading
 from collections.abc import Iterator
@@ -18,7 +20,15 @@ from srccheck.cli import app
 from srccheck.cluster import DASK_CONFIG, open_cluster
 from srccheck.models import ReportState
 from srccheck.stages import run_stages
-from tests.stages.runs import articles, loopback, normalised_reports, reported_citations
+from tests.stages.runs import (
+    articles,
+    hold_report_write,
+    loopback,
+    normalised_reports,
+    release_when_the_run_waits,
+    report_states,
+    reported_citations,
+)
 from tests.stages.web import serve_web
 
 distributed = pytest.importorskip("distributed")
@@ -69,17 +79,34 @@ def test_same_reports_in_one_process_one_worker_and_two_workers(tmp_path: Path) 
     assert runs["w2"] == runs["one"]
 
 
+def test_a_cluster_run_prints_the_dashboard_address(tmp_path: Path) -> None:
+    articles(tmp_path / "articles", [["keine-url"]])
+    result = CliRunner().invoke(
+        app, ["verify", str(tmp_path / "articles"), "-o", str(tmp_path / "out"), "--workers", "1"]
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1, result.output  # an invalid entry is a finding
+    assert re.search(r"Dask cluster: 1 worker; dashboard http://[\w.\[\]:-]+/status", result.output)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
 def test_url_cited_by_500_articles_is_fetched_once(
-    cluster: distributed.Client, tmp_path: Path
+    request: pytest.FixtureRequest, tmp_path: Path, workers: int
 ) -> None:
-    with serve_web(4, hold=0.0) as web:
+    with serve_web(4, hold=0.0) as web, contextlib.ExitStack() as stack:
+        if workers == 1:  # --workers 1: one worker inside this process, its threads
+            executor = stack.enter_context(
+                open_cluster(workers=1, scheduler=None, threads=4)
+            ).executor
+        else:
+            executor = _executor(request.getfixturevalue("cluster"))
         shared = f"{web.bases[0]}/p/live-blog"
+        busy = f"{web.bases[1]}/busy/live"  # a 503: no cache spares a second request
         own = [f"{web.bases[i % 4]}/p/{i}" for i in range(500)]
-        articles(tmp_path / "articles", [[shared, own[i]] for i in range(500)])
-        index = run_stages(
-            [tmp_path / "articles"], loopback(tmp_path / "out"), executor=_executor(cluster)
-        )
+        articles(tmp_path / "articles", [[shared, busy, own[i]] for i in range(500)])
+        index = run_stages([tmp_path / "articles"], loopback(tmp_path / "out"), executor=executor)
         assert web.paths_requested("/p/live-blog") == 1
+        assert web.paths_requested("/busy/live") == 1
         assert all(web.requests[url] == 1 for url in own)
     assert index is not None
     assert len(index.articles) == 500
@@ -175,6 +202,40 @@ def test_killed_worker_its_hosts_are_redone_and_no_citation_is_lost(tmp_path: Pa
     assert set(statuses) == {"ok"}
 
 
+def test_a_run_on_an_existing_cluster_takes_relative_paths_where_srccheck_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The workers of a cluster started elsewhere ('dask worker' in a folder of its own)
+    # resolve a relative path in their own folder: srccheck's relative arguments must
+    # mean what they mean where srccheck runs.
+    workers, here = tmp_path / "workers", tmp_path / "here"
+    workers.mkdir()
+    with serve_web(1, hold=0.0) as web:
+        articles(here / "articles", [[f"{web.bases[0]}/p/{i}"] for i in range(3)])
+        monkeypatch.chdir(workers)  # where the worker processes start
+        with (
+            dask.config.set(DASK_CONFIG),
+            distributed.LocalCluster(
+                n_workers=1, threads_per_worker=2, processes=True, dashboard_address=":0"
+            ) as local,
+        ):
+            monkeypatch.chdir(here)
+            result = CliRunner().invoke(
+                app,
+                ["verify", "articles", "-o", "out", "--cache-dir", "cache", "-q",
+                 "--scheduler", local.scheduler_address, "--allow-private", "--no-archive",
+                 "--host-interval", "0", "--retries", "0"],
+            )  # fmt: skip
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in (here / "out").glob("*.json")) == [
+        "a0000.json", "a0001.json", "a0002.json", "index.json"
+    ]  # fmt: skip
+    assert [status for *_, status in reported_citations(here / "out")] == ["ok"] * 3
+    assert (here / "cache").is_dir()
+    assert not {"articles", "out", "cache"} & {path.name for path in workers.iterdir()}
+
+
 def _profiling() -> bool:
     return "profile" in distributed.get_worker().periodic_callbacks
 
@@ -254,6 +315,31 @@ def test_bad_cluster_options_are_usage_errors(
     assert "Traceback" not in result.output
 
 
+def test_a_scheduler_without_workers_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srccheck.cluster
+
+    monkeypatch.setattr(srccheck.cluster, "WORKER_WAIT", 0.5, raising=False)  # not 30 s
+    articles(tmp_path / "articles", [["keine-url"]])
+    with distributed.LocalCluster(
+        n_workers=0, host="127.0.0.1", dashboard_address=":0"
+    ) as scheduler:  # a scheduler on loopback, no worker
+        address = scheduler.scheduler_address
+        result = CliRunner().invoke(
+            app,
+            ["verify", str(tmp_path / "articles"), "-o", str(tmp_path / "out"),
+             "--scheduler", address],
+        )  # fmt: skip
+    output = " ".join(result.output.split())  # as wrapped to the terminal's width
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "the scheduler has no workers" in output
+    assert f"dask worker {address}" in output
+    assert "Traceback" not in output
+    assert not (tmp_path / "out" / "index.json").exists()
+
+
 def test_run_on_the_cluster_resumes_from_the_stage_outputs(
     cluster: distributed.Client, tmp_path: Path
 ) -> None:
@@ -301,3 +387,31 @@ def test_the_cache_file_is_merged_when_a_cluster_run_ends(tmp_path: Path, worker
     assert second.exception is None or isinstance(second.exception, SystemExit)
     assert second.exit_code == 0, second.output
     assert {status for *_, status in reported_citations(tmp_path / "out2")} == {"ok"}
+
+
+def test_a_report_task_running_on_a_worker_at_ctrl_c_is_finished_and_its_reports_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A Dask future of a task that runs is not marked running, and cancelling it does not
+    # stop the task: without its ticket the run would write the incomplete reports and
+    # the task its complete ones over them.
+    from tests.stages.test_stages import _InterruptWhileHeld
+
+    with serve_web(1, hold=0.0) as web:
+        (base,) = web.bases
+        articles(tmp_path / "articles", [[f"{base}/p/{i}"] for i in range(48)])
+        settings = loopback(tmp_path / "out")
+        held = hold_report_write(monkeypatch, "a0020.json")  # one worker: in this process
+        release_when_the_run_waits(monkeypatch, held)
+        with open_cluster(workers=1, scheduler=None, threads=1) as cluster:
+            try:
+                with pytest.raises(KeyboardInterrupt):
+                    run_stages([tmp_path / "articles"], settings, _InterruptWhileHeld(16, held),
+                               executor=cluster.executor)  # fmt: skip
+            finally:
+                held.release.set()
+    listed, files = report_states(settings.output)
+    assert listed == files  # the report files say what the index says
+    assert listed["a0020.txt"] == "complete"
+    assert [listed[f"a{i:04d}.txt"] for i in range(16)] == ["complete"] * 16
+    assert "incomplete" in listed.values()

@@ -5,6 +5,7 @@ test_cluster.py runs it on Dask)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import threading
 from collections import Counter
@@ -24,7 +25,16 @@ from srccheck.settings import EventLoop
 from srccheck.stages import RUN_FOLDER, Stage, run_stages
 from srccheck.stages.collect import host_groups
 from srccheck.stages.model import Citation
-from tests.stages.runs import articles, loopback, normalised_reports, reported_citations
+from tests.stages.runs import (
+    HeldWrite,
+    articles,
+    hold_report_write,
+    loopback,
+    normalised_reports,
+    release_when_the_run_waits,
+    report_states,
+    reported_citations,
+)
 from tests.stages.web import Web, serve_web
 
 
@@ -148,6 +158,7 @@ def test_an_error_in_a_stage_writes_incomplete_reports(
 _POOL = [f"/p/{i}" for i in range(4)] + ["/gone/1", "/busy/1"]
 
 
+@pytest.mark.parametrize("tiny", [False, True], ids=["default-batches", "tiny-batches"])
 @settings(
     max_examples=8,
     deadline=None,
@@ -161,19 +172,36 @@ _POOL = [f"/p/{i}" for i in range(4)] + ["/gone/1", "/busy/1"]
             max_size=6,
         ),
         min_size=1,
-        max_size=12,
+        max_size=20,
     )
 )
 def test_every_citation_is_in_exactly_one_report(
-    web: Web, pool: ThreadPoolExecutor, tmp_path_factory: pytest.TempPathFactory, cited: list
+    web: Web,
+    pool: ThreadPoolExecutor,
+    tmp_path_factory: pytest.TempPathFactory,
+    tiny: bool,
+    cited: list,
 ) -> None:
+    import srccheck.stages.run as staged
+
     tmp = tmp_path_factory.mktemp("prop")
     entries = [
         [f"{web.bases[host]}{path}" if path.startswith("/") else path for host, path in article]
         for article in cited
     ]
     written = articles(tmp / "articles", entries)
-    index = run_stages([tmp / "articles"], loopback(tmp / "out"), executor=pool)
+    with pytest.MonkeyPatch.context() as patch:
+        if tiny:
+            # Archive-sized runs have many tasks per stage: a host per check task, three
+            # articles per report task (a shared URL's result serves several), four per
+            # collect task, two tasks in flight.
+            patch.setattr(staged, "host_groups", functools.partial(host_groups, min_urls=1))
+            patch.setattr(staged, "_REPORT_BATCH", 3)
+            patch.setattr(staged, "_COLLECT_BATCH", 4)
+        window = 2 if tiny else 256
+        index = run_stages(
+            [tmp / "articles"], loopback(tmp / "out"), executor=pool, window=window
+        )
     assert index is not None
     assert len(index.articles) == len(written)
     reported = Counter((article, raw) for article, raw, _ in reported_citations(tmp / "out"))
@@ -219,6 +247,40 @@ class _Recorder:
     def stage_progress(self, stage: str, done: int, total: int) -> None:
         if self.interrupt == (stage, done):
             raise KeyboardInterrupt
+
+
+class _Counts(_Recorder):
+    """A sink that keeps every stage count it is given, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[str, list[tuple[int, int]]] = {}
+
+    def stage_progress(self, stage: str, done: int, total: int) -> None:
+        self.counts.setdefault(stage, []).append((done, total))
+
+
+def test_progress_counts_every_stage_up_to_its_total(
+    web: Web, pool: ThreadPoolExecutor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srccheck.stages.run as staged
+
+    # Several tasks per stage, so the counts move more than once.
+    monkeypatch.setattr(staged, "host_groups", functools.partial(host_groups, min_urls=1))
+    monkeypatch.setattr(staged, "_REPORT_BATCH", 4)
+    monkeypatch.setattr(staged, "_COLLECT_BATCH", 5)
+    articles(tmp_path / "articles", _cited(web, 20))  # 8 unique URLs on 3 hosts
+    sink = _Counts()
+    index = run_stages([tmp_path / "articles"], loopback(tmp_path / "out"), sink,
+                       executor=pool)  # fmt: skip
+    assert index is not None
+    assert list(sink.counts) == [Stage.COLLECT, Stage.CHECK, Stage.REPORT]
+    expected = {Stage.COLLECT: 20, Stage.CHECK: 8, Stage.REPORT: 20}
+    for stage, counts in sink.counts.items():
+        assert counts[-1] == (expected[stage], expected[stage]), stage
+        done = [d for d, _ in counts]
+        assert done == sorted(done), stage  # counts only go up
+        assert len(set(done)) > 2, stage  # and moved while the stage ran
 
 
 def test_an_article_is_reported_while_a_host_it_does_not_cite_is_still_checked(
@@ -293,6 +355,84 @@ def test_an_interrupted_run_keeps_the_results_of_the_sources_it_checked(
     assert found[("a0008.txt", f"{slow}/p/1")] == ("ok" if resumed else "skipped")
 
 
+def test_a_run_interrupted_in_the_check_stage_resumes_without_asking_again(
+    pool: ThreadPoolExecutor, tmp_path: Path
+) -> None:
+    # Ctrl-C, not a planned stop: what the check stage answered before it must be in the
+    # stage outputs, so the next run asks none of it again (503s: never in any cache).
+    with serve_web(2, hold=0.0) as web:
+        fast, slow = web.bases
+        held = web.gate(slow)
+        cited = [[f"{fast}/busy/{i * 8 + j}" for j in range(8)] for i in range(8)]
+        cited.append([f"{slow}/p/1", f"{fast}/busy/0", "keine-url"])
+        articles(tmp_path / "articles", cited)
+        settings = loopback(tmp_path / "out")
+        sink = _Recorder(interrupt=(Stage.CHECK, 64))  # Ctrl-C once the fast host is done
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                run_stages([tmp_path / "articles"], settings, sink, executor=pool)
+        finally:
+            held.set()
+        asked = [url for url in web.requests if "/busy/" in url]
+        assert len(asked) == 64
+        assert (settings.output / RUN_FOLDER).is_dir()  # kept for the next run
+        index = run_stages([tmp_path / "articles"], settings, executor=pool)
+        assert [url for url, n in web.requests.items() if "/busy/" in url and n != 1] == []
+        assert web.paths_requested("/p/1") >= 1  # the slow host's URL was checked
+    assert index is not None
+    assert index.state is ReportState.COMPLETE
+    assert [entry.state for entry in index.articles] == [ReportState.COMPLETE] * 9
+    found = reported_citations(settings.output)
+    assert len(found) == 8 * 8 + 3
+    assert {status for _, raw, status in found if "/busy/" in raw} == {"http_error"}
+    assert {status for _, raw, status in found if raw.endswith("/p/1")} == {"ok"}
+    assert not (settings.output / RUN_FOLDER).exists()
+
+
+def test_a_run_interrupted_in_the_report_stage_keeps_the_reports_it_wrote(
+    pool: ThreadPoolExecutor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srccheck.stages.run as staged
+
+    with serve_web(1, hold=0.0) as web:
+        (base,) = web.bases
+        written = articles(
+            tmp_path / "articles", [[f"{base}/p/{i}", f"{base}/busy/{i % 3}"] for i in range(40)]
+        )
+        settings = loopback(tmp_path / "out")
+        # One task at a time: the check task, then report tasks of 16 articles in article
+        # order; Ctrl-C as the first report task's answer arrives (a0000 … a0015).
+        sink = _Recorder(interrupt=(Stage.REPORT, 16))
+        with pytest.raises(KeyboardInterrupt):
+            run_stages([tmp_path / "articles"], settings, sink, executor=pool, window=1)
+        kept = {
+            path.name: path.read_bytes()
+            for path in sorted(settings.output.glob("a*.json"))
+            if json.loads(path.read_bytes())["state"] == "complete"
+        }
+        assert sorted(kept) == [f"a{i:04d}.json" for i in range(16)]
+        sent = web.total()
+
+        reported_again: list[str] = []
+        report = staged.report_articles
+
+        def recorded(batch: list[tuple[str, str]], *args: object) -> object:
+            reported_again.extend(Path(article).name for article, _ in batch)
+            return report(batch, *args)
+
+        monkeypatch.setattr(staged, "report_articles", recorded)
+        resumed = _Recorder()
+        index = run_stages([tmp_path / "articles"], settings, resumed, executor=pool)
+        assert web.total() == sent  # nothing checked again
+    assert sorted(reported_again) == [f"a{i:04d}.txt" for i in range(16, 40)]
+    assert {name: (settings.output / name).read_bytes() for name in kept} == kept
+    assert index is not None
+    assert index.state is ReportState.COMPLETE
+    assert [entry.state for entry in index.articles] == [ReportState.COMPLETE] * 40
+    assert sorted(resumed.reports) == sorted(str(path) for path in written)  # kept ones too
+    assert len(reported_citations(settings.output)) == 80
+
+
 def test_remapped_urls_are_checked_by_the_check_stage_and_the_cited_ones_never(
     pool: ThreadPoolExecutor, tmp_path: Path
 ) -> None:
@@ -341,3 +481,101 @@ def test_stage_tasks_run_on_the_event_loop_loop_chooses(
     assert len(index.articles) == 3
     assert {name for name, _ in seen} == {"check", "report"}
     assert {on_uvloop for _, on_uvloop in seen} == {loop is EventLoop.UVLOOP}
+
+
+class _InterruptWhileHeld(_Recorder):
+    """Ctrl-C as the report stage's count reaches ``count``, once ``held`` is writing."""
+
+    def __init__(self, count: int, held: HeldWrite) -> None:
+        super().__init__(interrupt=(Stage.REPORT, count))
+        self.held = held
+
+    def stage_progress(self, stage: str, done: int, total: int) -> None:
+        if self.interrupt == (stage, done):
+            assert self.held.started.wait(120), "the report task never started writing"
+        super().stage_progress(stage, done, total)
+
+
+def test_a_report_task_running_at_ctrl_c_is_finished_and_its_reports_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve_web(1, hold=0.0) as web:
+        (base,) = web.bases
+        articles(tmp_path / "articles", [[f"{base}/p/{i}", "keine-url"] for i in range(48)])
+        settings = loopback(tmp_path / "out")
+        held = hold_report_write(monkeypatch, "a0020.json")
+        release_when_the_run_waits(monkeypatch, held)
+        # One task at a time: the check task, then report tasks of 16 articles in article
+        # order. Ctrl-C as the first one's answer arrives: the second one is writing
+        # a0020's report, the third has not started.
+        with ThreadPoolExecutor(1) as one:  # shut down: every task has ended
+            try:
+                with pytest.raises(KeyboardInterrupt):
+                    run_stages([tmp_path / "articles"], settings, _InterruptWhileHeld(16, held),
+                               executor=one)  # fmt: skip
+            finally:
+                held.release.set()
+    listed, files = report_states(settings.output)
+    assert listed == files  # the report files say what the index says
+    assert listed == {f"a{i:04d}.txt": "complete" if i < 32 else "incomplete" for i in range(48)}
+    assert len(reported_citations(settings.output)) == 96
+
+
+def test_a_report_task_running_when_a_check_task_fails_is_finished_and_its_reports_kept(
+    pool: ThreadPoolExecutor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srccheck.stages.run as staged
+
+    monkeypatch.setattr(staged, "host_groups", functools.partial(host_groups, min_urls=1))
+    held = hold_report_write(monkeypatch, "a0001.json")
+    release_when_the_run_waits(monkeypatch, held)
+    check = staged.check_urls
+
+    def failing(urls: list[str], *args: object, **kwargs: object) -> object:
+        if any("/busy/" in url for url in urls):  # the slow host's task fails, mid-report
+            assert held.started.wait(120), "the report task never started writing"
+            raise RuntimeError("worker bug")
+        return check(urls, *args, **kwargs)
+
+    monkeypatch.setattr(staged, "check_urls", failing)
+    with serve_web(2, hold=0.0) as web:
+        fast, slow = web.bases
+        cited = [[f"{fast}/p/{i}"] for i in range(4)] + [[f"{fast}/p/0", f"{slow}/busy/1"]]
+        articles(tmp_path / "articles", cited)
+        settings = loopback(tmp_path / "out")
+        try:
+            with pytest.raises(RuntimeError, match="worker bug"):
+                run_stages([tmp_path / "articles"], settings, executor=pool)
+        finally:
+            held.release.set()
+    listed, files = report_states(settings.output)
+    assert listed == files
+    assert listed == {
+        "a0000.txt": "complete",
+        "a0001.txt": "complete",
+        "a0002.txt": "complete",
+        "a0003.txt": "complete",
+        "a0004.txt": "incomplete",
+    }
+
+
+class _RunsTwice(ThreadPoolExecutor):
+    """Runs every task twice and answers with the second run's result, as Dask does for a
+    task whose worker died after it started (its report task's ticket marked already)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        def twice() -> Any:
+            fn(*args, **kwargs)
+            return fn(*args, **kwargs)
+
+        return super().submit(twice)
+
+
+def test_a_report_task_run_again_after_its_worker_died_still_reports(tmp_path: Path) -> None:
+    with serve_web(1, hold=0.0) as web, _RunsTwice(2) as pool:
+        articles(tmp_path / "articles", [[f"{web.bases[0]}/p/{i}"] for i in range(20)])
+        settings = loopback(tmp_path / "out")
+        index = run_stages([tmp_path / "articles"], settings, executor=pool)
+    assert index is not None
+    assert [entry.state for entry in index.articles] == [ReportState.COMPLETE] * 20
+    assert [status for *_, status in reported_citations(settings.output)] == ["ok"] * 20

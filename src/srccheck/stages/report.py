@@ -12,11 +12,23 @@ the check stage's results and reads page texts back from the store.
 On a Dask worker the archive requests of all report tasks share each archive
 host's leases on the scheduler (:mod:`srccheck.stages.leases`), so an archive's
 per-host limit holds across the cluster, not per task.
+
+A report task first marks its *ticket*, a file of the run's stage outputs,
+``started`` (:func:`start_ticket`); after an interruption the run marks the
+tickets of the report tasks in flight ``given up`` (:func:`give_up_ticket`).
+The first mark stays, so a task either started — the run waits for it and
+keeps its reports — or never writes a report: its articles' ``incomplete``
+reports are not overwritten later. A task Dask runs again (its worker died)
+finds its own mark and reports. (A Dask future cannot tell which tasks
+started: it is not marked running, and cancelling it does not stop a task
+that already runs on a worker.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -32,7 +44,7 @@ from srccheck.stages.check import StagedChecker, open_store, run_on_loop
 from srccheck.stages.leases import ClusterLeases, cluster_leases
 from srccheck.stages.model import ArticleDone, CheckedURL, ReportedBatch
 
-__all__ = ["DONE_SCHEMA", "report_articles"]
+__all__ = ["DONE_SCHEMA", "give_up_ticket", "report_articles", "start_ticket"]
 
 DONE_SCHEMA = pa.schema([("article", pa.string()), ("entry", pa.string())])
 
@@ -56,18 +68,63 @@ class _Collect:
         return None
 
 
+_STARTED, _GIVEN_UP = "started", "given up"
+
+
+def _mark(ticket: str, mark: str) -> str:
+    """Write ``mark`` to the file ``ticket`` unless it holds one already; the mark it holds.
+
+    The mark is written to a file of its own and linked as ``ticket``: the link
+    fails when ``ticket`` exists, and a reader never finds it half written.
+    """
+    path = Path(ticket)
+    draft = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
+    draft.write_text(mark, encoding="utf-8")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8")
+    finally:
+        draft.unlink(missing_ok=True)
+    return mark
+
+
+def start_ticket(ticket: str) -> bool:
+    """A report task starts: False when the run gave it up before, else True (also when
+    the ticket cannot be written: reporting matters more than the race it prevents)."""
+    try:
+        return _mark(ticket, _STARTED) == _STARTED
+    except OSError:
+        return True
+
+
+def give_up_ticket(ticket: str) -> bool:
+    """An interrupted run gives a report task up: True when the task has not started (it
+    never will report), False when it has or cannot be told (then it may be running).
+    """
+    try:
+        return _mark(ticket, _GIVEN_UP) == _GIVEN_UP
+    except OSError:
+        return False
+
+
 def report_articles(
     articles: Sequence[tuple[str, str]],
     checks: Mapping[str, CheckedURL],
     settings: Settings,
     store: str,
+    ticket: str | None = None,
 ) -> ReportedBatch:
     """Report each (article path, report stem) of ``articles``; write its report files.
 
     ``checks`` holds the check stage's result of every URL these articles
     cite; ``store`` is the run's store (page texts, archive lookups, report
-    reuse when the run uses the persistent cache).
+    reuse when the run uses the persistent cache). When the run has taken
+    ``ticket`` already (it was interrupted before this task started), nothing
+    is reported: the answer is empty.
     """
+    if ticket is not None and not start_ticket(ticket):
+        return ReportedBatch([], [])
     leases = cluster_leases() if settings.archive_enabled and settings.archives else None
     try:
         return run_on_loop(_report_articles(articles, checks, settings, store, leases), settings)

@@ -30,11 +30,12 @@ import functools
 import hashlib
 import json
 import shutil
+import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -74,7 +75,7 @@ from srccheck.settings import Settings
 from srccheck.stages.check import CHECKED_SCHEMA, check_urls, close_store, open_store
 from srccheck.stages.collect import CITATION_SCHEMA, collect_articles, host_groups
 from srccheck.stages.model import CheckedGroup, CheckedURL, Citation, ReportedBatch, Stage
-from srccheck.stages.report import DONE_SCHEMA, report_articles
+from srccheck.stages.report import DONE_SCHEMA, give_up_ticket, report_articles
 from srccheck.stages.tables import PartWriter, part_path, read_parts, write_part
 
 __all__ = ["RUN_FOLDER", "run_stages"]
@@ -86,10 +87,12 @@ _COLLECT_BATCH = 200  # articles per collect task
 _REPORT_BATCH = 16  # articles per report task
 _FLUSH_ROWS = 2000  # results kept in memory before a Parquet part is written
 _WINDOW = 256  # tasks submitted and not yet finished, at most
+# After an interruption: seconds to wait for the report tasks already running. Long enough
+# for a batch's archive lookups on a slow archive, short enough for a user who pressed
+# Ctrl-C (a second Ctrl-C or SIGTERM ends srccheck at once: cluster._signals_interrupt).
+_FINISH_WAIT = 30.0
 
 _T = TypeVar("_T")
-# A task to submit: (handler of its result, function, args, kwargs).
-_Call = tuple[Callable[[Any], None], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 
 def run_stages(
@@ -113,9 +116,11 @@ def run_stages(
     single-process run).
 
     When interrupted (Ctrl-C, or an error), the tasks not started are
-    cancelled, every article without a report gets an ``incomplete`` one, the
-    index says so, and the exception propagates; the stage outputs stay, so
-    the next run resumes.
+    cancelled, the check tasks running are given up, the report tasks running
+    are waited for (up to ``_FINISH_WAIT`` seconds) and their reports kept,
+    every other article without a report gets an ``incomplete`` one, the index
+    says so, and the exception propagates; the stage outputs stay, so the next
+    run resumes.
     """
     sink = sink or NullProgress()
     started = dt.datetime.now(dt.UTC)
@@ -224,6 +229,20 @@ def _batches(items: Sequence[_T], size: int) -> list[Sequence[_T]]:
 
 
 @dataclass(frozen=True, slots=True)
+class _Call:
+    """A task to submit, and what becomes of it."""
+
+    handler: Callable[[Any], None]  # takes the task's result
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    # When the run is interrupted: gives the task up, True when it never will run, False
+    # when it has started: then it is waited for and its result handled (the report
+    # tasks' tickets, srccheck.stages.report). None: cancelled and its result dropped.
+    give_up: Callable[[], bool] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class _Window:
     """Where the stages submit: the executor, and how many tasks may be unfinished."""
 
@@ -239,7 +258,7 @@ def _drain(
     """Submit the calls, at most ``submit.size`` unfinished at a time (their arguments
     are not all held by the scheduler at once), and hand each result to its call's
     handler as it arrives; on any error or interruption cancel what has not started,
-    and re-raise.
+    let the calls that say so finish (:func:`_finish`), and re-raise.
 
     ``ready`` offers a call that goes before the next of ``calls`` (the report stage's,
     beside the check stage's); it is told whether ``calls`` has more, and gives None
@@ -247,7 +266,7 @@ def _drain(
     """
     todo = iter(calls)
     more = True
-    pending: dict[Future[Any], Callable[[Any], None]] = {}
+    pending: dict[Future[Any], _Call] = {}
 
     def top_up() -> None:
         nonlocal more
@@ -260,19 +279,35 @@ def _drain(
                     continue  # ``ready`` may now give a call it held back
             if call is None:
                 return
-            handler, fn, args, kwargs = call
-            pending[submit.executor.submit(fn, *args, **kwargs)] = handler
+            pending[submit.executor.submit(call.fn, *call.args, **call.kwargs)] = call
 
     try:
         top_up()
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                pending.pop(future)(future.result())
+                pending.pop(future).handler(future.result())
             top_up()
     finally:
-        for future in pending:
-            future.cancel()
+        if pending:
+            _finish(pending)
+
+
+def _finish(pending: Mapping[Future[Any], _Call]) -> None:
+    """After an interruption: cancel every task but those that started and whose call
+    cannot give them up; wait for these (up to ``_FINISH_WAIT`` seconds) and hand their
+    results to their handlers. A task that failed, or is still running then, is left
+    alone (its error is not the interruption's)."""
+    started = []
+    for future, call in pending.items():
+        if call.give_up is not None and not call.give_up():
+            started.append(future)
+        else:
+            future.cancel()  # may still run (a Dask task or a thread that started): dropped
+    finished, _ = wait(started, timeout=_FINISH_WAIT)
+    for future in started:  # in submission order
+        if future in finished and not future.cancelled() and future.exception() is None:
+            pending[future].handler(future.result())
 
 
 def _collect(
@@ -312,7 +347,7 @@ def _collect(
         report(Stage.COLLECT, collected, len(files))
 
     calls = (
-        (functools.partial(done, i), collect_articles, (list(batch), settings), {})
+        _Call(functools.partial(done, i), collect_articles, (list(batch), settings))
         for i, batch in enumerate(batches)
         if i not in parts
     )
@@ -449,6 +484,8 @@ def _check_and_report(
     if reporting:
         report(Stage.REPORT, len(entries), len(files))
     keep_pages = settings.claims or (settings.archive_enabled and settings.drift)
+    tickets = work / "tickets"  # of the report tasks (see srccheck.stages.report)
+    tickets.mkdir(exist_ok=True)
     check_parts = PartWriter(check_folder, CHECKED_SCHEMA, last_checked, _FLUSH_ROWS)
     done_parts = PartWriter(report_folder, DONE_SCHEMA, last_done, _FLUSH_ROWS // 4)
 
@@ -471,8 +508,12 @@ def _check_and_report(
         report(Stage.REPORT, len(entries), len(files))
 
     check_calls = (
-        (group_done, check_urls, (group, fetch_settings(settings), store),
-         {"keep_pages": keep_pages})
+        _Call(
+            group_done,
+            check_urls,
+            (group, fetch_settings(settings), store),
+            {"keep_pages": keep_pages},
+        )
         for group in groups
         if any(url in unchecked for url in group)
     )
@@ -486,7 +527,10 @@ def _check_and_report(
             return None
         batch = [joins.ready.popleft() for _ in range(min(_REPORT_BATCH, len(joins.ready)))]
         articles = [(article, str(out[by_name[article]])) for article in batch]
-        return batch_done, report_articles, (articles, joins.wanted(batch), settings, store), {}
+        ticket = str(tickets / uuid.uuid4().hex)
+        args = (articles, joins.wanted(batch), settings, store, ticket)
+        give_up = functools.partial(give_up_ticket, ticket)
+        return _Call(batch_done, report_articles, args, give_up=give_up)
 
     try:
         _drain(submit, check_calls, report_call)
