@@ -221,6 +221,24 @@ def test_cluster_progress_names_the_dashboard_and_counts_each_stage() -> None:
     assert counts == [(10, 10), (4, 7)]
 
 
+def test_an_interrupted_cluster_run_says_what_it_waits_for() -> None:
+    import io
+
+    from rich.console import Console
+
+    from srccheck.report.console import ConsoleReporter, Verbosity
+
+    buffer = io.StringIO()
+    with ConsoleReporter(Console(file=buffer, width=200)) as reporter:
+        reporter.stopping(2, 30.0)
+    assert "waiting up to 30 s for 2 report tasks already running" in buffer.getvalue()
+    assert "Ctrl-C stops at once" in buffer.getvalue()
+    quiet = io.StringIO()
+    with ConsoleReporter(Console(file=quiet, width=200), verbosity=Verbosity.QUIET) as reporter:
+        reporter.stopping(1, 30.0)
+    assert "waiting" not in quiet.getvalue()
+
+
 def _large_index() -> RunIndex:
     """200 articles: 1 not checked, 30 with every status, 169 all ok (files a000 …)."""
     from report_samples import index_entry

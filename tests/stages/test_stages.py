@@ -224,6 +224,7 @@ class _Recorder:
         self.done: dict[str, threading.Event] = {}
         self.reports: dict[str, ArticleReport] = {}
         self.interrupt = interrupt  # (stage, count): Ctrl-C when that count is reached
+        self.stops: list[tuple[int, float]] = []  # (tasks waited for, at most seconds)
 
     def awaited(self, path: Path) -> threading.Event:
         return self.done.setdefault(str(path), threading.Event())
@@ -247,6 +248,9 @@ class _Recorder:
     def stage_progress(self, stage: str, done: int, total: int) -> None:
         if self.interrupt == (stage, done):
             raise KeyboardInterrupt
+
+    def stopping(self, tasks: int, seconds: float) -> None:
+        self.stops.append((tasks, seconds))
 
 
 class _Counts(_Recorder):
@@ -508,13 +512,14 @@ def test_a_report_task_running_at_ctrl_c_is_finished_and_its_reports_kept(
         # One task at a time: the check task, then report tasks of 16 articles in article
         # order. Ctrl-C as the first one's answer arrives: the second one is writing
         # a0020's report, the third has not started.
+        sink = _InterruptWhileHeld(16, held)
         with ThreadPoolExecutor(1) as one:  # shut down: every task has ended
             try:
                 with pytest.raises(KeyboardInterrupt):
-                    run_stages([tmp_path / "articles"], settings, _InterruptWhileHeld(16, held),
-                               executor=one)  # fmt: skip
+                    run_stages([tmp_path / "articles"], settings, sink, executor=one)
             finally:
                 held.release.set()
+    assert [tasks for tasks, _ in sink.stops] == [1]  # the console says what it waits for
     listed, files = report_states(settings.output)
     assert listed == files  # the report files say what the index says
     assert listed == {f"a{i:04d}.txt": "complete" if i < 32 else "incomplete" for i in range(48)}

@@ -202,12 +202,16 @@ class StageProgress(Protocol):
     ``cluster_started`` once with the Dask dashboard's address (None when there
     is none) and the number of workers; ``stage_progress`` whenever a stage's
     count moves: ``collect`` counts articles parsed, ``check`` unique URLs
-    checked, ``report`` articles reported.
+    checked, ``report`` articles reported; ``stopping`` when an interrupted run
+    waits (at most ``seconds``) for ``tasks`` report tasks that were already
+    running, to keep their reports.
     """
 
     def cluster_started(self, dashboard: str | None, workers: int) -> None: ...
 
     def stage_progress(self, stage: str, done: int, total: int) -> None: ...
+
+    def stopping(self, tasks: int, seconds: float) -> None: ...
 
 
 #: How the console names each stage's count.
@@ -590,6 +594,16 @@ class ConsoleReporter:
         if dashboard:
             line.append(f"; dashboard {dashboard}")
         self.console.print(line, style="dim", soft_wrap=True)
+
+    def stopping(self, tasks: int, seconds: float) -> None:
+        if self.verbosity <= Verbosity.QUIET:
+            return
+        what = f"{tasks} report task{'' if tasks == 1 else 's'}"
+        self.console.print(
+            f"[yellow]Stopping:[/] waiting up to {seconds:g} s for {what} already running, "
+            "to keep their reports (Ctrl-C stops at once)",
+            soft_wrap=True,
+        )
 
     def stage_progress(self, stage: str, done: int, total: int) -> None:
         """One bar per stage (terminals only): collected / checked / reported counts."""

@@ -74,6 +74,10 @@ class RunOutputs:
         if isinstance(self.inner, StageProgress):
             self.inner.stage_progress(stage, done, total)
 
+    def stopping(self, tasks: int, seconds: float) -> None:
+        if isinstance(self.inner, StageProgress):
+            self.inner.stopping(tasks, seconds)
+
     def article_done(self, report: ArticleReport) -> None:
         self.found.extend(findings_of(report, self.policy, base=self.base))
         if self._keep:

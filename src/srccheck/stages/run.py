@@ -170,6 +170,8 @@ def _run(
     joins: _Joins | None = None
     try:
         submit = _Window(executor, window)
+        if progress is not None:
+            submit = _Window(executor, window, progress.stopping)
         cited = _collect(submit, files, settings, work / Stage.COLLECT, report)
         if stop_after is Stage.COLLECT:
             return None
@@ -244,10 +246,13 @@ class _Call:
 
 @dataclass(frozen=True, slots=True)
 class _Window:
-    """Where the stages submit: the executor, and how many tasks may be unfinished."""
+    """Where the stages submit: the executor, how many tasks may be unfinished, and
+    whom to tell when an interrupted run waits for tasks (their number, the longest
+    wait in seconds)."""
 
     executor: Executor
     size: int
+    stopping: Callable[[int, float], None] = lambda tasks, seconds: None
 
 
 def _drain(
@@ -290,10 +295,10 @@ def _drain(
             top_up()
     finally:
         if pending:
-            _finish(pending)
+            _finish(pending, submit.stopping)
 
 
-def _finish(pending: Mapping[Future[Any], _Call]) -> None:
+def _finish(pending: Mapping[Future[Any], _Call], stopping: Callable[[int, float], None]) -> None:
     """After an interruption: cancel every task but those that started and whose call
     cannot give them up; wait for these (up to ``_FINISH_WAIT`` seconds) and hand their
     results to their handlers. A task that failed, or is still running then, is left
@@ -304,6 +309,8 @@ def _finish(pending: Mapping[Future[Any], _Call]) -> None:
             started.append(future)
         else:
             future.cancel()  # may still run (a Dask task or a thread that started): dropped
+    if started:
+        stopping(len(started), _FINISH_WAIT)
     finished, _ = wait(started, timeout=_FINISH_WAIT)
     for future in started:  # in submission order
         if future in finished and not future.cancelled() and future.exception() is None:
