@@ -236,3 +236,16 @@ def test_claims_come_back_in_order_and_unchanged_otherwise() -> None:
     result = match_claims(claims, [])
     assert [c.id for c in result] == [c.id for c in claims]
     assert [c.text for c in result] == [c.text for c in claims]
+
+
+def test_a_page_counts_as_read_from_min_read_words_words_on() -> None:
+    from srccheck.claims.match import MIN_READ_WORDS, text_was_read
+
+    page = _page
+    words = " ".join(f"wort{i}" for i in range(MIN_READ_WORDS))
+    assert text_was_read(page(words))
+    assert not text_was_read(page(words.rsplit(" ", 1)[0]))  # one word short
+    assert not text_was_read(page(words, paywalled=True))
+    # Only the first 20,000 characters are looked at: a page of blanks is not read.
+    assert not text_was_read(page(" " * 20_000 + words))
+    assert text_was_read(page(" " * (20_000 - len(words) - 1) + " " + words))

@@ -33,6 +33,7 @@ claim matches an English page. Numbers inside a date are never quantities.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -223,8 +224,15 @@ _OVERRULE_RATIO = 5
 
 def _function_words(text: str) -> tuple[int, int]:
     """German and English function words among the first 20 000 characters."""
+    return _count_function_words(text[:20000])
+
+
+@functools.lru_cache(maxsize=256)
+def _count_function_words(head: str) -> tuple[int, int]:
+    # Kept (at most 256 heads of 20,000 characters, 5–10 MB): a page's language is asked
+    # again by every article citing it.
     de = en = 0
-    for word in re.findall(r"[a-zäöüß]+", text[:20000].lower()):
+    for word in re.findall(r"[a-zäöüß]+", head.lower()):
         if word in _DE_WORDS:
             de += 1
         elif word in _EN_WORDS:
