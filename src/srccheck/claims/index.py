@@ -25,9 +25,10 @@ What depends on one text alone — its normalisation, tokens, word positions,
 locale and numbers and dates — is kept per text (:func:`text_tables`) in a
 cache bounded by the characters of its texts (:data:`TABLES_CACHE_CHARS`), for
 the next article that cites the same page: a page cited by many articles is
-read once per process while it stays in the cache, not once per article. The
-cached tables are never changed once built, so articles (and threads) share
-them; an index is the same whether its tables came from the cache or not.
+read once per process while it stays in the cache, not once per article. Each
+part of a text's tables is computed once, on first use, and never changed
+after, so articles (and threads) share them; an index is the same whether its
+tables came from the cache or not.
 
 Complexity, with N the total characters of all page texts, P the postings of
 a looked-up token, m the words of a quote and H the hits of a claim:
