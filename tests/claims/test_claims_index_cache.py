@@ -74,9 +74,9 @@ def test_cached_tables_give_the_verdicts_of_fresh_ones() -> None:
     shared = [_verdicts(_FIRST), _verdicts(_SECOND), _verdicts(_FIRST)]
     assert shared == [*fresh, fresh[0]]
     # The page says 48 Prozent, the first article 47, and the second article drops
-    # the negation: neither may read as support because another article came first.
-    assert ("number", "47 Prozent", "supported") not in shared[0]
-    assert all(verdict != "supported" for kind, _, verdict in shared[1] if kind == "quote")
+    # the negation: neither may read as found because another article came first.
+    assert ("number", "47 Prozent", "not_found") in shared[0]
+    assert ("quote", "Wir werden die Lücke schließen können", "not_found") in shared[1]
 
 
 def test_two_indexes_over_one_page_are_independent() -> None:

@@ -112,20 +112,20 @@ def tokenize(text: str) -> tuple[list[str], array, array]:
 class TextTables:
     """What the index needs of one text, each part computed on first use and then kept:
     the normalised text, its word tokens with offsets, each word's token positions,
-    the locale per ``<html lang>`` hint, and the numbers and dates per locale.
+    and the numbers and dates per locale (the locale itself is guessed from the first
+    20,000 characters, a count :func:`guess_locale` keeps on its own).
 
     Shared between articles and threads (:func:`text_tables`): read-only to callers.
     Two threads may both compute a part the first time; they compute the same value.
     """
 
-    __slots__ = ("_locales", "_numbers", "_positions", "_tokens", "chars", "norm")
+    __slots__ = ("_numbers", "_positions", "_tokens", "chars", "norm")
 
     def __init__(self, text: str) -> None:
         self.norm = normalize(text)
         self.chars = len(text)
         self._tokens: tuple[list[str], array, array] | None = None
         self._positions: dict[str, list[int]] | None = None
-        self._locales: dict[str | None, Locale] = {}
         self._numbers: dict[Locale, tuple[list[DateMention], list[Quantity]]] = {}
 
     def prepared(self) -> tuple[NormalizedText, list[str], array, array]:
@@ -142,13 +142,6 @@ class TextTables:
                 positions[word].append(pos)
             self._positions = dict(positions)
         return self._positions
-
-    def locale(self, hint: str | None) -> Locale:
-        """How numbers are written in the text (:func:`guess_locale` with ``hint``)."""
-        locale = self._locales.get(hint)
-        if locale is None:
-            locale = self._locales[hint] = guess_locale(self.norm.text, hint)
-        return locale
 
     def numbers(self, locale: Locale) -> tuple[list[DateMention], list[Quantity]]:
         """The dates of the normalised text, and its numbers outside those dates."""
@@ -281,7 +274,7 @@ class PageIndex:
         """Add a document; ``prepared`` is ``tables.prepared()``, or a view's stretch of
         its full text's (then without postings of its own)."""
         norm, words, starts, ends = prepared
-        locale = tables.locale(page.lang)
+        locale = guess_locale(norm.text, page.lang)
         doc_no = len(self.docs)
         self.docs.append(
             Document(doc_no, source_id, origin, part, page.paywalled, norm, words, starts, ends,

@@ -163,6 +163,7 @@ async def _check_urls(
     fetcher = Fetcher(
         task_settings(settings), cache=cache, keep_pages=keep_pages, inspect_in_thread=False
     )
+
     async def one(url: str) -> CheckedURL:
         # The row, not the outcome, is kept until the group ends: a page's text (in the
         # store already) is freed as soon as its URL is answered.

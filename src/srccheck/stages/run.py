@@ -169,9 +169,7 @@ def _run(
     requests: list[list[HostStats]] = []  # per task: requests sent per host (--host-stats)
     joins: _Joins | None = None
     try:
-        submit = _Window(executor, window)
-        if progress is not None:
-            submit = _Window(executor, window, progress.stopping)
+        submit = _Window(executor, window, progress.stopping if progress else _quietly)
         cited = _collect(submit, files, settings, work / Stage.COLLECT, report)
         if stop_after is Stage.COLLECT:
             return None
@@ -252,8 +250,11 @@ class _Window:
 
     executor: Executor
     size: int
-    stopping: Callable[[int, float], None] = lambda tasks, seconds: None
+    stopping: Callable[[int, float], None]
 
+
+def _quietly(tasks: int, seconds: float) -> None:
+    """A run without stage progress waits for its tasks without saying so."""
 
 def _drain(
     submit: _Window,
